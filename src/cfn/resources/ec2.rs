@@ -1,0 +1,238 @@
+//! `AWS::EC2::*`: VPC, subnets, gateways, routes and security groups.
+
+use serde::Serialize;
+
+use super::Tag;
+use crate::attributes;
+use crate::cfn::{Resource, Str};
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Vpc {
+    pub cidr_block: Str,
+    pub enable_dns_hostnames: bool,
+    pub enable_dns_support: bool,
+    pub tags: Vec<Tag>,
+}
+impl Resource for Vpc {
+    const TYPE: &'static str = "AWS::EC2::VPC";
+}
+attributes!(Vpc { cidr_block => "CidrBlock", default_security_group => "DefaultSecurityGroup" });
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Subnet {
+    pub vpc_id: Str,
+    pub cidr_block: Str,
+    pub availability_zone: Str,
+    pub map_public_ip_on_launch: bool,
+    pub tags: Vec<Tag>,
+}
+impl Resource for Subnet {
+    const TYPE: &'static str = "AWS::EC2::Subnet";
+}
+attributes!(Subnet { availability_zone => "AvailabilityZone" });
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InternetGateway {
+    pub tags: Vec<Tag>,
+}
+impl Resource for InternetGateway {
+    const TYPE: &'static str = "AWS::EC2::InternetGateway";
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcGatewayAttachment {
+    pub vpc_id: Str,
+    pub internet_gateway_id: Str,
+}
+impl Resource for VpcGatewayAttachment {
+    const TYPE: &'static str = "AWS::EC2::VPCGatewayAttachment";
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Eip {
+    /// Always `vpc`: the address is for a NAT gateway in this VPC.
+    pub domain: &'static str,
+    pub tags: Vec<Tag>,
+}
+impl Resource for Eip {
+    const TYPE: &'static str = "AWS::EC2::EIP";
+}
+attributes!(Eip { allocation_id => "AllocationId" });
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NatGateway {
+    pub allocation_id: Str,
+    pub subnet_id: Str,
+    pub tags: Vec<Tag>,
+}
+impl Resource for NatGateway {
+    const TYPE: &'static str = "AWS::EC2::NatGateway";
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RouteTable {
+    pub vpc_id: Str,
+    pub tags: Vec<Tag>,
+}
+impl Resource for RouteTable {
+    const TYPE: &'static str = "AWS::EC2::RouteTable";
+}
+
+/// Where a route sends traffic: exactly one target, by construction.
+#[derive(Serialize)]
+pub enum RouteTarget {
+    #[serde(rename = "GatewayId")]
+    InternetGateway(Str),
+    #[serde(rename = "NatGatewayId")]
+    NatGateway(Str),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Route {
+    pub route_table_id: Str,
+    pub destination_cidr_block: Str,
+    #[serde(flatten)]
+    pub target: RouteTarget,
+}
+impl Resource for Route {
+    const TYPE: &'static str = "AWS::EC2::Route";
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SubnetRouteTableAssociation {
+    pub subnet_id: Str,
+    pub route_table_id: Str,
+}
+impl Resource for SubnetRouteTableAssociation {
+    const TYPE: &'static str = "AWS::EC2::SubnetRouteTableAssociation";
+}
+
+/// An IP protocol with its port range: `All` has no ports, TCP always has them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Traffic {
+    Tcp { from: u16, to: u16 },
+    All,
+    /// ICMP type/code; used only by the placeholder rule that removes default egress.
+    Icmp { kind: u16, code: u16 },
+}
+
+impl Traffic {
+    pub fn tcp(port: u16) -> Traffic {
+        Traffic::Tcp { from: port, to: port }
+    }
+
+    fn fields(self) -> (&'static str, Option<i32>, Option<i32>) {
+        match self {
+            Traffic::Tcp { from, to } => ("tcp", Some(from.into()), Some(to.into())),
+            Traffic::All => ("-1", None, None),
+            Traffic::Icmp { kind, code } => ("icmp", Some(kind.into()), Some(code.into())),
+        }
+    }
+}
+
+/// A rule written inside a security group (peer is a CIDR range).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CidrRule {
+    pub ip_protocol: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+    pub cidr_ip: String,
+    pub description: String,
+}
+
+impl CidrRule {
+    pub fn new(traffic: Traffic, cidr: &str, description: &str) -> CidrRule {
+        let (ip_protocol, from_port, to_port) = traffic.fields();
+        CidrRule { ip_protocol, from_port, to_port, cidr_ip: cidr.to_owned(), description: description.to_owned() }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecurityGroup {
+    pub group_description: String,
+    pub vpc_id: Str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub security_group_ingress: Vec<CidrRule>,
+    /// Never empty: CloudFormation adds allow-all egress when no egress rule is given.
+    pub security_group_egress: Vec<CidrRule>,
+    pub tags: Vec<Tag>,
+}
+impl Resource for SecurityGroup {
+    const TYPE: &'static str = "AWS::EC2::SecurityGroup";
+}
+attributes!(SecurityGroup { group_id => "GroupId", vpc_id => "VpcId" });
+
+/// An ingress rule whose source is another security group (its own resource, so
+/// groups can reference each other without a cycle).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecurityGroupIngress {
+    pub group_id: Str,
+    pub ip_protocol: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+    pub source_security_group_id: Str,
+    pub description: String,
+}
+impl Resource for SecurityGroupIngress {
+    const TYPE: &'static str = "AWS::EC2::SecurityGroupIngress";
+}
+
+impl SecurityGroupIngress {
+    pub fn new(group: Str, traffic: Traffic, source: Str, description: &str) -> Self {
+        let (ip_protocol, from_port, to_port) = traffic.fields();
+        SecurityGroupIngress {
+            group_id: group,
+            ip_protocol,
+            from_port,
+            to_port,
+            source_security_group_id: source,
+            description: description.to_owned(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecurityGroupEgress {
+    pub group_id: Str,
+    pub ip_protocol: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+    pub destination_security_group_id: Str,
+    pub description: String,
+}
+impl Resource for SecurityGroupEgress {
+    const TYPE: &'static str = "AWS::EC2::SecurityGroupEgress";
+}
+
+impl SecurityGroupEgress {
+    pub fn new(group: Str, traffic: Traffic, destination: Str, description: &str) -> Self {
+        let (ip_protocol, from_port, to_port) = traffic.fields();
+        SecurityGroupEgress {
+            group_id: group,
+            ip_protocol,
+            from_port,
+            to_port,
+            destination_security_group_id: destination,
+            description: description.to_owned(),
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! IAM policy documents and `AWS::IAM::Role`.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::Tag;
+use crate::attributes;
+use crate::cfn::{Resource, Str};
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyDocument {
+    pub version: &'static str,
+    pub statement: Vec<Statement>,
+}
+
+impl PolicyDocument {
+    pub fn new(statement: Vec<Statement>) -> Self {
+        PolicyDocument { version: "2012-10-17", statement }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub enum Principal {
+    #[serde(rename = "AWS")]
+    Aws(Str),
+    Service(String),
+}
+
+/// Condition operator → condition key → values.
+pub type Conditions = IndexMap<&'static str, IndexMap<String, Vec<Str>>>;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Statement {
+    pub sid: String,
+    pub effect: Effect,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<Principal>,
+    pub action: Vec<String>,
+    /// Empty only in trust policies, which name no resource.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resource: Vec<Str>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub condition: Conditions,
+}
+
+impl Statement {
+    pub fn allow(sid: &str, actions: &[&str], resources: Vec<Str>) -> Self {
+        Statement {
+            sid: sid.to_owned(),
+            effect: Effect::Allow,
+            principal: None,
+            action: actions.iter().map(|a| (*a).to_owned()).collect(),
+            resource: resources,
+            condition: IndexMap::new(),
+        }
+    }
+
+    pub fn principal(mut self, principal: Principal) -> Self {
+        self.principal = Some(principal);
+        self
+    }
+
+    pub fn when(mut self, operator: &'static str, key: &str, values: Vec<Str>) -> Self {
+        self.condition.entry(operator).or_default().insert(key.to_owned(), values);
+        self
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InlinePolicy {
+    pub policy_name: String,
+    pub policy_document: PolicyDocument,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Role {
+    pub description: String,
+    pub assume_role_policy_document: PolicyDocument,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub managed_policy_arns: Vec<Str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<InlinePolicy>,
+    pub tags: Vec<Tag>,
+}
+impl Resource for Role {
+    const TYPE: &'static str = "AWS::IAM::Role";
+}
+attributes!(Role { arn => "Arn" });
+
+/// A trust policy that lets one AWS service assume the role.
+pub fn service_trust(service: &str) -> PolicyDocument {
+    PolicyDocument::new(vec![Statement {
+        sid: "AssumedByService".into(),
+        effect: Effect::Allow,
+        principal: Some(Principal::Service(service.to_owned())),
+        action: vec!["sts:AssumeRole".into()],
+        resource: Vec::new(),
+        condition: IndexMap::new(),
+    }])
+}
+
+/// An AWS managed policy ARN, partition-aware.
+pub fn managed_policy(path_and_name: &str) -> Str {
+    Str::concat([
+        Str::lit("arn:"),
+        Str::Pseudo(crate::cfn::Pseudo::Partition),
+        Str::lit(format!(":iam::aws:policy/{path_and_name}")),
+    ])
+}

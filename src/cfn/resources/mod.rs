@@ -1,0 +1,33 @@
+//! Typed properties of the CloudFormation resource types matbakh-infra uses, one module
+//! per service. Property names and types follow the registry schemas; only the
+//! properties we set are modelled, and secret values have no field to go into.
+
+pub mod ec2;
+pub mod elasticache;
+pub mod iam;
+pub mod kms;
+pub mod rds;
+pub mod secretsmanager;
+
+use serde::Serialize;
+
+use super::expr::Str;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    pub value: Str,
+}
+
+/// Tags in a stable order: the given list, sorted by key.
+pub fn tags<'a>(pairs: impl IntoIterator<Item = (&'a str, Str)>) -> Vec<Tag> {
+    let mut tags: Vec<Tag> = pairs.into_iter().map(|(k, v)| Tag { key: k.to_owned(), value: v }).collect();
+    tags.sort_by(|a, b| a.key.cmp(&b.key));
+    tags.dedup_by(|a, b| a.key == b.key);
+    tags
+}
+
+pub(crate) fn is_false(b: &bool) -> bool {
+    !*b
+}

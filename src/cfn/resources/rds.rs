@@ -1,0 +1,143 @@
+//! `AWS::RDS::*`: the PostgreSQL instances, their subnet and parameter groups.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Tag, is_false};
+use crate::attributes;
+use crate::cfn::{List, Resource, Str};
+
+#[derive(Serialize)]
+pub struct DbSubnetGroup {
+    #[serde(rename = "DBSubnetGroupDescription")]
+    pub description: String,
+    #[serde(rename = "SubnetIds")]
+    pub subnet_ids: List,
+    #[serde(rename = "Tags")]
+    pub tags: Vec<Tag>,
+}
+impl Resource for DbSubnetGroup {
+    const TYPE: &'static str = "AWS::RDS::DBSubnetGroup";
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DbParameterGroup {
+    pub description: String,
+    /// e.g. `postgres15`
+    pub family: String,
+    pub parameters: BTreeMap<String, String>,
+    pub tags: Vec<Tag>,
+}
+impl Resource for DbParameterGroup {
+    const TYPE: &'static str = "AWS::RDS::DBParameterGroup";
+}
+
+/// Storage of a primary instance (replicas inherit storage from their source).
+#[derive(Serialize)]
+pub struct Storage {
+    /// The registry types `AllocatedStorage` as a string (GiB).
+    #[serde(rename = "AllocatedStorage")]
+    pub allocated_gib: String,
+    #[serde(rename = "MaxAllocatedStorage")]
+    pub max_allocated_gib: u32,
+    #[serde(rename = "StorageType")]
+    pub storage_type: &'static str,
+    #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+    pub iops: Option<u32>,
+    #[serde(rename = "StorageThroughput", skip_serializing_if = "Option::is_none")]
+    pub throughput_mibps: Option<u32>,
+    #[serde(rename = "StorageEncrypted")]
+    pub encrypted: bool,
+}
+
+/// What only the primary has: its database, credentials, backups and storage.
+#[derive(Serialize)]
+pub struct Primary {
+    #[serde(rename = "DBName")]
+    pub db_name: String,
+    #[serde(rename = "MasterUsername")]
+    pub master_username: Str,
+    /// A `{{resolve:secretsmanager:…}}` dynamic reference, never a value.
+    #[serde(rename = "MasterUserPassword")]
+    pub master_user_password: Str,
+    #[serde(rename = "DBSubnetGroupName")]
+    pub db_subnet_group_name: Str,
+    #[serde(rename = "BackupRetentionPeriod")]
+    pub backup_retention_days: u32,
+    #[serde(rename = "PreferredBackupWindow")]
+    pub backup_window: String,
+    #[serde(rename = "MultiAZ")]
+    pub multi_az: bool,
+    #[serde(flatten)]
+    pub storage: Storage,
+    #[serde(rename = "KmsKeyId")]
+    pub kms_key_id: Str,
+    #[serde(rename = "Port")]
+    pub port: String,
+    #[serde(rename = "VPCSecurityGroups")]
+    pub vpc_security_groups: Vec<Str>,
+}
+
+/// A primary instance or a read replica of one; the role decides which properties exist.
+#[derive(Serialize)]
+pub enum Role {
+    #[serde(rename = "SourceDBInstanceIdentifier")]
+    ReplicaOf(Str),
+    #[serde(untagged)]
+    Primary(Box<Primary>),
+}
+
+#[derive(Serialize)]
+pub struct DbInstance {
+    #[serde(rename = "DBInstanceIdentifier")]
+    pub identifier: String,
+    #[serde(rename = "DBInstanceClass")]
+    pub instance_class: String,
+    #[serde(rename = "Engine")]
+    pub engine: &'static str,
+    #[serde(rename = "EngineVersion")]
+    pub engine_version: String,
+    #[serde(flatten)]
+    pub role: Role,
+    #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<Str>,
+    #[serde(rename = "DBParameterGroupName")]
+    pub db_parameter_group_name: Str,
+    #[serde(rename = "PreferredMaintenanceWindow")]
+    pub maintenance_window: String,
+    #[serde(rename = "MonitoringInterval")]
+    pub monitoring_interval: u32,
+    #[serde(rename = "MonitoringRoleArn", skip_serializing_if = "Option::is_none")]
+    pub monitoring_role_arn: Option<Str>,
+    #[serde(rename = "EnablePerformanceInsights")]
+    pub enable_performance_insights: bool,
+    #[serde(rename = "PerformanceInsightsKMSKeyId", skip_serializing_if = "Option::is_none")]
+    pub performance_insights_kms_key_id: Option<Str>,
+    #[serde(rename = "PerformanceInsightsRetentionPeriod", skip_serializing_if = "Option::is_none")]
+    pub performance_insights_retention_days: Option<u32>,
+    #[serde(rename = "EnableCloudwatchLogsExports")]
+    pub cloudwatch_logs_exports: Vec<&'static str>,
+    #[serde(rename = "DeletionProtection")]
+    pub deletion_protection: bool,
+    #[serde(rename = "PubliclyAccessible")]
+    pub publicly_accessible: bool,
+    #[serde(rename = "AutoMinorVersionUpgrade")]
+    pub auto_minor_version_upgrade: bool,
+    #[serde(rename = "CopyTagsToSnapshot")]
+    pub copy_tags_to_snapshot: bool,
+    #[serde(rename = "EnableIAMDatabaseAuthentication", skip_serializing_if = "is_false")]
+    pub iam_database_authentication: bool,
+    #[serde(rename = "Tags")]
+    pub tags: Vec<Tag>,
+}
+impl Resource for DbInstance {
+    const TYPE: &'static str = "AWS::RDS::DBInstance";
+}
+attributes!(DbInstance {
+    endpoint_address => "Endpoint.Address",
+    endpoint_port => "Endpoint.Port",
+    arn => "DBInstanceArn",
+    resource_id => "DbiResourceId",
+});

@@ -1,0 +1,1 @@
+//! Loading an environment file: YAML with locations, JSON Schema, typed model, rules.

@@ -1,0 +1,10 @@
+//! The per-environment configuration: its types (the YAML contract), loading with
+//! located errors, JSON Schema generation and the semantic rules.
+
+pub mod diagnostics;
+pub mod load;
+pub mod model;
+pub mod rules;
+
+pub use diagnostics::{Diagnostic, FieldPath, Finding, Severity};
+pub use model::Environment;

@@ -1,0 +1,8 @@
+//! matbakh-infra: the matbakh platform's AWS infrastructure as typed Rust.
+//!
+//! Layers, bottom up: [`cfn`] (typed CloudFormation), [`config`] (the per-environment
+//! YAML and its checks), [`constructs`] (the design's stacks built from config),
+//! [`synth`] (rendering templates and the manifest) and [`graph`] (stack order).
+
+pub mod cfn;
+pub mod config;
