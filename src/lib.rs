@@ -5,4 +5,8 @@
 //! [`synth`] (rendering templates and the manifest) and [`graph`] (stack order).
 
 pub mod cfn;
+// pub mod cli; (re-enabled once config::load lands)
 pub mod config;
+pub mod constructs;
+pub mod graph;
+pub mod synth;

@@ -78,6 +78,8 @@ pub enum Str {
 #[derive(Clone, Debug, PartialEq)]
 pub enum List {
     Items(Vec<Str>),
+    /// `Ref` to a list-typed template parameter.
+    Ref(LogicalId),
     /// `Fn::GetAZs` of the stack's region.
     AvailabilityZones,
     GetAtt(LogicalId, &'static str),
@@ -212,6 +214,7 @@ impl List {
     pub fn to_value(&self) -> Value {
         match self {
             List::Items(items) => Value::Array(items.iter().map(Str::to_value).collect()),
+            List::Ref(id) => json!({ "Ref": id.as_str() }),
             List::AvailabilityZones => json!({ "Fn::GetAZs": "" }),
             List::GetAtt(id, attr) => json!({ "Fn::GetAtt": [id.as_str(), attr] }),
             List::Split(sep, source) => json!({ "Fn::Split": [sep, source.to_value()] }),
@@ -221,7 +224,7 @@ impl List {
     pub fn references(&self, out: &mut Vec<LogicalId>) {
         match self {
             List::Items(items) => items.iter().for_each(|i| i.references(out)),
-            List::GetAtt(id, _) => out.push(id.clone()),
+            List::GetAtt(id, _) | List::Ref(id) => out.push(id.clone()),
             List::Split(_, source) => source.references(out),
             List::AvailabilityZones => {}
         }

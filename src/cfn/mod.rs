@@ -10,4 +10,4 @@ pub mod template;
 
 pub use expr::{List, LogicalId, Pseudo, Str};
 pub use stack::{Export, ListExport, Stack};
-pub use template::{DeletionPolicy, HasAttributes, Handle, Output, Parameter, ParamHandle, Resource, ResourceOptions, Template};
+pub use template::{DeletionPolicy, HasAttributes, Handle, ListParamHandle, Output, Parameter, ParamHandle, Resource, ResourceOptions, Template};

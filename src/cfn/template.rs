@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::expr::{LogicalId, Str};
+use super::expr::{List, LogicalId, Str};
 
 /// A CloudFormation resource type with typed properties.
 pub trait Resource: Serialize {
@@ -52,7 +52,7 @@ impl<R: Resource> Handle<R> {
     }
 }
 
-/// A typed template parameter.
+/// A string-typed template parameter.
 pub struct ParamHandle {
     id: LogicalId,
 }
@@ -60,6 +60,17 @@ pub struct ParamHandle {
 impl ParamHandle {
     pub fn r#ref(&self) -> Str {
         Str::Ref(self.id.clone())
+    }
+}
+
+/// A list-typed template parameter (`List<…>` / `CommaDelimitedList`).
+pub struct ListParamHandle {
+    id: LogicalId,
+}
+
+impl ListParamHandle {
+    pub fn r#ref(&self) -> List {
+        List::Ref(self.id.clone())
     }
 }
 
@@ -160,10 +171,24 @@ impl Template {
     }
 
     pub fn add_parameter(&mut self, id: &str, parameter: Parameter) -> ParamHandle {
+        assert!(!parameter.type_name.starts_with("List<"), "list parameter {id}: use add_list_parameter");
+        ParamHandle { id: self.insert_parameter(id, parameter) }
+    }
+
+    pub fn add_list_parameter(&mut self, id: &str, parameter: Parameter) -> ListParamHandle {
+        assert!(parameter.type_name.starts_with("List<"), "parameter {id} is not a list type");
+        ListParamHandle { id: self.insert_parameter(id, parameter) }
+    }
+
+    fn insert_parameter(&mut self, id: &str, parameter: Parameter) -> LogicalId {
         let id = LogicalId::new(id);
         let previous = self.parameters.insert(id.clone(), parameter);
         assert!(previous.is_none(), "duplicate parameter {id}");
-        ParamHandle { id }
+        id
+    }
+
+    pub fn parameters(&self) -> impl Iterator<Item = (&LogicalId, &Parameter)> {
+        self.parameters.iter()
     }
 
     pub fn add_output(&mut self, id: &str, output: Output) {

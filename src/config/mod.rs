@@ -5,6 +5,9 @@ pub mod diagnostics;
 pub mod load;
 pub mod model;
 pub mod rules;
+pub mod schema;
+pub mod secrets;
+pub mod source;
 
 pub use diagnostics::{Diagnostic, FieldPath, Finding, Severity};
 pub use model::Environment;

@@ -175,8 +175,26 @@ impl Resource for SecurityGroup {
 }
 attributes!(SecurityGroup { group_id => "GroupId", vpc_id => "VpcId" });
 
-/// An ingress rule whose source is another security group (its own resource, so
-/// groups can reference each other without a cycle).
+/// Where inbound traffic may come from: exactly one of a CIDR range or a group.
+#[derive(Serialize)]
+pub enum Source {
+    #[serde(rename = "CidrIp")]
+    Cidr(String),
+    #[serde(rename = "SourceSecurityGroupId")]
+    Group(Str),
+}
+
+/// Where outbound traffic may go: exactly one of a CIDR range or a group.
+#[derive(Serialize)]
+pub enum Destination {
+    #[serde(rename = "CidrIp")]
+    Cidr(String),
+    #[serde(rename = "DestinationSecurityGroupId")]
+    Group(Str),
+}
+
+/// A standalone ingress rule (its own resource, so groups can reference each other
+/// without a cycle).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SecurityGroupIngress {
@@ -186,7 +204,8 @@ pub struct SecurityGroupIngress {
     pub from_port: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to_port: Option<i32>,
-    pub source_security_group_id: Str,
+    #[serde(flatten)]
+    pub source: Source,
     pub description: String,
 }
 impl Resource for SecurityGroupIngress {
@@ -194,16 +213,9 @@ impl Resource for SecurityGroupIngress {
 }
 
 impl SecurityGroupIngress {
-    pub fn new(group: Str, traffic: Traffic, source: Str, description: &str) -> Self {
+    pub fn new(group: Str, traffic: Traffic, source: Source, description: &str) -> Self {
         let (ip_protocol, from_port, to_port) = traffic.fields();
-        SecurityGroupIngress {
-            group_id: group,
-            ip_protocol,
-            from_port,
-            to_port,
-            source_security_group_id: source,
-            description: description.to_owned(),
-        }
+        SecurityGroupIngress { group_id: group, ip_protocol, from_port, to_port, source, description: description.to_owned() }
     }
 }
 
@@ -216,7 +228,8 @@ pub struct SecurityGroupEgress {
     pub from_port: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to_port: Option<i32>,
-    pub destination_security_group_id: Str,
+    #[serde(flatten)]
+    pub destination: Destination,
     pub description: String,
 }
 impl Resource for SecurityGroupEgress {
@@ -224,14 +237,14 @@ impl Resource for SecurityGroupEgress {
 }
 
 impl SecurityGroupEgress {
-    pub fn new(group: Str, traffic: Traffic, destination: Str, description: &str) -> Self {
+    pub fn new(group: Str, traffic: Traffic, destination: Destination, description: &str) -> Self {
         let (ip_protocol, from_port, to_port) = traffic.fields();
         SecurityGroupEgress {
             group_id: group,
             ip_protocol,
             from_port,
             to_port,
-            destination_security_group_id: destination,
+            destination,
             description: description.to_owned(),
         }
     }

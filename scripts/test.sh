@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every check and test of matbakh-infra: the command CI runs (.ci/run).
+# Installs the pinned Python tools first (cfn-lint, moto) into .venv.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+export AWS_EC2_METADATA_DISABLED=true
+
+echo "== cargo fmt --check" >&2
+cargo fmt --all -- --check
+echo "== cargo clippy" >&2
+cargo clippy --locked --all-targets -- -D warnings
+echo "== registry tables up to date" >&2
+.venv/bin/python scripts/gen_registry.py --check
+echo "== cargo test" >&2
+cargo test --locked --all-targets

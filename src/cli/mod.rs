@@ -1,0 +1,66 @@
+//! The command-line interface: argument definitions and one module per command.
+//! Commands return an exit status; errors carry context for the user (anyhow).
+
+mod env_files;
+mod graph;
+mod schema;
+mod style;
+mod synth;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgAction, Parser, Subcommand};
+
+pub use style::Style;
+
+/// Typed infrastructure-as-code for the matbakh platform: per-environment YAML,
+/// checked against a schema and the design's rules, rendered into CloudFormation.
+#[derive(Debug, Parser)]
+#[command(name = "matbakh-infra", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Environment to work on; selects <STACKS_DIR>/<ENV>.yaml.
+    #[arg(long, global = true, env = "MATBAKH_ENV", value_name = "ENV")]
+    pub env: Option<String>,
+
+    /// Folder holding the environment files.
+    #[arg(long, global = true, default_value = "stacks", value_name = "DIR")]
+    pub stacks_dir: PathBuf,
+
+    /// More detail (repeat for more).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// No colors in the output (also when NO_COLOR is set or output is not a terminal).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check environment files: schema, types, unknown fields and the design's rules.
+    Validate(validate::Args),
+    /// Render an environment's stacks into CloudFormation templates and a manifest.
+    Synth(synth::Args),
+    /// Draw the stack dependency graph with the exports each edge carries.
+    Graph(graph::Args),
+    /// Write the JSON Schema of environment files (editors autocomplete from it).
+    Schema(schema::Args),
+}
+
+/// Runs the parsed command line; the exit status follows the documented contract
+/// (0 success, 1 error or invalid input).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let style = Style::detect(cli.no_color);
+    let ctx = env_files::Selection { env: cli.env.clone(), stacks_dir: cli.stacks_dir.clone() };
+    match &cli.command {
+        Command::Validate(args) => validate::run(&ctx, args, &style, cli.verbose),
+        Command::Synth(args) => synth::run(&ctx, args, &style),
+        Command::Graph(args) => graph::run(&ctx, args, &style),
+        Command::Schema(args) => schema::run(args, &style),
+    }
+}

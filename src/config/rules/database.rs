@@ -1,0 +1,346 @@
+//! RDS PostgreSQL of §2: engine version, placement, storage, windows, monitoring and
+//! read replicas.
+
+use super::windows::DAYS;
+use super::{at, check_daily, check_weekly, distinct_zone_count, env_zones, is_env_zone};
+use crate::cfn::registry::POSTGRES_ENGINE_VERSIONS as POSTGRES;
+use crate::config::model::{Database, DatabaseStorage, PreloadLibrary};
+use crate::config::{Environment, Finding};
+
+/// The oldest PostgreSQL major with `pg_cron` on RDS.
+const PG_CRON_MIN_MAJOR: u32 = 12;
+
+/// RDS backup and maintenance windows must each be at least 30 minutes long
+/// (`PreferredBackupWindow`, `PreferredMaintenanceWindow` of `AWS::RDS::DBInstance`).
+const MIN_WINDOW_MINUTES: u32 = 30;
+
+/// Enhanced Monitoring intervals RDS accepts (`MonitoringInterval`; 0 turns it off).
+const MONITORING_INTERVALS: [u32; 7] = [0, 1, 5, 10, 15, 30, 60];
+
+/// gp3 storage on RDS for PostgreSQL, from the Amazon RDS User Guide, "Amazon RDS DB
+/// instance storage", section "gp3 storage"
+/// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage;
+/// awsdocs/amazon-rds-user-guide, doc_source/CHAP_Storage.md):
+///
+/// | Storage size     | Baseline                | Provisioned IOPS | Provisioned throughput |
+/// |------------------|-------------------------|------------------|------------------------|
+/// | below 400 GiB    | 3,000 IOPS / 125 MiBps  | N/A              | N/A                    |
+/// | 400 GiB and more | 12,000 IOPS / 500 MiBps | 12,000-64,000    | 500-4,000 MiBps        |
+///
+/// plus: "The maximum ratio of storage throughput to IOPS is 0.25 for all supported DB
+/// engines", and the IOPS-to-storage ratio may be at most 500 (also against the
+/// autoscaling maximum) — never binding here, since 64,000 IOPS / 500 < 400 GiB.
+mod gp3 {
+    pub const STRIPING_THRESHOLD_GIB: u32 = 400;
+    pub const SMALL_BASELINE: &str = "3000 IOPS / 125 MiB/s";
+    pub const IOPS_MIN: u32 = 12_000;
+    pub const IOPS_MAX: u32 = 64_000;
+    pub const THROUGHPUT_MIN: u32 = 500;
+    pub const THROUGHPUT_MAX: u32 = 4_000;
+    /// At most 0.25 MiB/s of throughput per provisioned IOPS: throughput * 4 <= iops.
+    pub const IOPS_PER_MIBPS: u64 = 4;
+}
+
+pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
+    let db = &env.database;
+    check_engine_version(db, out);
+    check_placement(env, out);
+    check_storage(&db.storage, out);
+    check_windows(db, out);
+    check_monitoring(db, out);
+    check_preload_libraries(db, out);
+    check_read_replicas(env, out);
+}
+
+/// The major of a version string: `15` of `15.4`.
+fn major_of(version: &str) -> &str {
+    version.split('.').next().unwrap_or(version)
+}
+
+/// Majors with a supported plain minor, oldest first, each with its latest minor.
+fn supported_majors() -> Vec<(u32, &'static str)> {
+    let mut majors: Vec<u32> = POSTGRES.known.iter().filter_map(|v| major_of(v).parse().ok()).collect();
+    majors.sort_unstable();
+    majors.dedup();
+    majors
+        .into_iter()
+        .filter_map(|m| POSTGRES.latest_supported_minor(&m.to_string()).map(|latest| (m, latest)))
+        .collect()
+}
+
+/// "the supported majors are 12, 13, ..., 18 (newest: 18.6)".
+fn supported_majors_text() -> String {
+    let majors = supported_majors();
+    match majors.last() {
+        Some((_, newest)) => format!(
+            "the supported majors are {} (newest: {newest})",
+            majors.iter().map(|(m, _)| m.to_string()).collect::<Vec<_>>().join(", ")
+        ),
+        None => "the registry data lists no supported PostgreSQL version".to_owned(),
+    }
+}
+
+fn check_engine_version(db: &Database, out: &mut Vec<Finding>) {
+    let version = db.engine_version.as_str();
+    let major = major_of(version);
+    let path = at("database.engine_version");
+    if !POSTGRES.is_known(version) {
+        let message = match POSTGRES.latest_supported_minor(major) {
+            Some(latest) => format!(
+                "PostgreSQL {version} is not a version RDS offers; use {latest}, the latest supported {major} minor"
+            ),
+            None => format!("PostgreSQL {version} is not a version RDS offers; {}", supported_majors_text()),
+        };
+        out.push(Finding::error(path, message));
+    } else if POSTGRES.is_deprecated(version) {
+        let message = match POSTGRES.latest_supported_minor(major) {
+            Some(latest) => {
+                format!("PostgreSQL {version} is deprecated; use {latest}, the latest supported {major} minor")
+            }
+            None => format!(
+                "PostgreSQL {version} is deprecated and major {major} has no supported minor left; upgrade: {}",
+                supported_majors_text()
+            ),
+        };
+        out.push(Finding::warning(path, message));
+    }
+}
+
+fn check_placement(env: &Environment, out: &mut Vec<Finding>) {
+    let db = &env.database;
+    let zones = distinct_zone_count(env);
+    if db.multi_az && zones < 2 {
+        out.push(Finding::error(
+            at("database.multi_az"),
+            format!(
+                "multi_az needs at least 2 availability zones, the environment has {zones} ({}); add a zone or turn \
+                 multi_az off",
+                env_zones(env)
+            ),
+        ));
+    }
+    if let Some(zone) = &db.availability_zone {
+        let path = at("database.availability_zone");
+        if db.multi_az {
+            out.push(Finding::error(
+                path,
+                format!(
+                    "availability_zone {zone} is set while multi_az is on; RDS chooses the zones of a Multi-AZ \
+                     primary and its standby, so remove availability_zone (or turn multi_az off)"
+                ),
+            ));
+        } else if !is_env_zone(env, zone) {
+            out.push(Finding::error(
+                path,
+                format!(
+                    "{zone} is not one of the environment's availability_zones ({}); use one of them",
+                    env_zones(env)
+                ),
+            ));
+        }
+    }
+}
+
+fn check_storage(storage: &DatabaseStorage, out: &mut Vec<Finding>) {
+    let allocated = storage.allocated_gib;
+    let max = storage.max_allocated_gib;
+    // RDS: "You must set the maximum storage threshold to at least 10% more than the
+    // current allocated storage" (User Guide, "Managing capacity automatically with
+    // Amazon RDS storage autoscaling"); the stacks always set MaxAllocatedStorage.
+    let min_max = (u64::from(allocated) * 11).div_ceil(10);
+    if u64::from(max) < min_max {
+        let what = if max < allocated { "is below" } else { "is less than 10% above" };
+        out.push(Finding::error(
+            at("database.storage.max_allocated_gib"),
+            format!(
+                "max_allocated_gib {max} {what} allocated_gib {allocated}; RDS storage autoscaling needs the maximum \
+                 at least 10% above the allocated storage, so use at least {min_max}"
+            ),
+        ));
+    }
+
+    let iops_path = at("database.storage.iops");
+    let throughput_path = at("database.storage.throughput_mibps");
+    if allocated < gp3::STRIPING_THRESHOLD_GIB {
+        for (set, path, what) in [
+            (storage.iops.is_some(), iops_path, "iops"),
+            (storage.throughput_mibps.is_some(), throughput_path, "throughput_mibps"),
+        ] {
+            if set {
+                out.push(Finding::error(
+                    path,
+                    format!(
+                        "{what} cannot be set on gp3 below {} GiB (allocated_gib is {allocated}): RDS PostgreSQL \
+                         provides a fixed baseline of {}; remove {what}, or allocate at least {} GiB",
+                        gp3::STRIPING_THRESHOLD_GIB,
+                        gp3::SMALL_BASELINE,
+                        gp3::STRIPING_THRESHOLD_GIB
+                    ),
+                ));
+            }
+        }
+        return;
+    }
+
+    match (storage.iops, storage.throughput_mibps) {
+        (None, None) => {}
+        (Some(_), None) => out.push(Finding::error(
+            iops_path,
+            format!(
+                "iops is set without throughput_mibps; set both ({}-{} MiB/s) or neither (baseline 12000 IOPS / 500 \
+                 MiB/s)",
+                gp3::THROUGHPUT_MIN,
+                gp3::THROUGHPUT_MAX
+            ),
+        )),
+        (None, Some(_)) => out.push(Finding::error(
+            throughput_path,
+            format!(
+                "throughput_mibps is set without iops; set both ({}-{} IOPS) or neither (baseline 12000 IOPS / 500 \
+                 MiB/s)",
+                gp3::IOPS_MIN,
+                gp3::IOPS_MAX
+            ),
+        )),
+        (Some(iops), Some(throughput)) => {
+            let iops_ok = (gp3::IOPS_MIN..=gp3::IOPS_MAX).contains(&iops);
+            let throughput_ok = (gp3::THROUGHPUT_MIN..=gp3::THROUGHPUT_MAX).contains(&throughput);
+            if !iops_ok {
+                out.push(Finding::error(
+                    iops_path,
+                    format!(
+                        "iops {iops} is outside the gp3 range for RDS PostgreSQL from {} GiB: {}-{}",
+                        gp3::STRIPING_THRESHOLD_GIB,
+                        gp3::IOPS_MIN,
+                        gp3::IOPS_MAX
+                    ),
+                ));
+            }
+            if !throughput_ok {
+                out.push(Finding::error(
+                    throughput_path,
+                    format!(
+                        "throughput_mibps {throughput} is outside the gp3 range for RDS PostgreSQL from {} GiB: \
+                         {}-{} MiB/s",
+                        gp3::STRIPING_THRESHOLD_GIB,
+                        gp3::THROUGHPUT_MIN,
+                        gp3::THROUGHPUT_MAX
+                    ),
+                ));
+            } else if iops_ok && u64::from(throughput) * gp3::IOPS_PER_MIBPS > u64::from(iops) {
+                let min_iops = u64::from(throughput) * gp3::IOPS_PER_MIBPS;
+                let max_throughput = u64::from(iops) / gp3::IOPS_PER_MIBPS;
+                out.push(Finding::error(
+                    throughput_path,
+                    format!(
+                        "throughput_mibps {throughput} over {iops} IOPS exceeds the gp3 limit of 0.25 MiB/s per IOPS; \
+                         raise iops to at least {min_iops} or lower throughput_mibps to at most {max_throughput}"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn check_windows(db: &Database, out: &mut Vec<Finding>) {
+    let backup = check_daily(&db.backup.window, "database.backup.window", "backup", MIN_WINDOW_MINUTES, "RDS", out);
+    let maintenance =
+        check_weekly(&db.maintenance_window, "database.maintenance_window", MIN_WINDOW_MINUTES, "RDS", out);
+    if let (Some(backup), Some(maintenance)) = (backup, maintenance)
+        && let Some(day) = backup.first_overlap(maintenance)
+    {
+        out.push(Finding::error(
+            at("database.backup.window"),
+            format!(
+                "backup window {} overlaps the maintenance window {} (on {}); RDS requires them apart, so pick a \
+                 daily backup window that never meets the weekly maintenance window",
+                db.backup.window, db.maintenance_window, DAYS[day as usize]
+            ),
+        ));
+    }
+}
+
+fn check_monitoring(db: &Database, out: &mut Vec<Finding>) {
+    let interval = db.monitoring.enhanced_monitoring_interval_seconds;
+    if !MONITORING_INTERVALS.contains(&interval) {
+        out.push(Finding::error(
+            at("database.monitoring.enhanced_monitoring_interval_seconds"),
+            format!(
+                "enhanced monitoring interval {interval} s is not one RDS offers; use 0 (off), 1, 5, 10, 15, 30 or 60"
+            ),
+        ));
+    }
+    if let Some(days) = db.monitoring.performance_insights_retention_days
+        && !is_insights_retention(days)
+    {
+        out.push(Finding::error(
+            at("database.monitoring.performance_insights_retention_days"),
+            format!(
+                "Performance Insights cannot keep data {days} days; use 7 (free tier), a whole number of months \
+                 (31 × 1-23, i.e. 31, 62, ... 713) or 731 (2 years)"
+            ),
+        ));
+    }
+}
+
+/// Performance Insights retention RDS accepts: 7, 31·k for k = 1..=23, or 731.
+fn is_insights_retention(days: u32) -> bool {
+    days == 7 || days == 731 || (days % 31 == 0 && (1..=23).contains(&(days / 31)))
+}
+
+fn check_preload_libraries(db: &Database, out: &mut Vec<Finding>) {
+    let Ok(major) = major_of(&db.engine_version).parse::<u32>() else {
+        return; // an unparsable version is reported by check_engine_version
+    };
+    if major >= PG_CRON_MIN_MAJOR {
+        return;
+    }
+    for (i, library) in db.settings.preload_libraries.iter().enumerate() {
+        if *library == PreloadLibrary::PgCron {
+            out.push(Finding::error(
+                at(&format!("database.settings.preload_libraries[{i}]")),
+                format!(
+                    "pg_cron needs PostgreSQL {PG_CRON_MIN_MAJOR} or later on RDS, engine_version is {}; upgrade \
+                     the engine or remove pg_cron",
+                    db.engine_version
+                ),
+            ));
+        }
+    }
+}
+
+fn check_read_replicas(env: &Environment, out: &mut Vec<Finding>) {
+    let db = &env.database;
+    for (i, replica) in db.read_replicas.iter().enumerate() {
+        let base = format!("database.read_replicas[{i}]");
+        if let Some(first) = db.read_replicas[..i].iter().position(|r| r.name == replica.name) {
+            out.push(Finding::error(
+                at(&format!("{base}.name")),
+                format!(
+                    "replica name {} is already used by read_replicas[{first}]; names become instance identifiers \
+                     and must be unique",
+                    replica.name
+                ),
+            ));
+        }
+        let zone_path = at(&format!("{base}.availability_zone"));
+        if !is_env_zone(env, &replica.availability_zone) {
+            out.push(Finding::error(
+                zone_path,
+                format!(
+                    "{} is not one of the environment's availability_zones ({}); use one of them",
+                    replica.availability_zone,
+                    env_zones(env)
+                ),
+            ));
+        } else if db.availability_zone.as_deref() == Some(replica.availability_zone.as_str()) {
+            out.push(Finding::warning(
+                zone_path,
+                format!(
+                    "replica {} is in {}, the primary's zone, so a zone outage takes both; place it in another zone",
+                    replica.name, replica.availability_zone
+                ),
+            ));
+        }
+    }
+}

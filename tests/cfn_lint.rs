@@ -1,0 +1,57 @@
+//! Every rendered template of every environment passes cfn-lint (the pinned version in
+//! scripts/requirements.txt) with zero errors and zero warnings.
+
+mod common;
+
+use std::process::Command;
+
+use common::{ENVIRONMENTS, render_env, venv_tool};
+use matbakh_infra::synth::{Format, write};
+
+#[test]
+fn every_template_of_every_environment_is_cfn_lint_clean() {
+    let cfn_lint = venv_tool("cfn-lint");
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for env in ENVIRONMENTS {
+        for format in [Format::Json, Format::Yaml] {
+            let rendered = render_env(env, format);
+            let out = dir.path().join(format!("{env}-{}", format.extension()));
+            write(&rendered, &out).unwrap();
+            files.extend(rendered.stacks.iter().map(|s| out.join(&s.file)));
+        }
+    }
+    assert!(files.len() >= ENVIRONMENTS.len() * 2 * 4, "expected at least four stacks per environment");
+    let output = Command::new(&cfn_lint)
+        .args(["--format", "parseable", "--regions", "eu-central-1", "--"])
+        .args(&files)
+        .output()
+        .expect("cfn-lint runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.trim().is_empty(),
+        "cfn-lint found problems (exit {:?}):\n{stdout}\n{stderr}",
+        output.status.code()
+    );
+}
+
+#[test]
+fn cfn_lint_would_catch_a_broken_template() {
+    // Guards the test above against passing vacuously (wrong flags, no files read).
+    let cfn_lint = venv_tool("cfn-lint");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.template.json");
+    std::fs::write(
+        &file,
+        r#"{"AWSTemplateFormatVersion":"2010-09-09","Resources":{"Vpc":{"Type":"AWS::EC2::VPC","Properties":{"CidrBlock":"10.0.0.0/16","Bogus":1}}}}"#,
+    )
+    .unwrap();
+    let output = Command::new(&cfn_lint)
+        .args(["--format", "parseable", "--regions", "eu-central-1", "--"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Bogus"));
+}
