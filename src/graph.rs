@@ -37,7 +37,10 @@ impl StackGraph {
         for stack in stacks {
             for (producer, exports) in stack.imports() {
                 if !nodes.contains(producer) {
-                    return Err(GraphError::UnknownProducer { consumer: stack.id().into(), producer: producer.clone() });
+                    return Err(GraphError::UnknownProducer {
+                        consumer: stack.id().into(),
+                        producer: producer.clone(),
+                    });
                 }
                 edges.push(Edge {
                     producer: producer.clone(),
@@ -53,8 +56,7 @@ impl StackGraph {
 
     /// Stacks a stack depends on directly.
     pub fn dependencies(&self, id: &str) -> Vec<&str> {
-        let set: BTreeSet<&str> =
-            self.edges.iter().filter(|e| e.consumer == id).map(|e| e.producer.as_str()).collect();
+        let set: BTreeSet<&str> = self.edges.iter().filter(|e| e.consumer == id).map(|e| e.producer.as_str()).collect();
         set.into_iter().collect()
     }
 

@@ -5,7 +5,7 @@
 //! [`synth`] (rendering templates and the manifest) and [`graph`] (stack order).
 
 pub mod cfn;
-// pub mod cli; (re-enabled once config::load lands)
+pub mod cli;
 pub mod config;
 pub mod constructs;
 pub mod graph;

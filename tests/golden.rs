@@ -40,7 +40,8 @@ fn rendering_is_deterministic() {
         for format in [Format::Json, Format::Yaml] {
             let a = render_env(env, format);
             let b = render_env(env, format);
-            let bodies = |r: &matbakh_infra::synth::Rendered| r.stacks.iter().map(|s| s.body.clone()).collect::<Vec<_>>();
+            let bodies =
+                |r: &matbakh_infra::synth::Rendered| r.stacks.iter().map(|s| s.body.clone()).collect::<Vec<_>>();
             assert_eq!(bodies(&a), bodies(&b), "{env} {format:?}");
             assert_eq!(a.manifest, b.manifest);
         }

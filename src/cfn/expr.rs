@@ -199,11 +199,7 @@ fn sub_value(parts: &[Str]) -> Value {
             }
         }
     }
-    if vars.is_empty() {
-        json!({ "Fn::Sub": text })
-    } else {
-        json!({ "Fn::Sub": [text, Value::Object(vars)] })
-    }
+    if vars.is_empty() { json!({ "Fn::Sub": text }) } else { json!({ "Fn::Sub": [text, Value::Object(vars)] }) }
 }
 
 impl List {

@@ -10,4 +10,7 @@ pub mod template;
 
 pub use expr::{List, LogicalId, Pseudo, Str};
 pub use stack::{Export, ListExport, Stack};
-pub use template::{DeletionPolicy, HasAttributes, Handle, ListParamHandle, Output, Parameter, ParamHandle, Resource, ResourceOptions, Template};
+pub use template::{
+    DeletionPolicy, Handle, HasAttributes, ListParamHandle, Output, ParamHandle, Parameter, Resource, ResourceOptions,
+    Template,
+};

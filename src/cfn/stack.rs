@@ -62,7 +62,11 @@ impl Stack {
         let name = format!("{}-{key}", self.name);
         self.template.add_output(
             key,
-            Output { description: description.to_owned(), value: value.to_value(), export_name: Some(Str::lit(name.clone())) },
+            Output {
+                description: description.to_owned(),
+                value: value.to_value(),
+                export_name: Some(Str::lit(name.clone())),
+            },
         );
         Export { producer: self.id.clone(), name }
     }
@@ -73,13 +77,19 @@ impl Stack {
 
     /// A plain output for people and scripts (not importable by other stacks).
     pub fn output(&mut self, key: &str, description: &str, value: Str) {
-        self.template
-            .add_output(key, Output { description: description.to_owned(), value: value.to_value(), export_name: None });
+        self.template.add_output(
+            key,
+            Output { description: description.to_owned(), value: value.to_value(), export_name: None },
+        );
     }
 
     /// `Fn::ImportValue` of another stack's export; records the dependency.
     pub fn import(&mut self, export: &Export) -> Str {
-        assert_ne!(export.producer, self.id, "stack {} imports its own export {}; use the value directly", self.id, export.name);
+        assert_ne!(
+            export.producer, self.id,
+            "stack {} imports its own export {}; use the value directly",
+            self.id, export.name
+        );
         self.imports.entry(export.producer.clone()).or_default().insert(export.name.clone());
         Str::ImportValue(Box::new(Str::lit(export.name.clone())))
     }

@@ -331,7 +331,10 @@ mod tests {
         let c = t.add("C", Thing { name: "c".into() });
         let options = ResourceOptions::keep(DeletionPolicy::Retain).depends_on(&c).depends_on(&a);
         t.add_with("B", Thing { name: a.r#ref() }, options);
-        t.add_output("Out", Output { description: "d".into(), value: a.get_att("Arn").to_value(), export_name: Some("x-Out".into()) });
+        t.add_output(
+            "Out",
+            Output { description: "d".into(), value: a.get_att("Arn").to_value(), export_name: Some("x-Out".into()) },
+        );
         let v = t.to_value();
         let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["AWSTemplateFormatVersion", "Description", "Resources", "Outputs"]);

@@ -44,10 +44,7 @@ impl Selection {
     /// The file of the environment named by `--env`, which the command needs.
     pub fn required_file(&self, command: &str) -> anyhow::Result<PathBuf> {
         let Some(env) = &self.env else {
-            bail!(
-                "`{command}` needs an environment: pass --env ENV (found: {})",
-                self.environment_names().join(", ")
-            );
+            bail!("`{command}` needs an environment: pass --env ENV (found: {})", self.environment_names().join(", "));
         };
         let file = self.file_for(env);
         if !file.exists() {

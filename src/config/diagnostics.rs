@@ -157,7 +157,12 @@ mod tests {
 
     #[test]
     fn diagnostics_display_file_line_column_path_message() {
-        let d = Diagnostic::new(Path::new("stacks/dev.yaml"), 3, 5, Finding::error(FieldPath::parse("cache.shards"), "bad"));
+        let d = Diagnostic::new(
+            Path::new("stacks/dev.yaml"),
+            3,
+            5,
+            Finding::error(FieldPath::parse("cache.shards"), "bad"),
+        );
         assert_eq!(d.to_string(), "stacks/dev.yaml:3:5: cache.shards: bad");
         let w = Diagnostic::new(Path::new("f"), 1, 1, Finding::warning(FieldPath::parse("a"), "old"));
         assert_eq!(w.to_string(), "f:1:1: a: warning: old");

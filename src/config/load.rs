@@ -95,7 +95,9 @@ pub fn load_str(file: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     }
     diagnostics.extend(hits.into_iter().map(|h| Diagnostic::new(file, h.line, h.column, h.finding)));
 
-    diagnostics.sort_by_key(|d| (d.line, d.column));
+    // By location; at one location errors first, then by message (deterministic).
+    diagnostics
+        .sort_by(|a, b| (a.line, a.column, a.severity, &a.message).cmp(&(b.line, b.column, b.severity, &b.message)));
     diagnostics.dedup();
     match env {
         Some(env) if !diagnostics.iter().any(Diagnostic::is_error) => {

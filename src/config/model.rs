@@ -184,7 +184,7 @@ pub struct DatabaseStorage {
     /// Allocated storage in GiB.
     #[schemars(range(min = 20, max = 65536))]
     pub allocated_gib: u32,
-    /// Storage autoscaling upper limit in GiB (at least `allocated_gib`).
+    /// Storage autoscaling upper limit in GiB; RDS requires at least 10% above `allocated_gib`.
     #[schemars(range(min = 20, max = 65536))]
     pub max_allocated_gib: u32,
     /// Provisioned IOPS. gp3 on RDS PostgreSQL: not settable below 400 GiB (baseline

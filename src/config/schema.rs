@@ -13,10 +13,10 @@ use jsonschema::paths::{Location, LocationSegment};
 use jsonschema::{Draft, JsonType, ValidationError, Validator};
 use serde_json::Value;
 
+use super::Environment;
 use super::diagnostics::{Diagnostic, FieldPath, Finding, Segment};
 use super::secrets;
 use super::source::{Node, NodeValue, Resolved, ScalarStyle, Source, resolve_plain};
-use super::Environment;
 
 /// The schema as a JSON value (JSON Schema draft 2020-12, as schemars emits it).
 pub fn environment_schema() -> Value {
@@ -60,16 +60,23 @@ pub fn validate(file: &Path, src: &Source, instance: &Value, redacted: &dyn Fn(&
         Ok(v) => v,
         Err(e) => {
             let message = format!("internal error: the environment schema does not compile ({e}); please report this");
-            return Validation { diagnostics: vec![Diagnostic::new(file, 1, 1, Finding::error(FieldPath::root(), message))], valid: false };
+            return Validation {
+                diagnostics: vec![Diagnostic::new(file, 1, 1, Finding::error(FieldPath::root(), message))],
+                valid: false,
+            };
         }
     };
     let ctx = Ctx { file, src, redacted, root: &SCHEMA };
-    let errors: Vec<_> = validator.iter_errors(instance).map(|e| (field_path(instance, e.instance_path()), e)).collect();
+    let errors: Vec<_> =
+        validator.iter_errors(instance).map(|e| (field_path(instance, e.instance_path()), e)).collect();
     let mut valid = errors.is_empty();
 
     // Paths with a type error (or an empty value) only get that one message.
-    let typed: HashSet<FieldPath> =
-        errors.iter().filter(|(_, e)| matches!(e.kind(), ValidationErrorKind::Type { .. })).map(|(p, _)| p.clone()).collect();
+    let typed: HashSet<FieldPath> = errors
+        .iter()
+        .filter(|(_, e)| matches!(e.kind(), ValidationErrorKind::Type { .. }))
+        .map(|(p, _)| p.clone())
+        .collect();
     let mut diagnostics = Vec::new();
     let mut reported: HashSet<FieldPath> = HashSet::new();
     for (path, error) in &errors {
@@ -89,7 +96,8 @@ pub fn validate(file: &Path, src: &Source, instance: &Value, redacted: &dyn Fn(&
     for (path, message) in integers {
         valid = false;
         if !reported.contains(&path) {
-            let message = message.replace("{value}", &ctx.value_text(&path));
+            let message =
+                message.replace("{number}", &ctx.number_text(&path)).replace("{value}", &ctx.value_text(&path));
             diagnostics.push(ctx.at_value(path, message));
         }
     }
@@ -176,7 +184,8 @@ impl Ctx<'_> {
                 }
             }
             ValidationErrorKind::Enum { options } => {
-                let allowed: Vec<String> = options.as_array().map(|a| a.iter().map(plain).collect()).unwrap_or_default();
+                let allowed: Vec<String> =
+                    options.as_array().map(|a| a.iter().map(plain).collect()).unwrap_or_default();
                 format!("{} is not allowed; allowed: {}", self.value_text(path), allowed.join(", "))
             }
             ValidationErrorKind::Constant { expected_value } => {
@@ -203,7 +212,11 @@ impl Ctx<'_> {
             ValidationErrorKind::MinLength { .. } | ValidationErrorKind::MaxLength { .. } => {
                 let n = error.instance().as_str().map_or(0, |s| s.chars().count());
                 let (min, max) = schema.map(|s| bounds(s, "minLength", "maxLength")).unwrap_or((None, None));
-                format!("is {n} character{} long; allowed: {}", if n == 1 { "" } else { "s" }, count_text(min, max, "character"))
+                format!(
+                    "is {n} character{} long; allowed: {}",
+                    if n == 1 { "" } else { "s" },
+                    count_text(min, max, "character")
+                )
             }
             ValidationErrorKind::UniqueItems => "has duplicate items; each item may appear once".to_owned(),
             // Not produced by this schema today; the library's message without the value.
@@ -220,7 +233,8 @@ impl Ctx<'_> {
     }
 
     fn type_message(&self, path: &FieldPath, types: &[JsonType]) -> String {
-        let wanted: Vec<&str> = types.iter().filter(|t| **t != JsonType::Null || types.len() == 1).map(|t| type_name(*t)).collect();
+        let wanted: Vec<&str> =
+            types.iter().filter(|t| **t != JsonType::Null || types.len() == 1).map(|t| type_name(*t)).collect();
         let found = self.found(path);
         let mut message = format!("expected {}, found {found}", wanted.join(" or "));
         // `engine_version: 15.10` is a number in YAML: say how to make it a string.
@@ -282,7 +296,8 @@ fn field_path(instance: &Value, location: &Location) -> FieldPath {
 /// Follows `$ref`s (`#/$defs/...`) from `schema`.
 fn resolve<'a>(root: &'a Value, mut schema: &'a Value) -> &'a Value {
     for _ in 0..32 {
-        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p)) {
+        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p))
+        {
             Some(target) => schema = target,
             None => break,
         }
@@ -319,11 +334,19 @@ fn child_schema<'a>(root: &'a Value, schema: &'a Value, segment: &Segment) -> Op
 
 /// The property names an object schema declares, in declaration order.
 fn property_names(root: &Value, schema: &Value) -> Vec<String> {
-    resolve(root, schema).get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default()
+    resolve(root, schema)
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn enum_values(root: &Value, schema: &Value) -> Vec<String> {
-    resolve(root, schema).get("enum").and_then(Value::as_array).map(|a| a.iter().map(plain).collect()).unwrap_or_default()
+    resolve(root, schema)
+        .get("enum")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(plain).collect())
+        .unwrap_or_default()
 }
 
 /// The range of integers `format` (as schemars writes it) can hold.
@@ -381,7 +404,7 @@ fn count_text(min: Option<u64>, max: Option<u64>, unit: &str) -> String {
 
 /// Integers the schema's types cannot say are wrong: `2.0` where an integer is expected
 /// (serde wants no decimal point) and values beyond the field's Rust type (`format`).
-/// Messages hold `{value}` for the caller to fill in.
+/// Messages hold `{number}` (the text) or `{value}` (quoted) for the caller to fill in.
 fn check_integers(root: &Value, schema: &Value, value: &Value, path: &FieldPath, out: &mut Vec<(FieldPath, String)>) {
     let schema = resolve(root, schema);
     match value {
@@ -400,16 +423,25 @@ fn check_integers(root: &Value, schema: &Value, value: &Value, path: &FieldPath,
                     let (min, max) = integer_range(schema);
                     let f = n.as_f64().unwrap_or_default() as i128;
                     if min.is_some_and(|m| f < m) || max.is_some_and(|m| f > m) {
-                        out.push((path.clone(), format!("{{value}} is out of range; allowed: {}", range_text(min, max))));
+                        out.push((
+                            path.clone(),
+                            format!("{{number}} is out of range; allowed: {}", range_text(min, max)),
+                        ));
                     } else {
-                        out.push((path.clone(), "expected an integer, found {value}; write it without a decimal point".to_owned()));
+                        out.push((
+                            path.clone(),
+                            "expected an integer, found {value}; write it without a decimal point".to_owned(),
+                        ));
                     }
                 }
                 None => {}
                 Some(v) => {
                     let (min, max) = integer_range(schema);
                     if min.is_some_and(|m| v < m) || max.is_some_and(|m| v > m) {
-                        out.push((path.clone(), format!("{{value}} is out of range; allowed: {}", range_text(min, max))));
+                        out.push((
+                            path.clone(),
+                            format!("{{number}} is out of range; allowed: {}", range_text(min, max)),
+                        ));
                     }
                 }
             }

@@ -98,7 +98,9 @@ fn words(key: &str) -> Vec<String> {
         let next = chars.get(i + 1).copied();
         // camelCase (`dbPassword`) and acronyms (`APIKey`: API | Key).
         let boundary = c.is_uppercase()
-            && prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit() || (p.is_uppercase() && next.is_some_and(char::is_lowercase)));
+            && prev.is_some_and(|p| {
+                p.is_lowercase() || p.is_ascii_digit() || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+            });
         if boundary && !current.is_empty() {
             words.push(std::mem::take(&mut current));
         }
@@ -114,13 +116,13 @@ fn words(key: &str) -> Vec<String> {
 /// whole word, plurals too), or the pairs api key, private key, access key.
 pub fn is_secret_key(key: &str) -> bool {
     let words = words(key);
-    let singular = |w: &str| w.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(w).to_owned();
-    let words: Vec<String> = words.iter().map(|w| singular(w)).collect();
+    // `tokens`, `api_keys`: plurals count too.
+    let is = |w: &str, name: &str| w == name || w.strip_suffix('s') == Some(name);
     let single = ["password", "passwd", "secret", "token", "auth", "apikey"];
-    if words.iter().any(|w| single.contains(&w.as_str())) {
+    if words.iter().any(|w| single.iter().any(|name| is(w, name))) {
         return true;
     }
-    words.windows(2).any(|pair| pair[1] == "key" && ["api", "private", "access"].contains(&pair[0].as_str()))
+    words.windows(2).any(|pair| is(&pair[1], "key") && ["api", "private", "access"].contains(&pair[0].as_str()))
 }
 
 /// What kind of credential `text` contains, if it contains one.
@@ -209,7 +211,10 @@ mod tests {
     fn scan_text(text: &str) -> Vec<String> {
         let src = Source::parse(Path::new("t.yaml"), text);
         assert!(src.diagnostics.is_empty(), "{:?}", src.diagnostics);
-        scan(src.root.as_ref().unwrap()).iter().map(|h| format!("{}:{} {}: {}", h.line, h.column, h.finding.path, h.finding.message)).collect()
+        scan(src.root.as_ref().unwrap())
+            .iter()
+            .map(|h| format!("{}:{} {}: {}", h.line, h.column, h.finding.path, h.finding.message))
+            .collect()
     }
 
     #[test]
@@ -217,10 +222,43 @@ mod tests {
         assert_eq!(words("dbPassword"), ["db", "password"]);
         assert_eq!(words("APIKey"), ["api", "key"]);
         assert_eq!(words("x-auth_token2"), ["x", "auth", "token2"]);
-        for key in ["password", "DB_PASSWORD", "passwd", "client_secret", "clientSecret", "token", "api_key", "apiKey", "API-KEY", "apikey", "private_key", "privateKey", "access_key", "AWS_ACCESS_KEY", "auth", "x-auth", "basicAuth", "secrets", "api_keys"] {
+        for key in [
+            "password",
+            "DB_PASSWORD",
+            "passwd",
+            "client_secret",
+            "clientSecret",
+            "token",
+            "api_key",
+            "apiKey",
+            "API-KEY",
+            "apikey",
+            "private_key",
+            "privateKey",
+            "access_key",
+            "AWS_ACCESS_KEY",
+            "auth",
+            "x-auth",
+            "basicAuth",
+            "secrets",
+            "api_keys",
+        ] {
             assert!(is_secret_key(key), "{key}");
         }
-        for key in ["author", "authority", "tokenizer", "password_length", "description", "lambda_key", "rds_key", "keyboard", "secretary", "expected_keys", "rds_credentials", "monkey"] {
+        for key in [
+            "author",
+            "authority",
+            "tokenizer",
+            "password_length",
+            "description",
+            "lambda_key",
+            "rds_key",
+            "keyboard",
+            "secretary",
+            "expected_keys",
+            "rds_credentials",
+            "monkey",
+        ] {
             // `password_length` names a secret too, but holds a number: see `only_string_values`.
             if key == "password_length" {
                 assert!(is_secret_key(key));
@@ -256,11 +294,24 @@ mod tests {
         for s in secrets {
             assert!(credential_kind(s).is_some(), "{s}");
         }
-        let fine = ["AKIA", "XAKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE1", "xoxb-", "ghp_short", "eyJ", "eyJhbGciOiJIUzI1NiJ9", "eu-central-1", "10.0.0.0/16", "db.r6g.xlarge"];
+        let fine = [
+            "AKIA",
+            "XAKIAIOSFODNN7EXAMPLE",
+            "AKIAIOSFODNN7EXAMPLE1",
+            "xoxb-",
+            "ghp_short",
+            "eyJ",
+            "eyJhbGciOiJIUzI1NiJ9",
+            "eu-central-1",
+            "10.0.0.0/16",
+            "db.r6g.xlarge",
+        ];
         for s in fine {
             assert!(credential_kind(s).is_none(), "{s}");
         }
-        let hits = scan_text("tags:\n  deploy: AKIAIOSFODNN7EXAMPLE\nlist:\n  - 'xoxb-123456789012-abcdefghij'\nAKIAIOSFODNN7EXAMPLE: x\n");
+        let hits = scan_text(
+            "tags:\n  deploy: AKIAIOSFODNN7EXAMPLE\nlist:\n  - 'xoxb-123456789012-abcdefghij'\nAKIAIOSFODNN7EXAMPLE: x\n",
+        );
         assert_eq!(
             hits,
             [

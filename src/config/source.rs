@@ -299,7 +299,11 @@ fn is_core_float(text: &str) -> bool {
 }
 
 fn tag_name(tag: &Tag) -> String {
-    if tag.handle == "tag:yaml.org,2002:" { format!("!!{}", tag.suffix) } else { format!("{}{}", tag.handle, tag.suffix) }
+    if tag.handle == "tag:yaml.org,2002:" {
+        format!("!!{}", tag.suffix)
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    }
 }
 
 fn is_str_tag(tag: &Tag) -> bool {
@@ -313,9 +317,10 @@ fn key_text(node: &Node) -> Result<String, Option<String>> {
         NodeValue::Scalar(s) if s.style == ScalarStyle::Plain && s.text.is_empty() => {
             Err(Some("empty key; keys must be plain strings".to_owned()))
         }
-        NodeValue::Scalar(s) => {
-            Err(Some(format!("key `{0}` is not a string; write it in quotes (\"{0}\") if it is a name", shorten(&s.text))))
-        }
+        NodeValue::Scalar(s) => Err(Some(format!(
+            "key `{0}` is not a string; write it in quotes (\"{0}\") if it is a name",
+            shorten(&s.text)
+        ))),
         NodeValue::Invalid => Err(None),
         NodeValue::Seq(_) | NodeValue::Map(_) => {
             Err(Some("complex keys (lists or maps as keys) are not supported; keys must be plain strings".to_owned()))
@@ -400,7 +405,15 @@ impl<'a> Builder<'a> {
             let (event, mark) = match parser.next_token() {
                 Ok(next) => next,
                 Err(e) => {
-                    let (line, column) = position(e.marker());
+                    let (mut line, mut column) = position(e.marker());
+                    // The scanner reports a tab at the token before it: point at the tab.
+                    if e.info().contains("tab")
+                        && let Some(tab) = self.chars.iter().skip(e.marker().index()).position(|&c| c == '\t')
+                    {
+                        let before = &self.chars[..e.marker().index() + tab];
+                        line = before.iter().filter(|&&c| c == '\n').count() + 1;
+                        column = before.iter().rev().take_while(|&&c| c != '\n').count() + 1;
+                    }
                     let hint = self.syntax_hint(e.info());
                     self.error(line, column, FieldPath::root(), format!("YAML syntax error: {}{hint}", e.info()));
                     self.complete = false;
@@ -445,7 +458,7 @@ impl<'a> Builder<'a> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let path = self.current_path();
-                self.check_anchor(anchor, line, column, &path);
+                self.check_anchor(anchor, &mark, &path);
                 let mut style = match style {
                     TScalarStyle::Plain => ScalarStyle::Plain,
                     TScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
@@ -459,7 +472,7 @@ impl<'a> Builder<'a> {
                             style = ScalarStyle::Tagged;
                         }
                     } else {
-                        self.unsupported_tag(&tag, line, column, path);
+                        self.unsupported_tag(&tag, &mark, path);
                         value = Some(NodeValue::Invalid);
                     }
                 }
@@ -469,15 +482,29 @@ impl<'a> Builder<'a> {
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) if self.stack.len() >= MAX_DEPTH => {
                 let _ = (anchor, tag);
                 let path = self.current_path();
-                self.error(line, column, path, format!("nested deeper than {MAX_DEPTH} levels; an environment file needs far fewer"));
+                // A block map's marker lies just after its first key: step back to the key.
+                let mut column = column;
+                if !matches!(self.chars.get(mark.index()), Some('[' | '{')) {
+                    let mut i = mark.index();
+                    while column > 1 && i > 0 && self.chars.get(i - 1).is_some_and(|c| !c.is_whitespace()) {
+                        i -= 1;
+                        column -= 1;
+                    }
+                }
+                self.error(
+                    line,
+                    column,
+                    path,
+                    format!("nested deeper than {MAX_DEPTH} levels; an environment file needs far fewer"),
+                );
                 self.complete = false;
                 return false;
             }
             Event::SequenceStart(anchor, tag) => {
                 let path = self.current_path();
-                self.check_anchor(anchor, line, column, &path);
+                self.check_anchor(anchor, &mark, &path);
                 let invalid = tag.is_some_and(|t| {
-                    self.unsupported_tag(&t, line, column, path);
+                    self.unsupported_tag(&t, &mark, path);
                     true
                 });
                 let flow = self.chars.get(mark.index()) == Some(&'[');
@@ -486,9 +513,9 @@ impl<'a> Builder<'a> {
             }
             Event::MappingStart(anchor, tag) => {
                 let path = self.current_path();
-                self.check_anchor(anchor, line, column, &path);
+                self.check_anchor(anchor, &mark, &path);
                 let invalid = tag.is_some_and(|t| {
-                    self.unsupported_tag(&t, line, column, path);
+                    self.unsupported_tag(&t, &mark, path);
                     true
                 });
                 let flow = self.chars.get(mark.index()) == Some(&'{');
@@ -513,15 +540,34 @@ impl<'a> Builder<'a> {
         true
     }
 
-    fn check_anchor(&mut self, anchor: usize, line: usize, column: usize, path: &FieldPath) {
+    fn check_anchor(&mut self, anchor: usize, mark: &Marker, path: &FieldPath) {
         if anchor != 0 {
+            let (line, column) = self.indicator_before(mark, '&');
             self.error(line, column, path.clone(), "anchors (`&name`) are not supported; write the value out");
         }
     }
 
-    fn unsupported_tag(&mut self, tag: &Tag, line: usize, column: usize, path: FieldPath) {
+    fn unsupported_tag(&mut self, tag: &Tag, mark: &Marker, path: FieldPath) {
         let name = tag_name(tag);
+        let (line, column) = self.indicator_before(mark, '!');
         self.error(line, column, path, format!("YAML tags (`{name}`) are not supported; write a plain value"));
+    }
+
+    /// Where the `&anchor` or `!tag` before a node starts (the node's marker is after
+    /// them); the node's own position when it is not on the same line.
+    fn indicator_before(&self, mark: &Marker, indicator: char) -> (usize, usize) {
+        let (line, column) = position(mark);
+        let start = mark.index().saturating_sub(column - 1);
+        let mut found = None;
+        for i in (start..mark.index().min(self.chars.len())).rev() {
+            let at_token_start =
+                i == 0 || matches!(self.chars.get(i - 1), Some(' ' | '\t' | '[' | '{' | ',' | '-' | ':'));
+            if self.chars.get(i) == Some(&indicator) && at_token_start {
+                found = Some(i);
+                break;
+            }
+        }
+        found.map_or((line, column), |i| (line, column - (mark.index() - i)))
     }
 
     /// A block sequence's start marker points at its first item; step back to the `-`.
@@ -592,7 +638,8 @@ impl<'a> Builder<'a> {
                 Pending::Value(key) => {
                     if let Some((key, key_line, key_column)) = key.take() {
                         // An empty value's marker is at the next token: point at the key.
-                        if matches!(&node.value, NodeValue::Scalar(s) if s.style == ScalarStyle::Plain && s.text.is_empty()) {
+                        if matches!(&node.value, NodeValue::Scalar(s) if s.style == ScalarStyle::Plain && s.text.is_empty())
+                        {
                             (node.line, node.column) = (key_line, key_column);
                         }
                         entries.push(Entry { key, key_line, key_column, value: node });
@@ -616,7 +663,16 @@ impl<'a> Builder<'a> {
         if let Some((open, close, line, column)) = open {
             return format!(" (the `{open}` at line {line}, column {column} is not closed with `{close}`)");
         }
-        if info.contains("block mapping") || info.contains("block sequence") || info.contains("mapping values are not allowed") {
+        if info.contains("unknown anchor") {
+            return " (aliases are not supported; write the value out)".to_owned();
+        }
+        if info.contains("tab") {
+            return " (indent with spaces; YAML does not allow tabs there)".to_owned();
+        }
+        if info.contains("block mapping")
+            || info.contains("block sequence")
+            || info.contains("mapping values are not allowed")
+        {
             return " (check the indentation: keys of one map line up in the same column)".to_owned();
         }
         String::new()
@@ -726,7 +782,7 @@ mod tests {
 
     #[test]
     fn anchors_aliases_tags_and_odd_keys_are_rejected() {
-        let src = parse("a: &base 1\nb: *base\nc: !Ref x\n1: one\n? [k]\n: v\n");
+        let src = parse("a: &base 1\nb: *base\nc: !Ref x\n1: one\n? [k]\n: v\nd: &l [1]\n");
         assert_eq!(
             messages(&src),
             [
@@ -735,9 +791,10 @@ mod tests {
                 "t.yaml:3:4: c: YAML tags (`!Ref`) are not supported; write a plain value",
                 "t.yaml:4:1: (document): key `1` is not a string; write it in quotes (\"1\") if it is a name",
                 "t.yaml:5:3: (document): complex keys (lists or maps as keys) are not supported; keys must be plain strings",
+                "t.yaml:7:4: d: anchors (`&name`) are not supported; write the value out",
             ]
         );
-        assert_eq!(src.to_json(), json!({"a": 1, "b": null, "c": null}));
+        assert_eq!(src.to_json(), json!({"a": 1, "b": null, "c": null, "d": [1]}));
         assert_eq!(src.node(&FieldPath::parse("b")).map(|n| &n.value), Some(&NodeValue::Invalid));
     }
 
@@ -759,12 +816,21 @@ mod tests {
             assert!(src.root.is_none() && src.diagnostics.is_empty() && src.complete);
             assert_eq!(src.locate(&FieldPath::parse("a.b")), (1, 1));
         }
-        let deep = "[".repeat(10_000);
+        // Flow nesting: the scanner's own limit; block nesting: ours.
+        let src = parse(&"[".repeat(100_000));
+        assert!(!src.complete);
+        assert_eq!(src.diagnostics.len(), 1, "{:?}", src.diagnostics);
+        let deep: String = (0..100).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
         let src = parse(&deep);
         assert!(!src.complete);
-        assert_eq!(src.diagnostics.len(), 1);
-        assert!(src.diagnostics[0].message.contains("nested deeper than 64 levels"), "{}", src.diagnostics[0]);
-        assert_eq!((src.diagnostics[0].line, src.diagnostics[0].column), (1, 65));
+        assert_eq!(
+            src.diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "t.yaml:65:65: k0.k1.k2.k3.k4.k5.k6.k7.k8.k9.k10.k11.k12.k13.k14.k15.k16.k17.k18.k19.k20.k21.k22.k23.k24.\
+              k25.k26.k27.k28.k29.k30.k31.k32.k33.k34.k35.k36.k37.k38.k39.k40.k41.k42.k43.k44.k45.k46.k47.k48.k49.k50.\
+              k51.k52.k53.k54.k55.k56.k57.k58.k59.k60.k61.k62.k63: nested deeper than 64 levels; an environment file needs far fewer"
+            ]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What every construct needs from the environment: names and tags.
 
-use crate::cfn::{ListParamHandle, Parameter, Str, Template};
 use crate::cfn::resources::{Tag, tags};
+use crate::cfn::{ListParamHandle, Parameter, Str, Template};
 use crate::config::Environment;
 
 /// Naming and tagging conventions of one environment.
@@ -30,7 +30,8 @@ impl<'a> Context<'a> {
 
     /// The environment's tags plus `project`, `environment` and `managed-by`, and a `Name`.
     pub fn tags(&self, name: &str) -> Vec<Tag> {
-        let mut pairs: Vec<(&str, Str)> = self.env.tags.iter().map(|(k, v)| (k.as_str(), Str::lit(v.clone()))).collect();
+        let mut pairs: Vec<(&str, Str)> =
+            self.env.tags.iter().map(|(k, v)| (k.as_str(), Str::lit(v.clone()))).collect();
         pairs.push(("project", Str::lit("matbakh")));
         pairs.push(("environment", Str::lit(self.env.name.clone())));
         pairs.push(("managed-by", Str::lit("matbakh-infra")));

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::cfn::resources::iam::{Role, managed_policy, service_trust};
 use crate::cfn::resources::rds::{self, DbInstance, DbParameterGroup, DbSubnetGroup, Primary, Storage};
 use crate::cfn::resources::secretsmanager::{SecretTargetAttachment, resolve_secret_key};
-use crate::cfn::{DeletionPolicy, Export, Handle, ResourceOptions, Stack, Str};
+use crate::cfn::{DeletionPolicy, Export, Handle, ResourceOptions, Stack};
 use crate::config::model::PreloadLibrary;
 
 use super::context::Context;
@@ -131,7 +131,11 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
     );
     t.add(
         "DatabaseSecretAttachment",
-        SecretTargetAttachment { secret_id: secret_arn, target_id: database.r#ref(), target_type: "AWS::RDS::DBInstance" },
+        SecretTargetAttachment {
+            secret_id: secret_arn,
+            target_id: database.r#ref(),
+            target_type: "AWS::RDS::DBInstance",
+        },
     );
 
     let replicas: Vec<(String, Handle<DbInstance>)> = db
@@ -158,14 +162,21 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
         .collect();
 
     let exports = DataExports {
-        endpoint_address: stack.export("DatabaseEndpointAddress", "Host name of the primary", database.endpoint_address()),
+        endpoint_address: stack.export(
+            "DatabaseEndpointAddress",
+            "Host name of the primary",
+            database.endpoint_address(),
+        ),
         endpoint_port: stack.export("DatabaseEndpointPort", "Port of the primary", database.endpoint_port()),
         instance_identifier: stack.export("DatabaseInstanceIdentifier", "Identifier of the primary", database.r#ref()),
         replica_endpoints: replicas
             .iter()
             .map(|(name, h)| {
                 let key = format!("{}ReplicaEndpointAddress", upper_first(name));
-                (name.clone(), stack.export(&key, &format!("Host name of the {name} read replica"), h.endpoint_address()))
+                (
+                    name.clone(),
+                    stack.export(&key, &format!("Host name of the {name} read replica"), h.endpoint_address()),
+                )
             })
             .collect(),
     };

@@ -27,9 +27,5 @@ pub fn build(env: &Environment) -> Assembly {
     let (security, security_exports) = security::build(&ctx);
     let (data, _data_exports) = data::build(&ctx, &network_exports, &security_exports);
     let (cache, _cache_exports) = cache::build(&ctx, &network_exports, &security_exports);
-    Assembly {
-        environment: env.name.clone(),
-        region: env.region.clone(),
-        stacks: vec![network, security, data, cache],
-    }
+    Assembly { environment: env.name.clone(), region: env.region.clone(), stacks: vec![network, security, data, cache] }
 }

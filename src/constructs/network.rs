@@ -8,8 +8,9 @@
 //! egress CloudFormation would otherwise add ("Outbound: None" in the design).
 
 use crate::cfn::resources::ec2::{
-    CidrRule, Eip, InternetGateway, NatGateway, Route, RouteTable, RouteTarget, SecurityGroup, SecurityGroupEgress,
-    SecurityGroupIngress, Source, Destination, Subnet, SubnetRouteTableAssociation, Traffic, Vpc, VpcGatewayAttachment,
+    CidrRule, Destination, Eip, InternetGateway, NatGateway, Route, RouteTable, RouteTarget, SecurityGroup,
+    SecurityGroupEgress, SecurityGroupIngress, Source, Subnet, SubnetRouteTableAssociation, Traffic, Vpc,
+    VpcGatewayAttachment,
 };
 use crate::cfn::{Export, Handle, List, ListExport, ResourceOptions, Stack, Str, Template};
 use crate::config::model::Subnet as SubnetConfig;
@@ -215,22 +216,64 @@ fn security_groups(ctx: &Context, t: &mut Template, vpc: &Handle<Vpc>) -> Groups
     let redis = Traffic::tcp(env.cache.port);
 
     ingress(t, "AlbIngressHttps", &g.alb, Traffic::tcp(443), Source::Cidr(ANYWHERE.into()), "HTTPS from the internet");
-    ingress(t, "AlbIngressHttp", &g.alb, Traffic::tcp(80), Source::Cidr(ANYWHERE.into()), "HTTP from the internet, redirected to HTTPS");
-    egress(t, "AlbEgressToLambda", &g.alb, Traffic::All, Destination::Group(g.lambda.group_id()), "All traffic to Lambda-SG");
+    ingress(
+        t,
+        "AlbIngressHttp",
+        &g.alb,
+        Traffic::tcp(80),
+        Source::Cidr(ANYWHERE.into()),
+        "HTTP from the internet, redirected to HTTPS",
+    );
+    egress(
+        t,
+        "AlbEgressToLambda",
+        &g.alb,
+        Traffic::All,
+        Destination::Group(g.lambda.group_id()),
+        "All traffic to Lambda-SG",
+    );
 
-    ingress(t, "LambdaIngressFromAlb", &g.lambda, Traffic::tcp(443), Source::Group(g.alb.group_id()), "HTTPS from ALB-SG");
+    ingress(
+        t,
+        "LambdaIngressFromAlb",
+        &g.lambda,
+        Traffic::tcp(443),
+        Source::Group(g.alb.group_id()),
+        "HTTPS from ALB-SG",
+    );
     egress(t, "LambdaEgressToRds", &g.lambda, pg, Destination::Group(g.rds.group_id()), "PostgreSQL to RDS-SG");
     egress(t, "LambdaEgressToRedis", &g.lambda, redis, Destination::Group(g.redis.group_id()), "Redis to Redis-SG");
-    egress(t, "LambdaEgressHttps", &g.lambda, Traffic::tcp(443), Destination::Cidr(ANYWHERE.into()), "HTTPS to external APIs");
+    egress(
+        t,
+        "LambdaEgressHttps",
+        &g.lambda,
+        Traffic::tcp(443),
+        Destination::Cidr(ANYWHERE.into()),
+        "HTTPS to external APIs",
+    );
 
     ingress(t, "RdsIngressFromLambda", &g.rds, pg, Source::Group(g.lambda.group_id()), "PostgreSQL from Lambda-SG");
-    ingress(t, "RdsIngressFromBastion", &g.rds, pg, Source::Group(g.bastion.group_id()), "PostgreSQL from Bastion-SG (admin access)");
+    ingress(
+        t,
+        "RdsIngressFromBastion",
+        &g.rds,
+        pg,
+        Source::Group(g.bastion.group_id()),
+        "PostgreSQL from Bastion-SG (admin access)",
+    );
 
     ingress(t, "RedisIngressFromLambda", &g.redis, redis, Source::Group(g.lambda.group_id()), "Redis from Lambda-SG");
 
     // Bastion-SG has no rules in §9 beyond being a source for RDS-SG; it may reach the
     // database, and SSH only from the ranges the environment names (none by default).
-    egress(t, "BastionEgressToRds", &g.bastion, pg, Destination::Group(g.rds.group_id()), "PostgreSQL to RDS-SG (admin access)");
+    egress(
+        t,
+        "BastionEgressToRds",
+        &g.bastion,
+        pg,
+        Destination::Group(g.rds.group_id()),
+        "PostgreSQL to RDS-SG (admin access)",
+    );
     for (i, cidr) in env.network.bastion_ssh_cidrs.iter().enumerate() {
         let id = format!("BastionIngressSsh{}", i + 1);
         ingress(t, &id, &g.bastion, Traffic::tcp(22), Source::Cidr(cidr.clone()), "SSH from an admin range");
@@ -238,10 +281,24 @@ fn security_groups(ctx: &Context, t: &mut Template, vpc: &Handle<Vpc>) -> Groups
     g
 }
 
-fn ingress(t: &mut Template, id: &str, group: &Handle<SecurityGroup>, traffic: Traffic, from: Source, description: &str) {
+fn ingress(
+    t: &mut Template,
+    id: &str,
+    group: &Handle<SecurityGroup>,
+    traffic: Traffic,
+    from: Source,
+    description: &str,
+) {
     t.add(id, SecurityGroupIngress::new(group.group_id(), traffic, from, description));
 }
 
-fn egress(t: &mut Template, id: &str, group: &Handle<SecurityGroup>, traffic: Traffic, to: Destination, description: &str) {
+fn egress(
+    t: &mut Template,
+    id: &str,
+    group: &Handle<SecurityGroup>,
+    traffic: Traffic,
+    to: Destination,
+    description: &str,
+) {
     t.add(id, SecurityGroupEgress::new(group.group_id(), traffic, to, description));
 }

@@ -41,12 +41,22 @@ pub fn build(ctx: &Context) -> (Stack, SecurityExports) {
     let t = &mut stack.template;
     let keep = || ResourceOptions::keep(DeletionPolicy::Retain);
 
-    let via = |service: &str| Str::concat([Str::lit(format!("{service}.")), Pseudo::Region.into(), Str::lit(".amazonaws.com")]);
+    let via = |service: &str| {
+        Str::concat([Str::lit(format!("{service}.")), Pseudo::Region.into(), Str::lit(".amazonaws.com")])
+    };
     let rds_key_policy = PolicyDocument::new(vec![
         root_administration(),
         Statement::allow(
             "AllowUseThroughRdsAndSecretsManager",
-            &["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+            &[
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:CreateGrant",
+                "kms:ListGrants",
+                "kms:DescribeKey",
+            ],
             vec![Str::lit("*")],
         )
         .principal(Principal::Aws(Str::lit("*")))
@@ -65,7 +75,14 @@ pub fn build(ctx: &Context) -> (Stack, SecurityExports) {
             .when("ArnLike", "aws:PrincipalArn", vec![app_roles]),
         Statement::allow(
             "AllowUseThroughSecretsManagerAndLambda",
-            &["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
+            &[
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:CreateGrant",
+                "kms:DescribeKey",
+            ],
             vec![Str::lit("*")],
         )
         .principal(Principal::Aws(Str::lit("*")))
@@ -73,7 +90,10 @@ pub fn build(ctx: &Context) -> (Stack, SecurityExports) {
         .when("StringEquals", "kms:ViaService", vec![via("secretsmanager"), via("lambda")]),
     ]);
     let lambda_key = key(ctx, t, "LambdaKey", &sec.lambda_key, lambda_key_policy, keep());
-    t.add("LambdaKeyAlias", Alias { alias_name: format!("alias/{}", ctx.name("lambda")), target_key_id: lambda_key.r#ref() });
+    t.add(
+        "LambdaKeyAlias",
+        Alias { alias_name: format!("alias/{}", ctx.name("lambda")), target_key_id: lambda_key.r#ref() },
+    );
 
     let rds_credentials = t.add_with(
         "RdsCredentialsSecret",
@@ -128,7 +148,11 @@ pub fn build(ctx: &Context) -> (Stack, SecurityExports) {
     let exports = SecurityExports {
         rds_key_arn: stack.export("RdsKeyArn", "ARN of the RDS KMS key", rds_key.arn()),
         lambda_key_arn: stack.export("LambdaKeyArn", "ARN of the Lambda KMS key", lambda_key.arn()),
-        rds_credentials_arn: stack.export("RdsCredentialsSecretArn", "ARN of the rds-credentials secret", rds_credentials.r#ref()),
+        rds_credentials_arn: stack.export(
+            "RdsCredentialsSecretArn",
+            "ARN of the rds-credentials secret",
+            rds_credentials.r#ref(),
+        ),
         external_api_keys_arn: stack.export(
             "ExternalApiKeysSecretArn",
             "ARN of the external-api-keys secret",

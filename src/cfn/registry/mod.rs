@@ -48,10 +48,7 @@ pub struct RuntimeLifecycle {
 
 /// The registry facts for a resource type, if the type is one this tool models.
 pub fn schema(type_name: &str) -> Option<&'static ResourceSchema> {
-    RESOURCE_SCHEMAS
-        .binary_search_by(|s| s.type_name.cmp(type_name))
-        .ok()
-        .map(|i| &RESOURCE_SCHEMAS[i])
+    RESOURCE_SCHEMAS.binary_search_by(|s| s.type_name.cmp(type_name)).ok().map(|i| &RESOURCE_SCHEMAS[i])
 }
 
 impl EngineVersions {
@@ -68,7 +65,9 @@ impl EngineVersions {
         self.known
             .iter()
             .filter(|v| !self.is_deprecated(v))
-            .filter(|v| v.split_once('.').is_some_and(|(m, minor)| m == major && minor.chars().all(|c| c.is_ascii_digit())))
+            .filter(|v| {
+                v.split_once('.').is_some_and(|(m, minor)| m == major && minor.chars().all(|c| c.is_ascii_digit()))
+            })
             .max_by_key(|v| v.split_once('.').and_then(|(_, minor)| minor.parse::<u32>().ok()))
             .copied()
     }

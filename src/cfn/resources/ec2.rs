@@ -17,7 +17,7 @@ pub struct Vpc {
 impl Resource for Vpc {
     const TYPE: &'static str = "AWS::EC2::VPC";
 }
-attributes!(Vpc { cidr_block => "CidrBlock", default_security_group => "DefaultSecurityGroup" });
+attributes!(Vpc { default_security_group => "DefaultSecurityGroup" });
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -31,7 +31,6 @@ pub struct Subnet {
 impl Resource for Subnet {
     const TYPE: &'static str = "AWS::EC2::Subnet";
 }
-attributes!(Subnet { availability_zone => "AvailabilityZone" });
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -119,10 +118,16 @@ impl Resource for SubnetRouteTableAssociation {
 /// An IP protocol with its port range: `All` has no ports, TCP always has them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Traffic {
-    Tcp { from: u16, to: u16 },
+    Tcp {
+        from: u16,
+        to: u16,
+    },
     All,
     /// ICMP type/code; used only by the placeholder rule that removes default egress.
-    Icmp { kind: u16, code: u16 },
+    Icmp {
+        kind: u16,
+        code: u16,
+    },
 }
 
 impl Traffic {
@@ -173,7 +178,7 @@ pub struct SecurityGroup {
 impl Resource for SecurityGroup {
     const TYPE: &'static str = "AWS::EC2::SecurityGroup";
 }
-attributes!(SecurityGroup { group_id => "GroupId", vpc_id => "VpcId" });
+attributes!(SecurityGroup { group_id => "GroupId" });
 
 /// Where inbound traffic may come from: exactly one of a CIDR range or a group.
 #[derive(Serialize)]
@@ -215,7 +220,14 @@ impl Resource for SecurityGroupIngress {
 impl SecurityGroupIngress {
     pub fn new(group: Str, traffic: Traffic, source: Source, description: &str) -> Self {
         let (ip_protocol, from_port, to_port) = traffic.fields();
-        SecurityGroupIngress { group_id: group, ip_protocol, from_port, to_port, source, description: description.to_owned() }
+        SecurityGroupIngress {
+            group_id: group,
+            ip_protocol,
+            from_port,
+            to_port,
+            source,
+            description: description.to_owned(),
+        }
     }
 }
 

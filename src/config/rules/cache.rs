@@ -26,10 +26,10 @@ pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
         out.push(Finding::error(
             at("cache.engine_version"),
             format!(
-                "Redis {} is not a supported ElastiCache Redis OSS version; use {} (supported: {})",
+                "Redis {} is not one of the ElastiCache Redis OSS versions the platform supports ({}); use {}",
                 cache.engine_version,
-                REDIS_VERSIONS[0],
-                REDIS_VERSIONS.join(", ")
+                REDIS_VERSIONS.join(", "),
+                REDIS_VERSIONS[0]
             ),
         ));
     }

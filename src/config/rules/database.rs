@@ -285,7 +285,7 @@ fn check_monitoring(db: &Database, out: &mut Vec<Finding>) {
 
 /// Performance Insights retention RDS accepts: 7, 31·k for k = 1..=23, or 731.
 fn is_insights_retention(days: u32) -> bool {
-    days == 7 || days == 731 || (days % 31 == 0 && (1..=23).contains(&(days / 31)))
+    days == 7 || days == 731 || (days.is_multiple_of(31) && (1..=23).contains(&(days / 31)))
 }
 
 fn check_preload_libraries(db: &Database, out: &mut Vec<Finding>) {

@@ -1,10 +1,10 @@
 //! Availability zones and the VPC of §9: CIDRs, subnet placement, NAT gateways and
 //! bastion SSH access.
 
-use std::net::IpAddr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{Ipv4Net, Ipv6Net};
 
 use super::{at, env_zones, is_env_zone};
 use crate::config::model::Subnet;
@@ -118,20 +118,32 @@ fn overlaps(a: Ipv4Net, b: Ipv4Net) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
 }
 
-/// Parses an IPv4 CIDR, explaining what is wrong when it does not.
+/// Parses an IPv4 CIDR in canonical notation (no leading zeros, which some tools read
+/// as octal), explaining what is wrong when it does not parse.
 fn parse_v4(text: &str) -> Result<Ipv4Net, String> {
-    if let Ok(net) = Ipv4Net::from_str(text) {
+    if let Some((addr, prefix)) = text.split_once('/')
+        && let Ok(addr) = Ipv4Addr::from_str(addr)
+        && let Some(prefix) = parse_prefix_len(prefix)
+        && let Ok(net) = Ipv4Net::new(addr, prefix)
+    {
         return Ok(net);
     }
-    if IpNet::from_str(text).is_ok() {
+    if Ipv6Net::from_str(text).is_ok() || Ipv6Addr::from_str(text).is_ok() {
         return Err(format!("{text} is an IPv6 range; write an IPv4 CIDR such as 10.0.0.0/16"));
     }
-    if let Ok(ip) = IpAddr::from_str(text) {
+    if let Ok(ip) = Ipv4Addr::from_str(text) {
         return Err(format!("{text} has no prefix length; write it as a CIDR, e.g. {ip}/32 for that one address"));
     }
     Err(format!(
         "{text} is not an IPv4 CIDR; write a.b.c.d/n with octets 0-255 (no leading zeros) and n 0-32, e.g. 10.0.0.0/16"
     ))
+}
+
+/// A prefix length: decimal digits without a leading zero (`0` itself aside).
+fn parse_prefix_len(text: &str) -> Option<u8> {
+    let canonical =
+        text.len() <= 2 && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
+    if canonical { text.parse().ok() } else { None }
 }
 
 /// Host bits set (`10.0.0.1/16`): AWS rejects the block; suggest the network it meant.

@@ -188,6 +188,10 @@ mod network {
             ("300.0.0.0/16", &["not an IPv4 CIDR"]),
             ("10.0.0.0/33", &["not an IPv4 CIDR"]),
             ("010.0.0.0/16", &["not an IPv4 CIDR", "no leading zeros"]),
+            ("10.0.0.0/016", &["not an IPv4 CIDR"]),
+            ("10.0.0.0/+16", &["not an IPv4 CIDR"]),
+            ("10.0.0.0/", &["not an IPv4 CIDR"]),
+            (" 10.0.0.0/16", &["not an IPv4 CIDR"]),
             ("", &["not an IPv4 CIDR"]),
             ("10.0.0.0", &["no prefix length", "10.0.0.0/32"]),
             ("fd00::/16", &["IPv6", "IPv4 CIDR"]),
@@ -375,8 +379,9 @@ mod database {
             "database.engine_version",
             &[&format!("PostgreSQL 15.4 is deprecated; use {latest}, the latest supported 15 minor")],
         );
-        // A major alone is known and current.
-        assert_clean(&with(|e| e.database.engine_version = "15".to_owned()));
+        // A major alone is deprecated too (RDS would pick the minor).
+        let env = with(|e| e.database.engine_version = "15".to_owned());
+        assert_warning(&env, "database.engine_version", &["PostgreSQL 15 is deprecated", latest]);
     }
 
     #[test]

@@ -1,0 +1,201 @@
+//! The command-line contract: commands, flags, output locations and exit statuses.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{bin, repo_root};
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    Command::new(bin()).args(args).current_dir(cwd).env_remove("MATBAKH_ENV").output().expect("binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A copy of the stacks folder where a test may break one file.
+fn stacks_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("stacks")).unwrap();
+    for env in common::ENVIRONMENTS {
+        let name = format!("{env}.yaml");
+        std::fs::copy(repo_root().join("stacks").join(&name), dir.path().join("stacks").join(&name)).unwrap();
+    }
+    dir
+}
+
+fn edit(dir: &Path, env: &str, from: &str, to: &str) {
+    let path = dir.join("stacks").join(format!("{env}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from:?} not in {env}.yaml");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn validate_checks_every_environment_by_default() {
+    let o = run(&["validate"], &repo_root());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for env in common::ENVIRONMENTS {
+        assert!(stderr(&o).contains(&format!("valid: stacks/{env}.yaml")), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn invalid_input_is_located_reported_all_at_once_and_exits_1() {
+    let dir = stacks_copy();
+    edit(dir.path(), "dev", "nat_gateways: 1", "nat_gateways: one");
+    edit(dir.path(), "dev", "  shards: 1", "  shards: 1\n  shard_count: 2");
+    let o = run(&["validate", "--env", "dev"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("stacks/dev.yaml:")).collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("stacks/dev.yaml:13:17: network.nat_gateways: expected an integer"), "{err}");
+    assert!(lines[1].contains(": cache.shard_count: unknown field `shard_count`; allowed fields:"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn semantic_errors_are_located_and_nothing_is_rendered() {
+    let dir = stacks_copy();
+    edit(dir.path(), "staging", "cidr: 10.0.22.0/24", "cidr: 10.9.22.0/24");
+    let o = run(&["synth", "--env", "staging", "--out", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(
+            "stacks/staging.yaml:24:15: network.database_subnets[2].cidr: subnet 10.9.22.0/24 is outside the VPC CIDR"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("out").exists(), "nothing may be written for invalid input");
+}
+
+#[test]
+fn deprecated_choices_warn_but_do_not_fail() {
+    let dir = stacks_copy();
+    edit(dir.path(), "dev", "engine_version: \"15.19\"", "engine_version: \"15.4\"");
+    let o = run(&["validate", "--env", "dev", "--no-color"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("database.engine_version: warning: PostgreSQL 15.4 is deprecated; use 15."),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn garbage_input_never_panics() {
+    let dir = stacks_copy();
+    std::fs::write(dir.path().join("stacks/dev.yaml"), [0xff, 0xfe, 0x00, b'{', b'[']).unwrap();
+    let o = run(&["validate", "stacks/dev.yaml"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("stacks/dev.yaml:1:1:"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"));
+}
+
+#[test]
+fn synth_writes_templates_and_manifest_byte_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = repo_root();
+    let out1 = dir.path().join("a");
+    let out2 = dir.path().join("b");
+    for out in [&out1, &out2] {
+        let o = run(&["synth", "--env", "prod", "--out", out.to_str().unwrap()], &root);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stdout(&o).contains("matbakh-prod-data"), "{}", stdout(&o));
+    }
+    let mut names: Vec<String> =
+        std::fs::read_dir(&out1).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "manifest.json",
+            "matbakh-prod-cache.template.json",
+            "matbakh-prod-data.template.json",
+            "matbakh-prod-network.template.json",
+            "matbakh-prod-security.template.json"
+        ]
+    );
+    for name in &names {
+        assert_eq!(std::fs::read(out1.join(name)).unwrap(), std::fs::read(out2.join(name)).unwrap(), "{name}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out1.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["stacks"][2]["depends_on"], serde_json::json!(["network", "security"]));
+}
+
+#[test]
+fn synth_yaml_format_and_env_from_the_environment_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(bin())
+        .args(["synth", "--format", "yaml", "--out", dir.path().to_str().unwrap()])
+        .current_dir(repo_root())
+        .env("MATBAKH_ENV", "dev")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let body = std::fs::read_to_string(dir.path().join("matbakh-dev-network.template.yaml")).unwrap();
+    assert!(
+        body.starts_with("AWSTemplateFormatVersion: 2010-09-09")
+            || body.starts_with("AWSTemplateFormatVersion: '2010-09-09'")
+    );
+}
+
+#[test]
+fn commands_that_need_an_environment_say_which_exist() {
+    let o = run(&["synth"], &repo_root());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("pass --env ENV (found: dev, prod, staging)"), "{}", stderr(&o));
+    let o = run(&["graph", "--env", "qa"], &repo_root());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no environment file stacks/qa.yaml"), "{}", stderr(&o));
+}
+
+#[test]
+fn graph_draws_edges_with_the_exports_they_carry() {
+    let o = run(&["graph", "--env", "prod"], &repo_root());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mermaid = stdout(&o);
+    assert!(mermaid.starts_with("flowchart LR\n"));
+    assert!(mermaid.contains("network -->|\"DatabaseSubnetIds<br/>RdsSecurityGroupId\"| data"), "{mermaid}");
+    assert!(mermaid.contains("security -->|\"RedisAuthTokenSecretArn\"| cache"), "{mermaid}");
+    let o = run(&["graph", "--env", "prod", "--format", "dot"], &repo_root());
+    assert!(
+        stdout(&o).contains("\"security\" -> \"data\" [label=\"RdsCredentialsSecretArn\\nRdsKeyArn\"];"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn schema_check_passes_on_the_checked_in_schema_and_fails_on_a_stale_one() {
+    let o = run(&["schema", "--check"], &repo_root());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join("s.json");
+    std::fs::write(&stale, "{}").unwrap();
+    let o = run(&["schema", "--check", "--out", stale.to_str().unwrap()], &repo_root());
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&["schema", "--out", stale.to_str().unwrap()], &repo_root());
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(&stale).unwrap(),
+        std::fs::read(repo_root().join("schemas/environment.schema.json")).unwrap()
+    );
+}
+
+#[test]
+fn every_stacks_file_points_editors_at_the_schema() {
+    for env in common::ENVIRONMENTS {
+        let text = std::fs::read_to_string(repo_root().join("stacks").join(format!("{env}.yaml"))).unwrap();
+        assert!(text.starts_with("# yaml-language-server: $schema=../schemas/environment.schema.json\n"), "{env}");
+    }
+}
