@@ -4,6 +4,7 @@
 //! YAML and its checks), [`constructs`] (the design's stacks built from config),
 //! [`synth`] (rendering templates and the manifest) and [`graph`] (stack order).
 
+pub mod assets;
 pub mod cfn;
 pub mod cli;
 pub mod config;

@@ -7,6 +7,7 @@ use anyhow::{Context as _, bail};
 use super::Style;
 use crate::config::Diagnostic;
 use crate::config::load::{Loaded, load_file};
+use crate::constructs::{self, Assembly};
 
 /// `--env` and `--stacks-dir` as given on the command line.
 pub struct Selection {
@@ -85,4 +86,10 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic], style: &Style) {
         let text = d.to_string();
         eprintln!("{}", if d.is_error() { style.error(&text) } else { style.warning(&text) });
     }
+}
+
+/// Builds the environment's stacks, packaging the code assets its file names.
+pub fn build_assembly(loaded: &Loaded) -> anyhow::Result<Assembly> {
+    constructs::build(&loaded.env, &loaded.base_dir())
+        .with_context(|| format!("cannot build environment {} from {}", loaded.env.name, loaded.file.display()))
 }

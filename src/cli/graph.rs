@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 
 use super::Style;
-use super::env_files::{Selection, load_reporting};
-use crate::constructs;
+use super::env_files::{Selection, build_assembly, load_reporting};
 use crate::graph::StackGraph;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -29,7 +28,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     let Some(loaded) = load_reporting(&file, style) else {
         return Ok(ExitCode::FAILURE);
     };
-    let assembly = constructs::build(&loaded.env);
+    let assembly = build_assembly(&loaded)?;
     let graph = StackGraph::from_stacks(&assembly.stacks)?;
     let names: BTreeMap<String, String> =
         assembly.stacks.iter().map(|s| (s.id().to_owned(), s.name().to_owned())).collect();

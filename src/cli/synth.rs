@@ -4,8 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Style;
-use super::env_files::{Selection, load_reporting};
-use crate::constructs;
+use super::env_files::{Selection, build_assembly, load_reporting};
 use crate::synth::{Format, render, write};
 
 #[derive(Debug, clap::Args)]
@@ -23,7 +22,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     let Some(loaded) = load_reporting(&file, style) else {
         return Ok(ExitCode::FAILURE);
     };
-    let assembly = constructs::build(&loaded.env);
+    let assembly = build_assembly(&loaded)?;
     let rendered = render(&assembly, args.format)?;
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join(&loaded.env.name));
     write(&rendered, &out)?;

@@ -4,8 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Style;
-use super::env_files::{Selection, load_reporting};
-use crate::constructs;
+use super::env_files::{Selection, build_assembly, load_reporting};
 use crate::synth::{Format, render};
 
 #[derive(Debug, clap::Args)]
@@ -34,7 +33,14 @@ pub fn run(selection: &Selection, args: &Args, style: &Style, verbose: u8) -> an
         };
         // Building and rendering in memory finds what only the whole model shows
         // (dependency cycles, template limits) without writing anything.
-        let assembly = constructs::build(&loaded.env);
+        let assembly = match build_assembly(&loaded) {
+            Ok(assembly) => assembly,
+            Err(e) => {
+                eprintln!("{}: {e:#}", style.error("error"));
+                failed += 1;
+                continue;
+            }
+        };
         match render(&assembly, Format::Json) {
             Ok(rendered) => {
                 for note in &rendered.notes {

@@ -22,6 +22,18 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Loaded {
+    /// The folder paths inside the environment file are relative to: the one holding
+    /// the stacks folder (the repository root for `stacks/<env>.yaml`).
+    pub fn base_dir(&self) -> PathBuf {
+        let stacks_dir = self.file.parent().unwrap_or(Path::new(""));
+        match stacks_dir.parent() {
+            Some(root) if !root.as_os_str().is_empty() => root.to_owned(),
+            _ => PathBuf::from("."),
+        }
+    }
+}
+
 /// Loads the environment file at `path`. An unreadable file gives one diagnostic at 1:1
 /// saying what happened and what to do.
 pub fn load_file(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {

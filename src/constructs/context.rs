@@ -39,6 +39,18 @@ impl<'a> Context<'a> {
         tags(pairs)
     }
 
+    /// The artifacts bucket `apply` creates in its bootstrap stack and uploads assets
+    /// to: `matbakh-<env>-assets-<account>-<region>` (a convention, like CDK's, so no
+    /// template has to import it).
+    pub fn assets_bucket(&self) -> Str {
+        Str::concat([
+            Str::lit(format!("{}-assets-", self.prefix())),
+            crate::cfn::Pseudo::AccountId.into(),
+            Str::lit("-"),
+            crate::cfn::Pseudo::Region.into(),
+        ])
+    }
+
     /// Declares the stack's `AvailabilityZones` parameter, typed so CloudFormation
     /// checks the names against the account at deploy time, defaulting to the
     /// environment's zones. Resources select their zone from it instead of hard-coding.

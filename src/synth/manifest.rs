@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{RenderedStack, SynthError};
+use crate::assets::AssetKind;
 use crate::constructs::Assembly;
 use crate::graph::StackGraph;
 
@@ -19,6 +20,20 @@ pub struct Manifest {
     pub region: String,
     /// Stacks in deployment order.
     pub stacks: Vec<ManifestStack>,
+    /// What `apply` uploads to the artifacts bucket before deploying.
+    pub assets: Vec<ManifestAsset>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ManifestAsset {
+    pub id: String,
+    pub kind: AssetKind,
+    /// File in the synth output folder.
+    pub file: String,
+    /// Key in the artifacts bucket.
+    pub s3_key: String,
+    pub sha256: String,
+    pub bytes: usize,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -59,6 +74,18 @@ impl Manifest {
             environment: assembly.environment.clone(),
             region: assembly.region.clone(),
             stacks,
+            assets: assembly
+                .assets
+                .iter()
+                .map(|a| ManifestAsset {
+                    id: a.id.clone(),
+                    kind: a.kind,
+                    file: format!("asset.{}", a.file_name()),
+                    s3_key: a.s3_key.clone(),
+                    sha256: a.sha256.clone(),
+                    bytes: a.bytes.len(),
+                })
+                .collect(),
         })
     }
 

@@ -5,7 +5,7 @@ mod limits;
 mod manifest;
 
 pub use limits::{LimitViolation, TEMPLATE_BODY_INLINE_MAX, TEMPLATE_URL_MAX};
-pub use manifest::{MANIFEST_FILE, Manifest, ManifestStack};
+pub use manifest::{MANIFEST_FILE, Manifest, ManifestAsset, ManifestStack};
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +13,7 @@ use clap::ValueEnum;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use crate::assets::Asset;
 use crate::constructs::Assembly;
 use crate::graph::{GraphError, StackGraph};
 
@@ -56,6 +57,8 @@ pub struct RenderedStack {
 #[derive(Clone, Debug)]
 pub struct Rendered {
     pub stacks: Vec<RenderedStack>,
+    /// Code assets (Lambda and layer zips, scripts) the templates reference.
+    pub assets: Vec<Asset>,
     pub manifest: Manifest,
     /// Over the inline limit but within what an S3 template URL allows: fine for
     /// `apply`, which uploads such templates; said so, not refused.
@@ -91,28 +94,39 @@ pub fn render(assembly: &Assembly, format: Format) -> Result<Rendered, SynthErro
         return Err(SynthError::Limits(violations));
     }
     let manifest = Manifest::new(assembly, &graph, &stacks)?;
-    Ok(Rendered { stacks, manifest, notes })
+    let assets: Vec<Asset> = assembly.assets.iter().cloned().collect();
+    Ok(Rendered { stacks, manifest, notes, assets })
 }
 
-/// Writes the templates and `manifest.json` into `dir`, removing templates of this
-/// environment that an earlier synth wrote and that no longer exist.
+/// Writes the templates, the assets and `manifest.json` into `dir`, removing
+/// templates and assets an earlier synth of this environment wrote that no longer exist.
 pub fn write(rendered: &Rendered, dir: &Path) -> Result<(), SynthError> {
     let io = |path: &Path| {
         let path = path.to_owned();
         move |source| SynthError::Write { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let keep: Vec<&str> = rendered.stacks.iter().map(|s| s.file.as_str()).collect();
+    let asset_files: Vec<String> = rendered.assets.iter().map(|a| format!("asset.{}", a.file_name())).collect();
+    let keep: Vec<&str> =
+        rendered.stacks.iter().map(|s| s.file.as_str()).chain(asset_files.iter().map(String::as_str)).collect();
     let prefix = format!("matbakh-{}-", rendered.manifest.environment);
     for entry in std::fs::read_dir(dir).map_err(io(dir))?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(&prefix) && name.contains(".template.") && !keep.contains(&name.as_str()) {
+        let ours = (name.starts_with(&prefix) && name.contains(".template.")) || name.starts_with("asset.");
+        if ours && !keep.contains(&name.as_str()) {
             std::fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
         }
     }
     for stack in &rendered.stacks {
         let path = dir.join(&stack.file);
         std::fs::write(&path, &stack.body).map_err(io(&path))?;
+    }
+    for (asset, file) in rendered.assets.iter().zip(&asset_files) {
+        let path = dir.join(file);
+        // Content-addressed: an existing file with this name already has these bytes.
+        if !path.exists() {
+            std::fs::write(&path, &asset.bytes).map_err(io(&path))?;
+        }
     }
     let path = dir.join(MANIFEST_FILE);
     std::fs::write(&path, rendered.manifest.to_json()).map_err(io(&path))?;

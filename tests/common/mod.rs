@@ -33,7 +33,8 @@ pub fn load_env(name: &str) -> Environment {
 }
 
 pub fn render_env(name: &str, format: Format) -> Rendered {
-    render(&constructs::build(&load_env(name)), format).expect("environment renders")
+    render(&constructs::build(&load_env(name), &repo_root()).expect("environment builds"), format)
+        .expect("environment renders")
 }
 
 pub fn bin() -> &'static Path {

@@ -63,6 +63,14 @@ pub static RESOURCE_SCHEMAS: &[ResourceSchema] = &[
         primary_identifier: &["DomainName"],
     },
     ResourceSchema {
+        type_name: "AWS::ApiGateway::GatewayResponse",
+        create_only: &["ResponseType", "RestApiId"],
+        conditional_create_only: &[],
+        write_only: &[],
+        read_only: &["Id"],
+        primary_identifier: &["Id"],
+    },
+    ResourceSchema {
         type_name: "AWS::ApiGateway::Method",
         create_only: &["HttpMethod", "ResourceId", "RestApiId"],
         conditional_create_only: &[],
@@ -492,6 +500,14 @@ pub static RESOURCE_SCHEMAS: &[ResourceSchema] = &[
         primary_identifier: &["Name"],
     },
     ResourceSchema {
+        type_name: "AWS::Glue::Trigger",
+        create_only: &["Name", "Type", "WorkflowName"],
+        conditional_create_only: &[],
+        write_only: &["StartOnCreation"],
+        read_only: &[],
+        primary_identifier: &["Name"],
+    },
+    ResourceSchema {
         type_name: "AWS::IAM::ManagedPolicy",
         create_only: &["Description", "ManagedPolicyName", "Path"],
         conditional_create_only: &[],
@@ -543,6 +559,14 @@ pub static RESOURCE_SCHEMAS: &[ResourceSchema] = &[
         write_only: &[],
         read_only: &["AliasArn"],
         primary_identifier: &["AliasArn"],
+    },
+    ResourceSchema {
+        type_name: "AWS::Lambda::EventInvokeConfig",
+        create_only: &["FunctionName", "Qualifier"],
+        conditional_create_only: &[],
+        write_only: &[],
+        read_only: &[],
+        primary_identifier: &["FunctionName", "Qualifier"],
     },
     ResourceSchema {
         type_name: "AWS::Lambda::Function",
@@ -622,6 +646,14 @@ pub static RESOURCE_SCHEMAS: &[ResourceSchema] = &[
         write_only: &[],
         read_only: &["Arn"],
         primary_identifier: &["LogGroupName"],
+    },
+    ResourceSchema {
+        type_name: "AWS::Logs::ResourcePolicy",
+        create_only: &["PolicyName"],
+        conditional_create_only: &[],
+        write_only: &[],
+        read_only: &[],
+        primary_identifier: &["PolicyName"],
     },
     ResourceSchema {
         type_name: "AWS::RDS::DBInstance",
@@ -792,6 +824,14 @@ pub static RESOURCE_SCHEMAS: &[ResourceSchema] = &[
         write_only: &[],
         read_only: &["Id"],
         primary_identifier: &["Id"],
+    },
+    ResourceSchema {
+        type_name: "AWS::SSM::Parameter",
+        create_only: &["Name"],
+        conditional_create_only: &[],
+        write_only: &["AllowedPattern", "Description", "Policies", "Tier"],
+        read_only: &["Arn"],
+        primary_identifier: &["Name"],
     },
     ResourceSchema {
         type_name: "AWS::SecretsManager::Secret",

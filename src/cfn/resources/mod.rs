@@ -2,6 +2,7 @@
 //! per service. Property names and types follow the registry schemas; only the
 //! properties we set are modelled, and secret values have no field to go into.
 
+pub mod cloudformation;
 pub mod ec2;
 pub mod elasticache;
 pub mod iam;

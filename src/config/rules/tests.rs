@@ -18,6 +18,8 @@ fn latest_15() -> &'static str {
 
 /// The prod environment of the design (§2, §6, §9), built in Rust.
 fn valid_env() -> Environment {
+    let prod: Environment =
+        serde_yaml::from_str(include_str!("../../../stacks/prod.yaml")).expect("stacks/prod.yaml deserializes");
     let key = |description: &str| KmsKey {
         description: description.to_owned(),
         rotation_period_days: 365,
@@ -112,6 +114,13 @@ fn valid_env() -> Environment {
                 tcp_keepalive_seconds: 60,
             },
         },
+        // The sections of the later stacks are taken as prod.yaml has them.
+        functions: prod.functions,
+        auth: prod.auth,
+        api: prod.api,
+        edge: prod.edge,
+        observability: prod.observability,
+        datalake: prod.datalake,
     }
 }
 

@@ -10,6 +10,20 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod api;
+mod auth;
+mod datalake;
+mod edge;
+mod functions;
+mod observability;
+
+pub use api::*;
+pub use auth::*;
+pub use datalake::*;
+pub use edge::*;
+pub use functions::*;
+pub use observability::*;
+
 /// One environment of the matbakh platform (dev, staging or prod).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +44,12 @@ pub struct Environment {
     pub security: Security,
     pub database: Database,
     pub cache: Cache,
+    pub functions: Functions,
+    pub auth: Auth,
+    pub api: Api,
+    pub edge: Edge,
+    pub observability: Observability,
+    pub datalake: DataLake,
 }
 
 /// The VPC of §9: public, private and database subnets over the availability zones.

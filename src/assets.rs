@@ -1,0 +1,212 @@
+//! Code assets: a folder (Lambda function or layer code, a Glue script) packaged into
+//! a zip that is byte-identical for identical content and named by its SHA-256, so a
+//! template changes exactly when the code does and `apply` uploads each zip once.
+//!
+//! Determinism: entries sorted by path with `/` separators, a fixed timestamp
+//! (1980-01-01, the zip epoch), fixed permissions (0644 files, 0755 for files that are
+//! executable on disk), deflate at a fixed level, no extra fields.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+#[derive(Debug, Error)]
+pub enum AssetError {
+    #[error(
+        "asset folder {path} does not exist; check the path in the environment file (paths are relative to the repository root)"
+    )]
+    Missing { path: PathBuf },
+    #[error("asset folder {path} is empty; a function or layer needs at least one file")]
+    Empty { path: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot package {path}: {message}")]
+    Zip { path: PathBuf, message: String },
+}
+
+/// What an asset is; decides nothing about its bytes, only how it is listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetKind {
+    Function,
+    Layer,
+    Script,
+}
+
+/// One packaged asset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Asset {
+    /// e.g. `function/vc-start`
+    pub id: String,
+    pub kind: AssetKind,
+    /// The folder or file it was built from.
+    pub source: PathBuf,
+    pub sha256: String,
+    /// Key in the artifacts bucket, `assets/<sha256>.zip` (scripts keep their extension).
+    pub s3_key: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Asset {
+    /// File name of the asset in `synth`'s output folder.
+    pub fn file_name(&self) -> String {
+        self.s3_key.trim_start_matches("assets/").replace('/', "_")
+    }
+}
+
+/// The assets of one environment, in the order they were added.
+#[derive(Clone, Debug, Default)]
+pub struct AssetSet {
+    base_dir: PathBuf,
+    assets: Vec<Asset>,
+}
+
+impl AssetSet {
+    /// Paths of assets are resolved against `base_dir` (the repository root).
+    pub fn new(base_dir: impl Into<PathBuf>) -> Self {
+        AssetSet { base_dir: base_dir.into(), assets: Vec::new() }
+    }
+
+    /// Packages a folder as a zip asset.
+    pub fn add_dir(&mut self, id: &str, kind: AssetKind, path: &str) -> Result<&Asset, AssetError> {
+        let source = self.base_dir.join(path);
+        let bytes = zip_dir(&source)?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        Ok(self.push(Asset { id: id.to_owned(), kind, source, s3_key: format!("assets/{sha256}.zip"), sha256, bytes }))
+    }
+
+    /// Adds a single file as it is (e.g. a Glue script), keyed by content hash.
+    pub fn add_file(&mut self, id: &str, kind: AssetKind, path: &str) -> Result<&Asset, AssetError> {
+        let source = self.base_dir.join(path);
+        if !source.is_file() {
+            return Err(AssetError::Missing { path: source });
+        }
+        let bytes = std::fs::read(&source).map_err(|e| AssetError::Read { path: source.clone(), source: e })?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let extension = source.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+        let s3_key = format!("assets/{sha256}{extension}");
+        Ok(self.push(Asset { id: id.to_owned(), kind, source, sha256, s3_key, bytes }))
+    }
+
+    fn push(&mut self, asset: Asset) -> &Asset {
+        assert!(!self.assets.iter().any(|a| a.id == asset.id), "duplicate asset id {}", asset.id);
+        self.assets.push(asset);
+        self.assets.last().expect("just pushed")
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Asset> {
+        self.assets.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.assets.is_empty()
+    }
+}
+
+/// Zips a folder deterministically (see the module docs).
+pub fn zip_dir(dir: &Path) -> Result<Vec<u8>, AssetError> {
+    if !dir.is_dir() {
+        return Err(AssetError::Missing { path: dir.to_owned() });
+    }
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+        let entry = entry.map_err(|e| AssetError::Read {
+            path: e.path().map_or_else(|| dir.to_owned(), Path::to_owned),
+            source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("file system loop")),
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).expect("walkdir stays below its root");
+        let name: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        files.push((name.join("/"), entry.path().to_owned()));
+    }
+    if files.is_empty() {
+        return Err(AssetError::Empty { path: dir.to_owned() });
+    }
+    files.sort();
+
+    let zip_error = |e: zip::result::ZipError| AssetError::Zip { path: dir.to_owned(), message: e.to_string() };
+    let mut writer = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, path) in &files {
+        let content = std::fs::read(path).map_err(|e| AssetError::Read { path: path.clone(), source: e })?;
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .compression_level(Some(6))
+            .last_modified_time(DateTime::default())
+            .unix_permissions(if is_executable(path) { 0o755 } else { 0o644 });
+        writer.start_file(name.as_str(), options).map_err(zip_error)?;
+        writer.write_all(&content).map_err(|e| AssetError::Read { path: path.clone(), source: e })?;
+    }
+    Ok(writer.finish().map_err(zip_error)?.into_inner())
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &Path) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, content) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn same_content_gives_the_same_bytes_whatever_the_mtime_or_creation_order() {
+        let a = tree(&[("index.js", "exports.handler = 1"), ("lib/util.js", "x")]);
+        let b = tree(&[("lib/util.js", "x"), ("index.js", "exports.handler = 1")]);
+        let old = std::fs::File::options().write(true).open(b.path().join("index.js")).unwrap();
+        old.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000)).unwrap();
+        assert_eq!(zip_dir(a.path()).unwrap(), zip_dir(b.path()).unwrap());
+    }
+
+    #[test]
+    fn one_changed_byte_changes_the_hash() {
+        let a = tree(&[("index.js", "exports.handler = 1")]);
+        let b = tree(&[("index.js", "exports.handler = 2")]);
+        let mut set = AssetSet::new("/");
+        let ha = set.add_dir("function/a", AssetKind::Function, a.path().to_str().unwrap()).unwrap().sha256.clone();
+        let hb = set.add_dir("function/b", AssetKind::Function, b.path().to_str().unwrap()).unwrap().sha256.clone();
+        assert_ne!(ha, hb);
+    }
+
+    #[test]
+    fn zips_list_sorted_entries_that_unpack_to_the_content() {
+        let a = tree(&[("b.js", "B"), ("a/z.js", "Z"), ("a/b.js", "AB")]);
+        let bytes = zip_dir(a.path()).unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let names: Vec<String> = archive.file_names().map(|n| n.unwrap().into_owned()).collect();
+        assert_eq!(names, ["a/b.js", "a/z.js", "b.js"]);
+        let mut content = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("a/z.js").unwrap(), &mut content).unwrap();
+        assert_eq!(content, "Z");
+    }
+
+    #[test]
+    fn missing_and_empty_folders_are_errors_that_say_what_to_do() {
+        let err = zip_dir(Path::new("/nonexistent/fn")).unwrap_err();
+        assert!(err.to_string().contains("check the path"), "{err}");
+        let empty = tempfile::tempdir().unwrap();
+        assert!(matches!(zip_dir(empty.path()).unwrap_err(), AssetError::Empty { .. }));
+    }
+}
