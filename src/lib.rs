@@ -10,4 +10,5 @@ pub mod cli;
 pub mod config;
 pub mod constructs;
 pub mod graph;
+pub mod plan;
 pub mod synth;
