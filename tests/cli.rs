@@ -19,7 +19,8 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// A copy of the stacks folder where a test may break one file.
+/// A copy of the stacks folder where a test may break one file, with the example code
+/// (which asset paths in the environment files name) next to it.
 fn stacks_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("stacks")).unwrap();
@@ -27,6 +28,7 @@ fn stacks_copy() -> tempfile::TempDir {
         let name = format!("{env}.yaml");
         std::fs::copy(repo_root().join("stacks").join(&name), dir.path().join("stacks").join(&name)).unwrap();
     }
+    std::os::unix::fs::symlink(repo_root().join("examples"), dir.path().join("examples")).unwrap();
     dir
 }
 
@@ -111,19 +113,18 @@ fn synth_writes_templates_and_manifest_byte_identically() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert!(stdout(&o).contains("matbakh-prod-data"), "{}", stdout(&o));
     }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out1.join("manifest.json")).unwrap()).unwrap();
+    let mut expected: Vec<String> = vec!["manifest.json".into()];
+    expected.extend(manifest["stacks"].as_array().unwrap().iter().map(|s| s["template"].as_str().unwrap().to_owned()));
+    expected.extend(manifest["assets"].as_array().unwrap().iter().map(|a| a["file"].as_str().unwrap().to_owned()));
+    expected.sort();
     let mut names: Vec<String> =
         std::fs::read_dir(&out1).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    assert_eq!(
-        names,
-        [
-            "manifest.json",
-            "matbakh-prod-cache.template.json",
-            "matbakh-prod-data.template.json",
-            "matbakh-prod-network.template.json",
-            "matbakh-prod-security.template.json"
-        ]
-    );
+    assert_eq!(names, expected, "exactly the manifest's templates and assets");
+    assert_eq!(manifest["stacks"].as_array().unwrap().len(), 10);
+    assert!(manifest["assets"].as_array().unwrap().iter().any(|a| a["id"] == "function/vc-start"));
     for name in &names {
         assert_eq!(std::fs::read(out1.join(name)).unwrap(), std::fs::read(out2.join(name)).unwrap(), "{name}");
     }

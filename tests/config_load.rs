@@ -229,10 +229,13 @@ fn anchors_and_aliases_are_rejected() {
 #[test]
 fn multiple_documents_are_rejected() {
     let text = fixture() + "---\nname: other\n";
+    let line = fixture().lines().count() + 1;
     assert_eq!(
         errors(&text),
-        ["valid.yaml:64:1: (document): a second YAML document starts here; an environment file holds exactly one \
-          (remove this `---` and what follows, or move it to its own file)"]
+        [format!(
+            "valid.yaml:{line}:1: (document): a second YAML document starts here; an environment file holds exactly one \
+             (remove this `---` and what follows, or move it to its own file)"
+        )]
     );
 }
 

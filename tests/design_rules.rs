@@ -24,20 +24,23 @@ fn stacks_are_named_per_environment_and_ordered_by_dependencies() {
     for env in ENVIRONMENTS {
         let rendered = render_env(env, Format::Json);
         let names: Vec<&str> = rendered.manifest.stacks.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                format!("matbakh-{env}-network"),
-                format!("matbakh-{env}-security"),
-                format!("matbakh-{env}-data"),
-                format!("matbakh-{env}-cache")
-            ]
-        );
+        let ids = ["network", "security", "data", "cache", "app", "auth", "api", "edge", "observability", "datalake"];
+        let expected: Vec<String> = ids.iter().map(|id| format!("matbakh-{env}-{id}")).collect();
+        assert_eq!(names, expected);
         let deps = |id: &str| rendered.manifest.stack(id).unwrap().depends_on.clone();
-        assert_eq!(deps("network"), Vec::<String>::new());
-        assert_eq!(deps("security"), Vec::<String>::new());
+        let none: Vec<String> = Vec::new();
+        assert_eq!(deps("network"), none);
+        assert_eq!(deps("security"), none);
         assert_eq!(deps("data"), ["network", "security"]);
         assert_eq!(deps("cache"), ["network", "security"]);
+        // The edges issue #4 names: app after network, security, data, cache; api after app and auth.
+        assert_eq!(deps("app"), ["cache", "data", "network", "security"]);
+        assert_eq!(deps("auth"), ["app"]);
+        assert_eq!(deps("api"), ["app", "auth"]);
+        assert_eq!(deps("edge"), ["api"]);
+        // The API is named in config (the ApiName dimension): no import, no edge.
+        assert_eq!(deps("observability"), ["app", "data"]);
+        assert_eq!(deps("datalake"), ["data", "network", "security"]);
     }
 }
 

@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use common::{ENVIRONMENTS, render_env};
 use matbakh_infra::cfn::HasAttributes;
 use matbakh_infra::cfn::registry::schema;
-use matbakh_infra::cfn::resources::{ec2, elasticache, iam, kms, rds};
+use matbakh_infra::cfn::resources::{
+    apigateway, cloudwatch, cognito, ec2, elasticache, iam, kms, lambda, logs, rds, s3, sns, ssm, wafv2,
+};
 use matbakh_infra::synth::Format;
 
 fn assert_attributes<R: HasAttributes>() {
@@ -34,6 +36,25 @@ fn attribute_getters_name_registry_read_only_properties() {
     assert_attributes::<iam::Role>();
     assert_attributes::<rds::DbInstance>();
     assert_attributes::<elasticache::ReplicationGroup>();
+    assert_attributes::<cognito::UserPool>();
+    assert_attributes::<cognito::UserPoolClient>();
+    assert_attributes::<ssm::Parameter>();
+    assert_attributes::<apigateway::RestApi>();
+    assert_attributes::<apigateway::ApiResource>();
+    assert_attributes::<apigateway::Authorizer>();
+    assert_attributes::<apigateway::RequestValidator>();
+    assert_attributes::<apigateway::Deployment>();
+    assert_attributes::<apigateway::UsagePlan>();
+    assert_attributes::<apigateway::DomainName>();
+    assert_attributes::<lambda::Function>();
+    assert_attributes::<lambda::LayerVersion>();
+    assert_attributes::<lambda::Version>();
+    assert_attributes::<lambda::Alias>();
+    assert_attributes::<logs::LogGroup>();
+    assert_attributes::<wafv2::WebAcl>();
+    assert_attributes::<cloudwatch::Alarm>();
+    assert_attributes::<sns::Topic>();
+    assert_attributes::<s3::Bucket>();
 }
 
 #[test]

@@ -1,9 +1,30 @@
 //! The `app` stack (§5, §3): the application Lambdas and the Cognito triggers.
+//!
+//! Per function: an arm64 `AWS::Lambda::Function` in the private subnets behind Lambda-SG
+//! with its environment encrypted by the Lambda key and X-Ray tracing on, its own log
+//! group with the configured retention, its own execution role (named, so the Lambda key
+//! policy in `security` can grant it by name pattern) with inline policies scoped to the
+//! resources its `uses` capabilities name, and a published `Version` behind a `live`
+//! alias that API Gateway and Cognito invoke (so provisioned concurrency applies).
+//!
+//! Where the design differs (§5 "Lambda Configuration"): the runtime comes from the
+//! configuration (nodejs20.x is deprecated), connection settings are imported from the
+//! stacks that own them instead of written as literals, and `COGNITO_USER_POOL_ID` becomes
+//! the name of an SSM parameter (see [`user_pool_id_parameter`]).
 
 use std::collections::BTreeMap;
 
-use crate::assets::{AssetError, AssetSet};
-use crate::cfn::{Export, Stack};
+use sha2::{Digest, Sha256};
+
+use crate::assets::{AssetError, AssetKind, AssetSet};
+use crate::cfn::resources::iam::{InlinePolicy, PolicyDocument, Role, Statement, service_trust};
+use crate::cfn::resources::lambda::{
+    Alias, Architecture, Environment, Function, LayerVersion, ProvisionedConcurrency, S3Code, TracingConfig,
+    TracingMode, Version, VpcConfig,
+};
+use crate::cfn::resources::logs::LogGroup;
+use crate::cfn::{Export, Handle, List, Pseudo, ResourceOptions, Stack, Str};
+use crate::config::model::{Capability, Function as FunctionConfig};
 
 use super::cache::CacheExports;
 use super::context::Context;
@@ -26,6 +47,58 @@ pub struct FunctionExports {
     pub alias_arn: Export,
 }
 
+/// Environment variables this stack sets itself (from `uses` and the environment name).
+/// Configuration may not set them; `config::rules` checks that against this list.
+pub const GENERATED_VARIABLES: [&str; 12] = [
+    "NODE_ENV",
+    "RDS_ENDPOINT",
+    "RDS_PORT",
+    "RDS_READER_ENDPOINTS",
+    "DB_SECRET_ARN",
+    "REDIS_ENDPOINT",
+    "REDIS_PORT",
+    "REDIS_AUTH_SECRET_ARN",
+    "EXTERNAL_API_KEYS_SECRET_ARN",
+    "COGNITO_USER_POOL_ID_PARAMETER",
+    "SES_FROM_ADDRESS",
+    "BEDROCK_MODEL_IDS",
+];
+
+/// The alias API Gateway and Cognito invoke.
+pub const LIVE_ALIAS: &str = "live";
+
+/// The SSM parameter the `auth` stack writes the user pool id to. Functions cannot import
+/// the pool id: `auth` already imports the trigger alias ARNs from this stack, and
+/// CloudFormation exports cannot form a cycle. So functions get the parameter's name and
+/// read it at run time (`ssm:GetParameter` on exactly that parameter).
+pub fn user_pool_id_parameter(env_name: &str) -> String {
+    format!("/matbakh/{env_name}/auth/user-pool-id")
+}
+
+/// The logical-id stem of a function or layer: `vc-start` → `VcStart`.
+pub fn logical_stem(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The other stacks' exports the functions' settings and policies come from.
+struct Sources<'a> {
+    network: &'a NetworkExports,
+    security: &'a SecurityExports,
+    data: &'a DataExports,
+    cache: &'a CacheExports,
+}
+
+/// A layer in this stack: its version, and its content hash for the functions' versions.
+struct LayerRef {
+    handle: Handle<LayerVersion>,
+    sha256: String,
+}
+
 pub fn build(
     ctx: &Context,
     network: &NetworkExports,
@@ -34,23 +107,390 @@ pub fn build(
     cache: &CacheExports,
     assets: &mut AssetSet,
 ) -> Result<(Stack, AppExports), AssetError> {
-    let _ = (network, security, data, cache, assets);
-    let mut stack = Stack::new("app", ctx.stack_name("app"), "placeholder");
-    stack.template.add("Placeholder", crate::cfn::resources::cloudformation::WaitConditionHandle {});
-    let functions = ctx
-        .env
-        .functions
-        .definitions
-        .iter()
-        .map(|f| {
-            let key = f.name.replace('-', "");
-            let e = FunctionExports {
-                name: stack.export(&format!("{key}Name"), "placeholder", crate::cfn::Str::lit(ctx.name(&f.name))),
-                arn: stack.export(&format!("{key}Arn"), "placeholder", crate::cfn::Str::lit("arn")),
-                alias_arn: stack.export(&format!("{key}AliasArn"), "placeholder", crate::cfn::Str::lit("arn")),
-            };
-            (f.name.clone(), e)
-        })
-        .collect();
+    let env = ctx.env;
+    let mut stack = Stack::new(
+        "app",
+        ctx.stack_name("app"),
+        format!("matbakh {}: Lambda functions, layers and Cognito triggers (design sections 3 and 5)", env.name),
+    );
+    let sources = Sources { network, security, data, cache };
+
+    let mut layers = BTreeMap::new();
+    for layer in &env.functions.layers {
+        let asset = assets.add_dir(&format!("layer/{}", layer.name), AssetKind::Layer, &layer.path)?;
+        let handle = stack.template.add(
+            &format!("{}Layer", logical_stem(&layer.name)),
+            LayerVersion {
+                layer_name: ctx.name(&layer.name),
+                description: layer.description.clone(),
+                content: S3Code { s3_bucket: ctx.assets_bucket(), s3_key: asset.s3_key.clone() },
+                compatible_runtimes: vec![env.functions.runtime.clone()],
+                compatible_architectures: vec![Architecture::Arm64],
+            },
+        );
+        layers.insert(layer.name.clone(), LayerRef { handle, sha256: asset.sha256.clone() });
+    }
+
+    let mut functions = BTreeMap::new();
+    for f in &env.functions.definitions {
+        let exports = function(ctx, &mut stack, &sources, &layers, f, assets)?;
+        functions.insert(f.name.clone(), exports);
+    }
     Ok((stack, AppExports { functions }))
+}
+
+fn function(
+    ctx: &Context,
+    stack: &mut Stack,
+    sources: &Sources,
+    layers: &BTreeMap<String, LayerRef>,
+    f: &FunctionConfig,
+    assets: &mut AssetSet,
+) -> Result<FunctionExports, AssetError> {
+    let env = ctx.env;
+    let code = assets.add_dir(&format!("function/{}", f.name), AssetKind::Function, &f.code)?;
+    let (code_key, code_sha) = (code.s3_key.clone(), code.sha256.clone());
+    let stem = logical_stem(&f.name);
+    let name = ctx.name(&f.name);
+
+    let lambda_key = stack.import(&sources.security.lambda_key_arn);
+    let subnets = stack.import_list(&sources.network.private_subnet_ids);
+    let lambda_sg = stack.import(&sources.network.lambda_sg);
+    let (variables, capability_statements) = capabilities(ctx, stack, sources, f);
+
+    let t = &mut stack.template;
+    // Created by us, not by Lambda on first write, so the retention applies from the start
+    // and the role needs no logs:CreateLogGroup. Logs are not kept past the stack.
+    let log_group = t.add(
+        &format!("{stem}LogGroup"),
+        LogGroup {
+            log_group_name: Str::lit(format!("/aws/lambda/{name}")),
+            retention_in_days: env.functions.log_retention_days,
+            kms_key_id: None,
+            tags: ctx.tags(&format!("{}-logs", f.name)),
+        },
+    );
+
+    let mut statements = vec![
+        Statement::allow("WriteOwnLogs", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![log_group.arn()]),
+        // Describe calls have no resource-level permissions in EC2: they only work on "*".
+        // DescribeSubnets is in AWSLambdaVPCAccessExecutionRole since its v3 (2024).
+        Statement::allow(
+            "DescribeNetworkInterfaces",
+            &["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+            vec![Str::lit("*")],
+        ),
+        // Lambda creates the function's ENIs with this role and checks the permission against
+        // not-yet-existing interfaces (`network-interface/*`) when the function is created, so
+        // the most we can narrow it to is EC2 resources of this account and region.
+        Statement::allow(
+            "ManageVpcNetworkInterfaces",
+            &[
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            vec![Str::arn("ec2", "*/*")],
+        ),
+        // X-Ray has no resource-level permissions: trace segments can only be sent to "*".
+        Statement::allow("WriteTraces", &["xray:PutTraceSegments", "xray:PutTelemetryRecords"], vec![Str::lit("*")]),
+        // The environment variables are encrypted with the Lambda key (KmsKeyArn).
+        Statement::allow("DecryptEnvironment", &["kms:Decrypt"], vec![lambda_key.clone()]),
+    ];
+    statements.extend(capability_statements);
+
+    let role = t.add(
+        &format!("{stem}Role"),
+        Role {
+            role_name: Some(ctx.name(&format!("app-{}", f.name))),
+            description: format!("Execution role of {name}: its log group, VPC access, tracing and what it uses"),
+            assume_role_policy_document: service_trust("lambda.amazonaws.com"),
+            managed_policy_arns: Vec::new(),
+            policies: vec![InlinePolicy {
+                policy_name: "least-privilege".into(),
+                policy_document: PolicyDocument::new(statements),
+            }],
+            tags: ctx.tags(&format!("app-{}", f.name)),
+        },
+    );
+
+    let function_layers: Vec<&LayerRef> = f.layers.iter().filter_map(|l| layers.get(l)).collect();
+    let function = Function {
+        function_name: name.clone(),
+        description: f.description.clone(),
+        runtime: env.functions.runtime.clone(),
+        architectures: vec![Architecture::Arm64],
+        handler: f.handler.clone(),
+        memory_size: f.memory_mb,
+        timeout: f.kind.timeout_seconds(),
+        role: role.arn(),
+        code: S3Code { s3_bucket: ctx.assets_bucket(), s3_key: code_key },
+        layers: function_layers.iter().map(|l| l.handle.arn()).collect(),
+        environment: Some(Environment { variables }),
+        kms_key_arn: Some(lambda_key),
+        vpc_config: Some(VpcConfig { security_group_ids: vec![lambda_sg], subnet_ids: subnets }),
+        tracing_config: TracingConfig { mode: TracingMode::Active },
+        reserved_concurrent_executions: f.reserved_concurrency,
+        tags: ctx.tags(&f.name),
+    };
+    let fingerprint = version_fingerprint(&function, &code_sha, &function_layers);
+    let function = t.add_with(&format!("{stem}Function"), function, ResourceOptions::default().depends_on(&log_group));
+
+    // Versions are immutable: a new logical id publishes a new one, and the alias moves to it.
+    let version = t.add(
+        &format!("{stem}Version{fingerprint}"),
+        Version { function_name: function.r#ref(), description: format!("{name}, code {}", &code_sha[..12]) },
+    );
+    let alias = t.add(
+        &format!("{stem}LiveAlias"),
+        Alias {
+            name: LIVE_ALIAS.into(),
+            description: format!("What API Gateway and Cognito invoke; moves to each new version of {name}"),
+            function_name: function.r#ref(),
+            function_version: version.version(),
+            provisioned_concurrency_config: f
+                .provisioned_concurrency
+                .map(|n| ProvisionedConcurrency { provisioned_concurrent_executions: n }),
+        },
+    );
+
+    Ok(FunctionExports {
+        name: stack.export(&format!("{stem}FunctionName"), &format!("Name of {name}"), function.r#ref()),
+        arn: stack.export(&format!("{stem}FunctionArn"), &format!("ARN of {name}"), function.arn()),
+        alias_arn: stack.export(
+            &format!("{stem}AliasArn"),
+            &format!("ARN of the {LIVE_ALIAS} alias of {name}"),
+            alias.r#ref(),
+        ),
+    })
+}
+
+/// A short hash of what a published version captures: the code, the layers' content and
+/// the function's configuration as rendered. Tags and reserved concurrency are left out:
+/// they are not part of a version, and a new `Version` resource over an unchanged function
+/// would get the same version number back from Lambda, which CloudFormation would then
+/// delete with the old resource. Imported values (endpoints) are hashed as the import
+/// expressions, so a changed endpoint reaches `$LATEST` but publishes no new version until
+/// code or configuration changes too.
+fn version_fingerprint(function: &Function, code_sha: &str, layers: &[&LayerRef]) -> String {
+    let mut config = serde_json::to_value(function).expect("function properties serialize");
+    let object = config.as_object_mut().expect("function properties are an object");
+    object.remove("Tags");
+    object.remove("ReservedConcurrentExecutions");
+    let mut hash = Sha256::new();
+    hash.update(code_sha.as_bytes());
+    for layer in layers {
+        hash.update(b"\0layer:");
+        hash.update(layer.sha256.as_bytes());
+    }
+    hash.update(b"\0config:");
+    hash.update(config.to_string().as_bytes());
+    hex::encode(hash.finalize())[..10].to_owned()
+}
+
+/// The environment variables and policy statements of a function's `uses` capabilities:
+/// each capability adds exactly its connection settings and the permissions to use them.
+fn capabilities(
+    ctx: &Context,
+    stack: &mut Stack,
+    sources: &Sources,
+    f: &FunctionConfig,
+) -> (BTreeMap<String, Str>, Vec<Statement>) {
+    let env = ctx.env;
+    let mut vars: BTreeMap<String, Str> = f.environment.iter().map(|(k, v)| (k.clone(), Str::lit(v.clone()))).collect();
+    let node_env = if env.name == "prod" { "production" } else { "development" };
+    vars.insert("NODE_ENV".into(), Str::lit(node_env));
+
+    let mut statements = Vec::new();
+    let mut secrets = Vec::new();
+    let mut secret_keys = Vec::new();
+    let mut uses: Vec<Capability> = f.uses.clone();
+    uses.sort_unstable();
+    uses.dedup();
+    for capability in uses {
+        match capability {
+            Capability::Database => {
+                let data = sources.data;
+                vars.insert("RDS_ENDPOINT".into(), stack.import(&data.endpoint_address));
+                vars.insert("RDS_PORT".into(), stack.import(&data.endpoint_port));
+                if !data.replica_endpoints.is_empty() {
+                    let readers = data.replica_endpoints.iter().map(|(_, e)| stack.import(e)).collect();
+                    vars.insert("RDS_READER_ENDPOINTS".into(), Str::join(",", List::Items(readers)));
+                }
+                let secret = stack.import(&sources.security.rds_credentials_arn);
+                vars.insert("DB_SECRET_ARN".into(), secret.clone());
+                secrets.push(secret);
+                secret_keys.push(stack.import(&sources.security.rds_key_arn));
+            }
+            Capability::Cache => {
+                vars.insert("REDIS_ENDPOINT".into(), stack.import(&sources.cache.endpoint_address));
+                vars.insert("REDIS_PORT".into(), stack.import(&sources.cache.endpoint_port));
+                let secret = stack.import(&sources.security.redis_auth_token_arn);
+                vars.insert("REDIS_AUTH_SECRET_ARN".into(), secret.clone());
+                secrets.push(secret);
+                secret_keys.push(stack.import(&sources.security.lambda_key_arn));
+            }
+            Capability::ExternalApiKeys => {
+                let secret = stack.import(&sources.security.external_api_keys_arn);
+                vars.insert("EXTERNAL_API_KEYS_SECRET_ARN".into(), secret.clone());
+                secrets.push(secret);
+                secret_keys.push(stack.import(&sources.security.lambda_key_arn));
+            }
+            Capability::UserPool => {
+                let parameter = user_pool_id_parameter(&env.name);
+                statements.push(Statement::allow(
+                    "ReadUserPoolId",
+                    &["ssm:GetParameter"],
+                    vec![Str::arn("ssm", format!("parameter{parameter}"))],
+                ));
+                vars.insert("COGNITO_USER_POOL_ID_PARAMETER".into(), Str::lit(parameter));
+            }
+            Capability::Email => {
+                let functions = &env.functions;
+                statements.push(
+                    Statement::allow(
+                        "SendMailFromOwnIdentity",
+                        &["ses:SendEmail", "ses:SendRawEmail"],
+                        vec![Str::arn("ses", format!("identity/{}", functions.ses_identity))],
+                    )
+                    .when(
+                        "StringEquals",
+                        "ses:FromAddress",
+                        vec![Str::lit(functions.email_from.clone())],
+                    ),
+                );
+                vars.insert("SES_FROM_ADDRESS".into(), Str::lit(functions.email_from.clone()));
+            }
+            Capability::Bedrock => {
+                let models = &env.functions.bedrock_model_ids;
+                let arns = models.iter().map(|id| foundation_model_arn(id)).collect();
+                statements.push(Statement::allow("InvokeConfiguredModels", &["bedrock:InvokeModel"], arns));
+                vars.insert("BEDROCK_MODEL_IDS".into(), Str::lit(models.join(",")));
+            }
+        }
+    }
+    if !secrets.is_empty() {
+        statements.push(Statement::allow("ReadOwnSecrets", &["secretsmanager:GetSecretValue"], secrets));
+        secret_keys.dedup();
+        // Only through Secrets Manager: the role cannot decrypt RDS-key data (snapshots,
+        // Performance Insights) directly. The Lambda key is listed even though the
+        // environment statement covers it, so dropping KmsKeyArn cannot break secrets.
+        let via = Str::concat([Str::lit("secretsmanager."), Pseudo::Region.into(), Str::lit(".amazonaws.com")]);
+        statements.push(Statement::allow("DecryptOwnSecrets", &["kms:Decrypt"], secret_keys).when(
+            "StringEquals",
+            "kms:ViaService",
+            vec![via],
+        ));
+    }
+    (vars, statements)
+}
+
+/// Foundation models are AWS-owned: their ARNs have a region but no account.
+fn foundation_model_arn(model_id: &str) -> Str {
+    Str::concat([
+        Str::lit("arn:"),
+        Pseudo::Partition.into(),
+        Str::lit(":bedrock:"),
+        Pseudo::Region.into(),
+        Str::lit(format!("::foundation-model/{model_id}")),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logical_stems_are_pascal_case() {
+        assert_eq!(logical_stem("vc-start"), "VcStart");
+        assert_eq!(logical_stem("pre-sign-up"), "PreSignUp");
+        assert_eq!(logical_stem("api"), "Api");
+    }
+
+    #[test]
+    fn user_pool_parameter_is_per_environment() {
+        assert_eq!(user_pool_id_parameter("dev"), "/matbakh/dev/auth/user-pool-id");
+    }
+
+    fn prod() -> crate::config::Environment {
+        serde_yaml::from_str(include_str!("../../stacks/prod.yaml")).expect("stacks/prod.yaml deserializes")
+    }
+
+    /// The config rules forbid exactly the names this stack generates: every variable of a
+    /// rendered function is either configured or in GENERATED_VARIABLES, and each of those
+    /// is generated for some prod function.
+    #[test]
+    fn generated_variables_are_exactly_the_listed_ones() {
+        let mut env = prod();
+        for f in &mut env.functions.definitions {
+            f.uses = vec![
+                Capability::Database,
+                Capability::Cache,
+                Capability::ExternalApiKeys,
+                Capability::UserPool,
+                Capability::Email,
+                Capability::Bedrock,
+            ];
+        }
+        // Only the stacks `app` imports from, so the test does not depend on later stacks.
+        let ctx = Context::new(&env);
+        let (_, network) = super::super::network::build(&ctx);
+        let (_, security) = super::super::security::build(&ctx);
+        let (_, data) = super::super::data::build(&ctx, &network, &security);
+        let (_, cache) = super::super::cache::build(&ctx, &network, &security);
+        let mut assets = AssetSet::new(env!("CARGO_MANIFEST_DIR"));
+        let (stack, _) = build(&ctx, &network, &security, &data, &cache, &mut assets).unwrap();
+        let app = stack.template.to_value();
+        let vc = &app["Resources"]["VcStartFunction"]["Properties"]["Environment"]["Variables"];
+        let keys: Vec<&str> = vc.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut listed = GENERATED_VARIABLES.to_vec();
+        listed.sort_unstable();
+        assert_eq!(keys, listed);
+    }
+
+    #[test]
+    fn version_fingerprint_ignores_tags_and_reserved_concurrency_but_not_code_layers_or_config() {
+        let function = |memory: u32, reserved: Option<u32>, tag: &str| Function {
+            function_name: "f".into(),
+            description: "d".into(),
+            runtime: "nodejs22.x".into(),
+            architectures: vec![Architecture::Arm64],
+            handler: "index.handler".into(),
+            memory_size: memory,
+            timeout: 30,
+            role: Str::lit("arn:aws:iam::123456789012:role/r"),
+            code: S3Code { s3_bucket: Str::lit("b"), s3_key: "k".into() },
+            layers: Vec::new(),
+            environment: None,
+            kms_key_arn: None,
+            vpc_config: None,
+            tracing_config: TracingConfig { mode: TracingMode::Active },
+            reserved_concurrent_executions: reserved,
+            tags: crate::cfn::resources::tags([("owner", Str::lit(tag))]),
+        };
+        let base = version_fingerprint(&function(128, None, "a"), "sha", &[]);
+        assert_eq!(base.len(), 10);
+        assert_eq!(base, version_fingerprint(&function(128, Some(5), "b"), "sha", &[]));
+        assert_ne!(base, version_fingerprint(&function(256, None, "a"), "sha", &[]));
+        assert_ne!(base, version_fingerprint(&function(128, None, "a"), "sha2", &[]));
+        let mut template = crate::cfn::Template::new("t");
+        let handle = template.add(
+            "L",
+            LayerVersion {
+                layer_name: "l".into(),
+                description: "d".into(),
+                content: S3Code { s3_bucket: Str::lit("b"), s3_key: "k".into() },
+                compatible_runtimes: Vec::new(),
+                compatible_architectures: Vec::new(),
+            },
+        );
+        let layer = |sha: &str| LayerRef { handle: handle.clone(), sha256: sha.into() };
+        let (one, two) = (layer("1"), layer("2"));
+        assert_ne!(
+            version_fingerprint(&function(128, None, "a"), "sha", &[&one]),
+            version_fingerprint(&function(128, None, "a"), "sha", &[&two]),
+            "new layer content publishes a new version even though the layer's logical id stays"
+        );
+    }
 }

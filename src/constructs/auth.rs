@@ -1,8 +1,32 @@
-//! The `auth` stack (§3): the Cognito user pool, its triggers and app clients.
+//! The `auth` stack (§3): the Cognito user pool `matbakh-users-<env>`, its triggers
+//! (the `live` aliases of the trigger functions in `app`), the web and mobile clients,
+//! and the pool id published as an SSM parameter.
+//!
+//! `auth` imports the trigger ARNs from `app`, so `app` cannot import from `auth`: the
+//! functions that need the pool id read `/matbakh/<env>/auth/user-pool-id` at runtime
+//! (the name is [`user_pool_id_parameter`], shared with `app`).
+//!
+//! The clients get no OAuth settings: OAuth (the hosted UI and federated sign-in) needs
+//! a user pool domain, which the design does not have. The apps sign in with SRP through
+//! the Cognito API, and the configured callback and logout URLs (validated by the rules)
+//! are used once a domain is added.
 
-use crate::cfn::{Export, Stack, Str};
+use std::collections::BTreeMap;
 
-use super::app::AppExports;
+use crate::cfn::resources::Tag;
+use crate::cfn::resources::cognito::{
+    AccountRecoverySetting, AdminCreateUserConfig, AttributeDataType, AuthFlow, DeletionProtection, EmailConfiguration,
+    LambdaConfig, Mfa, MfaConfiguration, PasswordPolicy, Policies, PreventUserExistenceErrors, RecoveryMechanism,
+    RecoveryOption, SchemaAttribute, SmsConfiguration, StringAttributeConstraints, TimeUnit, TokenValidityUnits,
+    UserAttributeUpdateSettings, UserPool, UserPoolClient, UsernameConfiguration, VerifiableAttribute,
+};
+use crate::cfn::resources::iam::{InlinePolicy, PolicyDocument, Principal, Role, Statement};
+use crate::cfn::resources::lambda::Permission;
+use crate::cfn::resources::ssm::{Parameter, ParameterType};
+use crate::cfn::{DeletionPolicy, Export, Handle, Pseudo, ResourceOptions, Stack, Str, Template};
+use crate::config::model::{AppClient, MfaMethod, MfaMode};
+
+use super::app::{AppExports, user_pool_id_parameter};
 use super::context::Context;
 
 /// What other stacks import from `auth`.
@@ -13,15 +37,230 @@ pub struct AuthExports {
     pub mobile_client_id: Export,
 }
 
+const COGNITO: &str = "cognito-idp.amazonaws.com";
+
 pub fn build(ctx: &Context, app: &AppExports) -> (Stack, AuthExports) {
-    let _ = app;
-    let mut stack = Stack::new("auth", ctx.stack_name("auth"), "placeholder");
-    stack.template.add("Placeholder", crate::cfn::resources::cloudformation::WaitConditionHandle {});
-    let exports = AuthExports {
-        user_pool_id: stack.export("UserPoolId", "placeholder", Str::lit("x")),
-        user_pool_arn: stack.export("UserPoolArn", "placeholder", Str::lit("x")),
-        web_client_id: stack.export("WebClientId", "placeholder", Str::lit("x")),
-        mobile_client_id: stack.export("MobileClientId", "placeholder", Str::lit("x")),
+    let env = ctx.env;
+    let auth = &env.auth;
+    let mut stack = Stack::new(
+        "auth",
+        ctx.stack_name("auth"),
+        format!("matbakh {}: Cognito user pool, its triggers and app clients (design section 3)", env.name),
+    );
+
+    // The `live` alias ARN of each trigger function.
+    let mut trigger = |name: &str| {
+        let function = app.functions.get(name);
+        let function = function.unwrap_or_else(|| panic!("trigger {name} is not a function of the app stack"));
+        stack.import(&function.alias_arn)
     };
+    let pre_sign_up = trigger(&auth.triggers.pre_sign_up);
+    let post_confirmation = trigger(&auth.triggers.post_confirmation);
+    let pre_authentication = trigger(&auth.triggers.pre_authentication);
+    let t = &mut stack.template;
+
+    let sms = auth.mfa != MfaMode::Off && auth.mfa_methods.contains(&MfaMethod::Sms);
+    let sms_configuration = sms.then(|| sms_configuration(ctx, t));
+    let mfa_configuration = match auth.mfa {
+        MfaMode::Off => MfaConfiguration::Off,
+        MfaMode::Optional => MfaConfiguration::Optional,
+        MfaMode::On => MfaConfiguration::On,
+    };
+    let enabled_mfas = match auth.mfa {
+        MfaMode::Off => Vec::new(),
+        _ => {
+            let mut methods = auth.mfa_methods.clone();
+            methods.sort();
+            methods.dedup();
+            methods
+                .into_iter()
+                .map(|m| match m {
+                    MfaMethod::Sms => Mfa::Sms,
+                    MfaMethod::Totp => Mfa::SoftwareToken,
+                })
+                .collect()
+        }
+    };
+
+    let mut schema = vec![SchemaAttribute {
+        name: "email".into(),
+        attribute_data_type: AttributeDataType::String,
+        required: true,
+        mutable: true,
+        string_attribute_constraints: None,
+    }];
+    // Cognito can add custom attributes to an existing pool but never change or remove
+    // one: editing an existing entry here fails the stack update.
+    schema.extend(auth.custom_attributes.iter().map(|a| SchemaAttribute {
+        name: a.name.clone(),
+        attribute_data_type: AttributeDataType::String,
+        required: false,
+        mutable: a.mutable,
+        string_attribute_constraints:
+            a.max_length.map(|max| StringAttributeConstraints { min_length: None, max_length: Some(max.to_string()) }),
+    }));
+
+    let policy = &auth.password_policy;
+    let pool = t.add_with(
+        "UserPool",
+        UserPool {
+            user_pool_name: format!("matbakh-users-{}", env.name),
+            policies: Policies {
+                password_policy: PasswordPolicy {
+                    minimum_length: policy.minimum_length,
+                    require_uppercase: policy.require_uppercase,
+                    require_lowercase: policy.require_lowercase,
+                    require_numbers: policy.require_numbers,
+                    require_symbols: policy.require_symbols,
+                    temporary_password_validity_days: policy.temporary_password_validity_days,
+                },
+            },
+            auto_verified_attributes: vec![VerifiableAttribute::Email],
+            alias_attributes: vec![VerifiableAttribute::Email],
+            // `Max@Example.com` and `max@example.com` are one user.
+            username_configuration: UsernameConfiguration { case_sensitive: false },
+            mfa_configuration,
+            enabled_mfas,
+            sms_configuration,
+            // Cognito's own sender allows a few dozen mails a day, far below sign-up volume;
+            // the platform's verified SES identity (the welcome mail's) sends instead.
+            email_configuration: EmailConfiguration::Ses {
+                source_arn: Str::arn("ses", format!("identity/{}", env.functions.ses_identity)),
+                from: env.functions.email_from.clone(),
+            },
+            // A changed address stays unverified (and the old one in use) until confirmed.
+            user_attribute_update_settings: UserAttributeUpdateSettings {
+                attributes_require_verification_before_update: vec![VerifiableAttribute::Email],
+            },
+            schema,
+            lambda_config: LambdaConfig {
+                pre_sign_up: Some(pre_sign_up.clone()),
+                post_confirmation: Some(post_confirmation.clone()),
+                pre_authentication: Some(pre_authentication.clone()),
+            },
+            // Recovery by email only: the phone is a second factor and must not also
+            // recover the account.
+            account_recovery_setting: AccountRecoverySetting {
+                recovery_mechanisms: vec![RecoveryOption { name: RecoveryMechanism::VerifiedEmail, priority: 1 }],
+            },
+            // Users sign themselves up; the pre sign-up trigger decides who may.
+            admin_create_user_config: AdminCreateUserConfig { allow_admin_create_user_only: false },
+            deletion_protection: if auth.deletion_protection {
+                DeletionProtection::Active
+            } else {
+                DeletionProtection::Inactive
+            },
+            user_pool_tags: tag_map(ctx.tags("users")),
+        },
+        // The pool holds every account: it is kept when the stack or resource goes away.
+        ResourceOptions::keep(DeletionPolicy::Retain),
+    );
+
+    // Cognito invokes each trigger's `live` alias, and only for this pool.
+    for (slot, arn) in
+        [("PreSignUp", pre_sign_up), ("PostConfirmation", post_confirmation), ("PreAuthentication", pre_authentication)]
+    {
+        t.add(
+            &format!("{slot}TriggerPermission"),
+            Permission {
+                action: "lambda:InvokeFunction",
+                function_name: arn,
+                principal: COGNITO.to_owned(),
+                source_arn: Some(pool.arn()),
+                source_account: Some(Pseudo::AccountId.into()),
+            },
+        );
+    }
+
+    let web = client(ctx, t, &pool, "WebClient", "web", &auth.web_client);
+    let mobile = client(ctx, t, &pool, "MobileClient", "mobile", &auth.mobile_client);
+
+    t.add(
+        "UserPoolIdParameter",
+        Parameter {
+            name: user_pool_id_parameter(&env.name),
+            description: format!("Id of the Cognito user pool matbakh-users-{}", env.name),
+            parameter_type: ParameterType::String,
+            value: pool.r#ref(),
+            tags: tag_map(ctx.tags("user-pool-id")),
+        },
+    );
+
+    let exports = AuthExports {
+        user_pool_id: stack.export("UserPoolId", "Id of the Cognito user pool", pool.r#ref()),
+        user_pool_arn: stack.export("UserPoolArn", "ARN of the Cognito user pool", pool.arn()),
+        web_client_id: stack.export("WebClientId", "App client id of the web app", web.r#ref()),
+        mobile_client_id: stack.export("MobileClientId", "App client id of the mobile app", mobile.r#ref()),
+    };
+    stack.output("UserPoolProviderUrl", "Issuer URL of the pool's tokens", pool.provider_url());
     (stack, exports)
+}
+
+/// The role Cognito assumes to send SMS (MFA codes) through SNS.
+fn sms_configuration(ctx: &Context, t: &mut Template) -> SmsConfiguration {
+    // Cognito passes this id when it assumes the role, and the trust policy requires it,
+    // so no other caller that can name `cognito-idp` as its service gets the role.
+    let external_id = ctx.name("cognito-sms");
+    let trust = PolicyDocument::new(vec![
+        Statement::allow("AssumedByCognito", &["sts:AssumeRole"], Vec::new())
+            .principal(Principal::Service(COGNITO.to_owned()))
+            .when("StringEquals", "sts:ExternalId", vec![Str::lit(external_id.clone())]),
+    ]);
+    let role = t.add(
+        "CognitoSmsRole",
+        Role {
+            role_name: None,
+            description: format!("Lets the Cognito user pool matbakh-users-{} send SMS through SNS", ctx.env.name),
+            assume_role_policy_document: trust,
+            managed_policy_arns: Vec::new(),
+            policies: vec![InlinePolicy {
+                policy_name: "publish-sms".into(),
+                // An SMS to a phone number is published to no topic, so it has no resource
+                // ARN to name: SNS only authorizes direct SMS with "*".
+                policy_document: PolicyDocument::new(vec![Statement::allow(
+                    "PublishSmsToPhoneNumbers",
+                    &["sns:Publish"],
+                    vec![Str::lit("*")],
+                )]),
+            }],
+            tags: ctx.tags("cognito-sms"),
+        },
+    );
+    SmsConfiguration { sns_caller_arn: role.arn(), external_id, sns_region: Pseudo::Region.into() }
+}
+
+/// A public app client: SRP sign-in and refresh only, no secret, no user enumeration.
+fn client(
+    ctx: &Context,
+    t: &mut Template,
+    pool: &Handle<UserPool>,
+    id: &str,
+    name: &str,
+    config: &AppClient,
+) -> Handle<UserPoolClient> {
+    t.add(
+        id,
+        UserPoolClient {
+            client_name: ctx.name(name),
+            user_pool_id: pool.r#ref(),
+            generate_secret: false,
+            explicit_auth_flows: vec![AuthFlow::UserSrp, AuthFlow::RefreshToken],
+            prevent_user_existence_errors: PreventUserExistenceErrors::Enabled,
+            // Sign-out revokes the refresh token and the tokens issued with it.
+            enable_token_revocation: true,
+            access_token_validity: config.token_validity_minutes,
+            id_token_validity: config.token_validity_minutes,
+            refresh_token_validity: config.refresh_token_validity_days,
+            token_validity_units: TokenValidityUnits {
+                access_token: TimeUnit::Minutes,
+                id_token: TimeUnit::Minutes,
+                refresh_token: TimeUnit::Days,
+            },
+        },
+    )
+}
+
+/// Tags as the map `AWS::Cognito::UserPool` and `AWS::SSM::Parameter` take.
+fn tag_map(tags: Vec<Tag>) -> BTreeMap<String, Str> {
+    tags.into_iter().map(|tag| (tag.key, tag.value)).collect()
 }

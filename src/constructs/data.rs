@@ -71,6 +71,7 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
         t.add(
             "EnhancedMonitoringRole",
             Role {
+                role_name: None,
                 description: "Lets RDS publish enhanced monitoring metrics to CloudWatch Logs".into(),
                 assume_role_policy_document: service_trust("monitoring.rds.amazonaws.com"),
                 managed_policy_arns: vec![managed_policy("service-role/AmazonRDSEnhancedMonitoringRole")],

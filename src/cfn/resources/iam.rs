@@ -84,6 +84,11 @@ pub struct InlinePolicy {
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Role {
+    /// An explicit name, for roles other policies refer to by name pattern (e.g. the Lambda
+    /// key policy's `role/matbakh-<env>-app-*`); `None` lets CloudFormation generate one.
+    /// Named roles need `CAPABILITY_NAMED_IAM` and are replaced when the name changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
     pub description: String,
     pub assume_role_policy_document: PolicyDocument,
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -2,13 +2,24 @@
 //! per service. Property names and types follow the registry schemas; only the
 //! properties we set are modelled, and secret values have no field to go into.
 
+pub mod apigateway;
+pub mod athena;
 pub mod cloudformation;
+pub mod cloudwatch;
+pub mod cognito;
 pub mod ec2;
 pub mod elasticache;
+pub mod glue;
 pub mod iam;
 pub mod kms;
+pub mod lambda;
+pub mod logs;
 pub mod rds;
+pub mod s3;
 pub mod secretsmanager;
+pub mod sns;
+pub mod ssm;
+pub mod wafv2;
 
 use serde::Serialize;
 

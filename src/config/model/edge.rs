@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Edge {
-    /// Requests one IP may send in 5 minutes before it is blocked (100-2000000000).
-    #[schemars(range(min = 100, max = 2000000000))]
+    /// Requests one IP may send in 5 minutes before it is blocked (10-2000000000).
+    #[schemars(range(min = 10, max = 2000000000))]
     pub rate_limit_per_ip: u64,
     /// ISO 3166 alpha-2 country codes to block, e.g. `CN`.
     pub blocked_countries: Vec<String>,

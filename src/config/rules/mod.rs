@@ -4,11 +4,17 @@
 //! checks roughly (CIDRs, windows, versions) are parsed here and never trusted. Each
 //! [`Finding`] names the most specific offending field and says what is wrong and what
 //! is allowed. Findings come in document order: zones, network, security, database,
-//! cache, each in field order.
+//! cache, functions, auth, api, edge, observability, datalake, each in field order.
 
+mod api;
+mod auth;
 mod cache;
 mod database;
+mod datalake;
+mod edge;
+mod functions;
 mod network;
+mod observability;
 mod security;
 pub mod windows;
 
@@ -26,6 +32,12 @@ pub fn check(env: &Environment) -> Vec<Finding> {
     security::check(env, &mut out);
     database::check(env, &mut out);
     cache::check(env, &mut out);
+    functions::check(env, &mut out);
+    auth::check(env, &mut out);
+    api::check(env, &mut out);
+    edge::check(env, &mut out);
+    observability::check(env, &mut out);
+    datalake::check(env, &mut out);
     out
 }
 

@@ -1,0 +1,119 @@
+//! The WAF web ACL of §9: the rate limit, the blocked countries and the log retention.
+
+use super::at;
+use super::functions::LOG_RETENTION_DAYS;
+use crate::config::{Environment, Finding};
+
+/// `Limit` of a WAF rate-based statement (requests per 5 minutes from one IP).
+pub const RATE_LIMIT_RANGE: std::ops::RangeInclusive<u64> = 10..=2_000_000_000;
+
+pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
+    let edge = &env.edge;
+    if !RATE_LIMIT_RANGE.contains(&edge.rate_limit_per_ip) {
+        out.push(Finding::error(
+            at("edge.rate_limit_per_ip"),
+            format!(
+                "WAF rate limits are {}-{} requests per 5 minutes, not {}",
+                RATE_LIMIT_RANGE.start(),
+                RATE_LIMIT_RANGE.end(),
+                edge.rate_limit_per_ip
+            ),
+        ));
+    }
+
+    let countries = &edge.blocked_countries;
+    if countries.is_empty() {
+        out.push(Finding::error(
+            at("edge.blocked_countries"),
+            "the geo block rule needs at least one country; list ISO 3166 alpha-2 codes, e.g. [CN, RU, KP]",
+        ));
+    }
+    for (i, code) in countries.iter().enumerate() {
+        let path = at(&format!("edge.blocked_countries[{i}]"));
+        if !(code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())) {
+            out.push(Finding::error(
+                path,
+                format!("{code:?} is not a country code; write the ISO 3166 alpha-2 code in capitals, e.g. CN"),
+            ));
+        } else if let Some(first) = countries[..i].iter().position(|c| c == code) {
+            out.push(Finding::error(
+                path,
+                format!("{code} is listed twice (first at blocked_countries[{first}]); list each country once"),
+            ));
+        }
+    }
+
+    if !LOG_RETENTION_DAYS.contains(&edge.log_retention_days) {
+        out.push(Finding::error(
+            at("edge.log_retention_days"),
+            format!(
+                "CloudWatch Logs does not keep logs for {} days; use one of {}",
+                edge.log_retention_days,
+                LOG_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
+        let mut env: Environment =
+            serde_yaml::from_str(include_str!("../../../stacks/prod.yaml")).expect("stacks/prod.yaml deserializes");
+        edit(&mut env);
+        let mut out = Vec::new();
+        check(&env, &mut out);
+        out
+    }
+
+    /// Exactly one error, at `path`, whose message contains `words`.
+    #[track_caller]
+    fn assert_error(findings: &[Finding], path: &str, words: &[&str]) {
+        assert_eq!(findings.len(), 1, "findings: {findings:#?}");
+        assert_eq!(findings[0].severity, crate::config::Severity::Error);
+        assert_eq!(findings[0].path.to_string(), path);
+        for word in words {
+            assert!(findings[0].message.contains(word), "message {:?} lacks {word:?}", findings[0].message);
+        }
+    }
+
+    #[test]
+    fn prod_is_clean() {
+        assert_eq!(with(|_| {}), []);
+    }
+
+    #[test]
+    fn rate_limit_stays_in_wafs_range() {
+        assert_error(&with(|e| e.edge.rate_limit_per_ip = 9), "edge.rate_limit_per_ip", &["10-2000000000", "9"]);
+        assert_error(&with(|e| e.edge.rate_limit_per_ip = 2_000_000_001), "edge.rate_limit_per_ip", &["2000000001"]);
+        assert_eq!(with(|e| e.edge.rate_limit_per_ip = 10), []);
+        assert_eq!(with(|e| e.edge.rate_limit_per_ip = 2_000_000_000), []);
+    }
+
+    #[test]
+    fn country_codes_are_two_capitals_and_unique() {
+        for bad in ["cn", "CHN", "C", "C1", ""] {
+            assert_error(
+                &with(|e| e.edge.blocked_countries[1] = bad.to_owned()),
+                "edge.blocked_countries[1]",
+                &["not a country code", "CN"],
+            );
+        }
+        assert_error(
+            &with(|e| e.edge.blocked_countries.push("RU".into())),
+            "edge.blocked_countries[3]",
+            &["twice", "blocked_countries[1]"],
+        );
+        assert_error(&with(|e| e.edge.blocked_countries.clear()), "edge.blocked_countries", &["at least one"]);
+    }
+
+    #[test]
+    fn log_retention_is_a_cloudwatch_value() {
+        assert_error(&with(|e| e.edge.log_retention_days = 10), "edge.log_retention_days", &["10 days", "14"]);
+        for days in LOG_RETENTION_DAYS {
+            assert_eq!(with(|e| e.edge.log_retention_days = days), []);
+        }
+    }
+}

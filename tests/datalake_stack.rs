@@ -1,0 +1,321 @@
+//! The `datalake` stack carries §7: the design's bucket, locked down and encrypted, with
+//! Glacier only for `archive/`; the Glue job reading the RDS primary through a JDBC
+//! connection and running the packaged script; Athena results encrypted.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{ENVIRONMENTS, load_env, render_env};
+use matbakh_infra::synth::Format;
+use serde_json::{Value, json};
+
+/// Stack id → parsed template.
+fn templates(env: &str) -> BTreeMap<String, Value> {
+    render_env(env, Format::Json).stacks.into_iter().map(|s| (s.id, serde_json::from_str(&s.body).unwrap())).collect()
+}
+
+fn datalake(env: &str) -> Value {
+    templates(env).remove("datalake").unwrap()
+}
+
+fn resources_of_type<'a>(template: &'a Value, type_name: &str) -> Vec<(&'a String, &'a Value)> {
+    template["Resources"].as_object().unwrap().iter().filter(|(_, r)| r["Type"] == type_name).collect()
+}
+
+fn key_arn() -> Value {
+    json!({"Fn::GetAtt": ["DataLakeKey", "Arn"]})
+}
+
+#[test]
+fn bucket_is_the_designs_encrypted_versioned_and_private() {
+    for env in ENVIRONMENTS {
+        let t = datalake(env);
+        let bucket = &t["Resources"]["DataLakeBucket"];
+        assert_eq!(bucket["Type"], "AWS::S3::Bucket");
+        assert_eq!(bucket["DeletionPolicy"], "Retain", "{env}");
+        assert_eq!(bucket["UpdateReplacePolicy"], "Retain", "{env}");
+        let p = &bucket["Properties"];
+        assert_eq!(p["BucketName"], format!("matbakh-data-lake-{env}"));
+        assert_eq!(
+            p["BucketEncryption"],
+            json!({"ServerSideEncryptionConfiguration": [{
+                "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn()},
+                "BucketKeyEnabled": true}]})
+        );
+        assert_eq!(p["VersioningConfiguration"], json!({"Status": "Enabled"}));
+        assert_eq!(
+            p["PublicAccessBlockConfiguration"],
+            json!({"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true,
+                   "RestrictPublicBuckets": true})
+        );
+        assert_eq!(p["OwnershipControls"], json!({"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}));
+
+        let key = &t["Resources"]["DataLakeKey"];
+        assert_eq!(key["DeletionPolicy"], "Retain");
+        assert_eq!(key["Properties"]["EnableKeyRotation"], true);
+        assert_eq!(
+            t["Resources"]["DataLakeKeyAlias"]["Properties"]["AliasName"],
+            format!("alias/matbakh-{env}-data-lake")
+        );
+        assert_eq!(t["Outputs"]["BucketName"]["Value"], json!({"Ref": "DataLakeBucket"}));
+        assert_eq!(t["Outputs"]["BucketArn"]["Value"], json!({"Fn::GetAtt": ["DataLakeBucket", "Arn"]}));
+    }
+}
+
+#[test]
+fn lifecycle_moves_only_archive_to_glacier() {
+    for env in ENVIRONMENTS {
+        let lake = load_env(env).datalake;
+        let t = datalake(env);
+        let rules =
+            t["Resources"]["DataLakeBucket"]["Properties"]["LifecycleConfiguration"]["Rules"].as_array().unwrap();
+        let transitioning: Vec<&Value> = rules.iter().filter(|r| r.get("Transitions").is_some()).collect();
+        assert_eq!(transitioning.len(), 1, "{env}: one rule transitions");
+        assert_eq!(transitioning[0]["Prefix"], "archive/");
+        assert_eq!(
+            transitioning[0]["Transitions"],
+            json!([{"StorageClass": "GLACIER", "TransitionInDays": lake.archive_to_glacier_days}])
+        );
+        let rule = |key: &str| rules.iter().find(|r| r.get(key).is_some()).unwrap_or_else(|| panic!("{env}: {key}"));
+        let noncurrent = rule("NoncurrentVersionExpiration");
+        assert!(noncurrent.get("Prefix").is_none(), "{env}: old versions expire bucket-wide");
+        assert_eq!(
+            noncurrent["NoncurrentVersionExpiration"]["NoncurrentDays"],
+            lake.noncurrent_version_expiration_days
+        );
+        assert_eq!(rule("AbortIncompleteMultipartUpload")["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"], 7);
+        let results = rule("ExpirationInDays");
+        assert_eq!(results["Prefix"], "athena-results/");
+        assert_eq!(results["ExpirationInDays"], lake.athena.results_expiration_days);
+        assert!(rules.iter().all(|r| r["Status"] == "Enabled"));
+    }
+    let days = |env: &str| {
+        datalake(env)["Resources"]["DataLakeBucket"]["Properties"]["LifecycleConfiguration"]["Rules"][1]
+            ["NoncurrentVersionExpiration"]["NoncurrentDays"]
+            .clone()
+    };
+    assert_eq!((days("prod"), days("dev")), (json!(30), json!(7)));
+}
+
+#[test]
+fn bucket_policy_refuses_requests_without_tls() {
+    let t = datalake("prod");
+    let policy = &t["Resources"]["DataLakeBucketPolicy"]["Properties"];
+    assert_eq!(policy["Bucket"], json!({"Ref": "DataLakeBucket"}));
+    assert_eq!(
+        policy["PolicyDocument"]["Statement"],
+        json!([{
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": ["s3:*"],
+            "Resource": [{"Fn::GetAtt": ["DataLakeBucket", "Arn"]}, {"Fn::Sub": "${DataLakeBucket.Arn}/*"}],
+            "Condition": {"Bool": {"aws:SecureTransport": ["false"]}},
+        }])
+    );
+}
+
+#[test]
+fn glue_job_runs_the_packaged_script_from_the_assets_bucket() {
+    for env in ENVIRONMENTS {
+        let rendered = render_env(env, Format::Json);
+        let asset =
+            rendered.manifest.assets.iter().find(|a| a.id == "script/rds-to-s3").expect("the script is an asset");
+        assert!(asset.s3_key.starts_with("assets/") && asset.s3_key.ends_with(".py"), "{}", asset.s3_key);
+        let body = &rendered.stacks.iter().find(|s| s.id == "datalake").unwrap().body;
+        let t: Value = serde_json::from_str(body).unwrap();
+        let etl = load_env(env).datalake.etl;
+        let job = &t["Resources"]["RdsToS3Job"]["Properties"];
+        assert_eq!(
+            job["Command"],
+            json!({"Name": "glueetl", "PythonVersion": "3",
+                   "ScriptLocation": {"Fn::Sub": format!(
+                       "s3://matbakh-{env}-assets-${{AWS::AccountId}}-${{AWS::Region}}/{}", asset.s3_key)}})
+        );
+        assert_eq!(job["Name"], format!("matbakh-{env}-rds-to-s3"));
+        assert_eq!(job["Role"], json!({"Fn::GetAtt": ["GlueJobRole", "Arn"]}));
+        assert_eq!(job["GlueVersion"], etl.glue_version);
+        assert_eq!(job["WorkerType"], etl.worker_type);
+        assert_eq!(job["NumberOfWorkers"], etl.number_of_workers);
+        assert_eq!(job["Timeout"], etl.timeout_minutes);
+        assert_eq!(job["Connections"], json!({"Connections": [{"Ref": "RdsConnection"}]}));
+        let args = &job["DefaultArguments"];
+        assert_eq!(args["--S3_BUCKET"], json!({"Ref": "DataLakeBucket"}));
+        assert_eq!(args["--enable-metrics"], "true");
+        assert_eq!(args["--job-bookmark-option"], "job-bookmark-enable");
+        assert_eq!(
+            args["--RDS_SECRET_ID"],
+            json!({"Fn::ImportValue": format!("matbakh-{env}-security-RdsCredentialsSecretArn")})
+        );
+        assert_eq!(
+            args["--DATABASE_URL"],
+            t["Resources"]["RdsConnection"]["Properties"]["ConnectionInput"]["ConnectionProperties"]["JDBC_CONNECTION_URL"]
+        );
+
+        // The role may read exactly that script object.
+        let statements =
+            t["Resources"]["GlueJobRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].clone();
+        let read_script = statements.as_array().unwrap().iter().find(|s| s["Sid"] == "ReadJobScript").unwrap();
+        assert_eq!(
+            read_script["Resource"],
+            json!([{"Fn::Sub": format!(
+                "arn:${{AWS::Partition}}:s3:::matbakh-{env}-assets-${{AWS::AccountId}}-${{AWS::Region}}/{}",
+                asset.s3_key)}])
+        );
+
+        let trigger = &t["Resources"]["RdsToS3Schedule"]["Properties"];
+        assert_eq!(trigger["Type"], "SCHEDULED");
+        assert_eq!(trigger["Schedule"], json!(etl.schedule.clone().unwrap()));
+        assert_eq!(trigger["StartOnCreation"], true);
+        assert_eq!(trigger["Actions"], json!([{"JobName": {"Ref": "RdsToS3Job"}}]));
+    }
+}
+
+#[test]
+fn glue_connection_reaches_the_primary_from_the_first_private_subnet() {
+    let t = datalake("prod");
+    let connection = &t["Resources"]["RdsConnection"]["Properties"];
+    assert_eq!(connection["CatalogId"], json!({"Ref": "AWS::AccountId"}));
+    let input = &connection["ConnectionInput"];
+    assert_eq!(input["Name"], "matbakh-prod-rds");
+    assert_eq!(input["ConnectionType"], "JDBC");
+    assert_eq!(
+        input["ConnectionProperties"],
+        json!({
+            "JDBC_CONNECTION_URL": {"Fn::Sub": ["jdbc:postgresql://${Var0}:${Var1}/matbakh", {
+                "Var0": {"Fn::ImportValue": "matbakh-prod-data-DatabaseEndpointAddress"},
+                "Var1": {"Fn::ImportValue": "matbakh-prod-data-DatabaseEndpointPort"}}]},
+            "JDBC_ENFORCE_SSL": "true",
+            "SECRET_ID": {"Fn::ImportValue": "matbakh-prod-security-RdsCredentialsSecretArn"},
+        })
+    );
+    assert_eq!(
+        input["PhysicalConnectionRequirements"],
+        json!({
+            "SubnetId": {"Fn::Select": ["0", {"Fn::Split": [",", {"Fn::ImportValue": "matbakh-prod-network-PrivateSubnetIds"}]}]},
+            "AvailabilityZone": {"Fn::Select": ["0", {"Ref": "AvailabilityZones"}]},
+            "SecurityGroupIdList": [{"Fn::GetAtt": ["GlueSecurityGroup", "GroupId"]}],
+        })
+    );
+    assert_eq!(t["Parameters"]["AvailabilityZones"]["Default"], "eu-central-1a,eu-central-1b,eu-central-1c");
+    let database = &t["Resources"]["GlueDatabase"]["Properties"];
+    assert_eq!(database["DatabaseInput"]["Name"], "matbakh_prod");
+}
+
+/// (direction, group, protocol, from port, to port, peer) of a standalone rule.
+type Rule = (&'static str, Value, String, Option<i64>, Option<i64>, Value);
+
+fn rules(t: &Value) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for (direction, type_name, peer_key) in [
+        ("in", "AWS::EC2::SecurityGroupIngress", "SourceSecurityGroupId"),
+        ("out", "AWS::EC2::SecurityGroupEgress", "DestinationSecurityGroupId"),
+    ] {
+        for (id, r) in resources_of_type(t, type_name) {
+            let p = &r["Properties"];
+            assert!(!p["Description"].as_str().unwrap_or_default().is_empty(), "rule {id} has no description");
+            let peer = if p[peer_key].is_null() { p["CidrIp"].clone() } else { p[peer_key].clone() };
+            let protocol = p["IpProtocol"].as_str().unwrap().to_owned();
+            out.push((direction, p["GroupId"].clone(), protocol, p["FromPort"].as_i64(), p["ToPort"].as_i64(), peer));
+        }
+    }
+    out
+}
+
+#[test]
+fn glue_security_group_has_exactly_the_rules_glue_and_the_etl_need() {
+    let t = datalake("prod");
+    let glue = json!({"Fn::GetAtt": ["GlueSecurityGroup", "GroupId"]});
+    let rds = json!({"Fn::ImportValue": "matbakh-prod-network-RdsSecurityGroupId"});
+    let tcp = "tcp".to_owned();
+    assert_eq!(
+        rules(&t),
+        vec![
+            ("in", glue.clone(), tcp.clone(), Some(0), Some(65535), glue.clone()),
+            ("in", rds.clone(), tcp.clone(), Some(5432), Some(5432), glue.clone()),
+            ("out", glue.clone(), tcp.clone(), Some(0), Some(65535), glue.clone()),
+            ("out", glue.clone(), tcp.clone(), Some(443), Some(443), json!("0.0.0.0/0")),
+            ("out", glue.clone(), tcp, Some(5432), Some(5432), rds),
+        ]
+    );
+    let group = &t["Resources"]["GlueSecurityGroup"]["Properties"];
+    assert_eq!(group["VpcId"], json!({"Fn::ImportValue": "matbakh-prod-network-VpcId"}));
+    assert!(group["SecurityGroupIngress"].is_null());
+    assert_eq!(group["SecurityGroupEgress"].as_array().unwrap().len(), 1, "only the no-traffic placeholder");
+}
+
+#[test]
+fn glue_role_is_least_privilege() {
+    let t = datalake("prod");
+    let role = &t["Resources"]["GlueJobRole"]["Properties"];
+    assert_eq!(role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"], json!({"Service": "glue.amazonaws.com"}));
+    assert!(role.get("ManagedPolicyArns").is_none(), "no AWSGlueServiceRole and its wildcards");
+    let statements = role["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap();
+    // `*` only where AWS has no resource-level permissions.
+    let wildcards: Vec<&Value> = statements
+        .iter()
+        .filter(|s| s["Resource"].as_array().unwrap().contains(&json!("*")))
+        .map(|s| &s["Sid"])
+        .collect();
+    assert_eq!(wildcards, [&json!("PublishJobMetrics"), &json!("DescribeJobNetwork")]);
+    for s in statements {
+        for action in s["Action"].as_array().unwrap() {
+            assert!(!action.as_str().unwrap().ends_with(":*"), "{} grants a whole service", s["Sid"]);
+        }
+    }
+    let by_sid = |sid: &str| statements.iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid}"));
+    assert_eq!(
+        by_sid("ReadRawWriteCurated")["Resource"],
+        json!([{"Fn::Sub": "${DataLakeBucket.Arn}/raw/*"}, {"Fn::Sub": "${DataLakeBucket.Arn}/curated/*"}])
+    );
+    assert_eq!(by_sid("UseDataLakeKey")["Resource"], json!([key_arn()]));
+    assert_eq!(
+        by_sid("ReadDatabaseCredentials")["Resource"],
+        json!([{"Fn::ImportValue": "matbakh-prod-security-RdsCredentialsSecretArn"}])
+    );
+    let decrypt = by_sid("DecryptDatabaseCredentials");
+    assert_eq!(decrypt["Resource"], json!([{"Fn::ImportValue": "matbakh-prod-security-RdsKeyArn"}]));
+    assert_eq!(
+        decrypt["Condition"]["StringEquals"]["kms:ViaService"],
+        json!([{"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}])
+    );
+    assert_eq!(
+        by_sid("UseCatalogDatabase")["Resource"],
+        json!([
+            {"Fn::Sub": "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog"},
+            {"Fn::Sub": "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/matbakh_prod"},
+            {"Fn::Sub": "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/matbakh_prod/*"},
+        ])
+    );
+    assert_eq!(
+        by_sid("WriteJobLogs")["Resource"],
+        json!([{"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws-glue/*"}])
+    );
+}
+
+#[test]
+fn athena_results_are_encrypted_and_the_workgroup_enforces_it() {
+    for env in ENVIRONMENTS {
+        let t = datalake(env);
+        let workgroup = &t["Resources"]["AthenaWorkGroup"]["Properties"];
+        assert_eq!(workgroup["Name"], format!("matbakh-{env}"));
+        let config = &workgroup["WorkGroupConfiguration"];
+        assert_eq!(
+            config["ResultConfiguration"],
+            json!({
+                "OutputLocation": {"Fn::Sub": "s3://${DataLakeBucket}/athena-results/"},
+                "EncryptionConfiguration": {"EncryptionOption": "SSE_KMS", "KmsKey": key_arn()},
+            })
+        );
+        assert_eq!(config["EnforceWorkGroupConfiguration"], true);
+        assert_eq!(config["PublishCloudWatchMetricsEnabled"], true);
+        assert_eq!(config["BytesScannedCutoffPerQuery"], load_env(env).datalake.athena.bytes_scanned_cutoff_per_query);
+    }
+}
+
+#[test]
+fn datalake_depends_on_network_security_and_data() {
+    let deps = render_env("prod", Format::Json).manifest.stack("datalake").unwrap().depends_on.clone();
+    assert_eq!(deps, ["data", "network", "security"]);
+}
