@@ -124,7 +124,9 @@ pub fn diff_templates(old: &Value, new: &Value) -> TemplateDiff {
 fn others(template: &Value) -> Map<String, Value> {
     template
         .as_object()
-        .map(|m| m.iter().filter(|(k, _)| !SECTIONS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect())
+        .map(|m| {
+            m.iter().filter(|(k, _)| !SECTIONS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+        })
         .unwrap_or_default()
 }
 
@@ -133,9 +135,12 @@ fn diff_entries(old: &Map<String, Value>, new: &Map<String, Value>) -> Vec<Entry
     for (key, n) in new {
         match old.get(key) {
             None => out.push(EntryChange { key: key.clone(), action: Action::Add, old: None, new: Some(n.clone()) }),
-            Some(o) if o != n => {
-                out.push(EntryChange { key: key.clone(), action: Action::Modify, old: Some(o.clone()), new: Some(n.clone()) })
-            }
+            Some(o) if o != n => out.push(EntryChange {
+                key: key.clone(),
+                action: Action::Modify,
+                old: Some(o.clone()),
+                new: Some(n.clone()),
+            }),
             Some(_) => {}
         }
     }
@@ -199,7 +204,9 @@ fn modified(id: &str, old: &Value, new: &Value) -> Option<ResourceChange> {
             old: entry.old,
             new: entry.new,
             impact,
-            reason: why.map(|p| format!("{p} is create-only{}", if impact == Impact::MayReplace { " in some cases" } else { "" })),
+            reason: why.map(|p| {
+                format!("{p} is create-only{}", if impact == Impact::MayReplace { " in some cases" } else { "" })
+            }),
         });
     }
     let attributes: Vec<EntryChange> = {
@@ -353,8 +360,10 @@ pub fn references(value: &Value, out: &mut BTreeSet<String>) {
                             Value::Array(a) => (a.first().and_then(Value::as_str).unwrap_or_default(), a.get(1)),
                             _ => ("", None),
                         };
-                        let named: BTreeSet<&str> =
-                            vars.and_then(Value::as_object).map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+                        let named: BTreeSet<&str> = vars
+                            .and_then(Value::as_object)
+                            .map(|m| m.keys().map(String::as_str).collect())
+                            .unwrap_or_default();
                         for var in sub_variables(text) {
                             let id = var.split('.').next().unwrap_or(var);
                             if !id.starts_with("AWS::") && !named.contains(id) {

@@ -44,12 +44,19 @@ impl Impact {
 /// How changing the property at `path` (registry form, e.g. `VpcConfig/SubnetIds`)
 /// from `old` to `new` affects a resource of `type_name`, with the registry path that
 /// decides it.
-pub fn property_impact(type_name: &str, path: &str, old: Option<&Value>, new: Option<&Value>) -> (Impact, Option<String>) {
+pub fn property_impact(
+    type_name: &str,
+    path: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+) -> (Impact, Option<String>) {
     let Some(schema) = registry::schema(type_name) else {
         // Unknown type: we cannot tell, so say the worst that is plausible.
         return (Impact::MayReplace, None);
     };
-    for (paths, impact) in [(schema.create_only, Impact::WillReplace), (schema.conditional_create_only, Impact::MayReplace)] {
+    for (paths, impact) in
+        [(schema.create_only, Impact::WillReplace), (schema.conditional_create_only, Impact::MayReplace)]
+    {
         if let Some(hit) = paths.iter().find(|p| changes_path(path, old, new, p)) {
             return (impact, Some((*hit).to_owned()));
         }
@@ -103,7 +110,8 @@ mod tests {
         assert_eq!((i, why.as_deref()), (Impact::WillReplace, Some("CidrBlock")));
         let (i, _) = property_impact("AWS::RDS::DBInstance", "MultiAZ", Some(&json!(false)), Some(&json!(true)));
         assert_eq!(i, Impact::MayReplace);
-        let (i, _) = property_impact("AWS::RDS::DBInstance", "DeletionProtection", Some(&json!(false)), Some(&json!(true)));
+        let (i, _) =
+            property_impact("AWS::RDS::DBInstance", "DeletionProtection", Some(&json!(false)), Some(&json!(true)));
         assert_eq!(i, Impact::Update);
         let (i, _) = property_impact("AWS::Unknown::Thing", "X", None, Some(&json!(1)));
         assert_eq!(i, Impact::MayReplace);
