@@ -5,10 +5,12 @@
 //! [`synth`] (rendering templates and the manifest) and [`graph`] (stack order).
 
 pub mod assets;
+pub mod aws;
 pub mod cfn;
 pub mod cli;
 pub mod config;
 pub mod constructs;
 pub mod graph;
 pub mod plan;
+pub mod style;
 pub mod synth;

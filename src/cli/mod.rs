@@ -1,10 +1,12 @@
 //! The command-line interface: argument definitions and one module per command.
 //! Commands return an exit status; errors carry context for the user (anyhow).
 
+mod aws_args;
 mod env_files;
 mod graph;
+mod plan;
 mod schema;
-mod style;
+
 mod synth;
 mod validate;
 
@@ -13,7 +15,8 @@ use std::process::ExitCode;
 
 use clap::{ArgAction, Parser, Subcommand};
 
-pub use style::Style;
+pub use crate::style::Style;
+pub use plan::exit_status as plan_exit_status;
 
 /// Typed infrastructure-as-code for the matbakh platform: per-environment YAML,
 /// checked against a schema and the design's rules, rendered into CloudFormation.
@@ -50,6 +53,9 @@ pub enum Command {
     Graph(graph::Args),
     /// Write the JSON Schema of environment files (editors autocomplete from it).
     Schema(schema::Args),
+    /// Show what applying would change in the live stacks (read-only).
+    /// Exit status: 0 no changes, 2 changes, 1 error.
+    Plan(plan::Args),
 }
 
 /// Runs the parsed command line; the exit status follows the documented contract
@@ -62,5 +68,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Synth(args) => synth::run(&ctx, args, &style),
         Command::Graph(args) => graph::run(&ctx, args, &style),
         Command::Schema(args) => schema::run(args, &style),
+        Command::Plan(args) => plan::run(&ctx, args, &style),
     }
 }

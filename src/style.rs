@@ -1,4 +1,4 @@
-//! Terminal colors, off with `--no-color`, `NO_COLOR` or when stderr is not a terminal.
+//! Terminal colors for every human view, off with `--no-color`, `NO_COLOR` or when stderr is not a terminal.
 
 use std::io::IsTerminal;
 
@@ -29,6 +29,18 @@ impl Style {
 
     pub fn ok(&self, s: &str) -> String {
         if self.color { s.green().to_string() } else { s.to_owned() }
+    }
+
+    pub fn added(&self, s: &str) -> String {
+        if self.color { s.green().to_string() } else { s.to_owned() }
+    }
+
+    pub fn removed(&self, s: &str) -> String {
+        if self.color { s.red().to_string() } else { s.to_owned() }
+    }
+
+    pub fn dim(&self, s: &str) -> String {
+        if self.color { s.dimmed().to_string() } else { s.to_owned() }
     }
 
     pub fn bold(&self, s: &str) -> String {

@@ -1,0 +1,108 @@
+//! Round trips of `plan`: a proxy in front of the local AWS holds every request for
+//! 100 ms; plan's wall time divided by that delay is the number of sequential round
+//! trips. The local AWS's own work (its CreateChangeSet alone takes 250-400 ms) is
+//! measured through the same proxy with no delay and reported apart: the round trips
+//! are (wall at 100 ms − wall at 0 ms) / 100 ms. Targets (issue 5): ≤ 3 without change
+//! sets, ≤ 10 with them, for the whole environment. Needs `bash scripts/setup.sh`.
+//! Run: `cargo bench --bench plan_latency`.
+
+#[path = "../tests/support/latency_proxy.rs"]
+mod latency_proxy;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::types::Parameter;
+use latency_proxy::LatencyProxy;
+use matbakh_infra::aws::cloudformation::SdkCloudFormation;
+use matbakh_infra::config::load::load_file;
+use matbakh_infra::plan::{PlanOptions, make_plan};
+use matbakh_infra::synth::{Format, render};
+
+const DELAY: Duration = Duration::from_millis(100);
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut moto = Command::new(root.join(".venv/bin/moto_server"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run `bash scripts/setup.sh` first: moto_server not found");
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let loaded = load_file(&root.join("stacks/dev.yaml")).expect("dev is valid");
+        let rendered = render(&matbakh_infra::constructs::build(&loaded.env, &root).unwrap(), Format::Json).unwrap();
+        let direct = config(&format!("http://127.0.0.1:{port}")).await;
+        // Deploy the network stack with one changed tag, so plan has a change set to make.
+        let network = rendered.stacks.iter().find(|s| s.id == "network").unwrap();
+        let template: serde_json::Value = serde_json::from_str(&network.body).unwrap();
+        let params = template["Parameters"].as_object().unwrap().iter().map(|(k, v)| {
+            Parameter::builder().parameter_key(k).parameter_value(v["Default"].as_str().unwrap()).build()
+        });
+        aws_sdk_cloudformation::Client::new(&direct)
+            .create_stack()
+            .stack_name(&network.name)
+            .template_body(network.body.replace("\"engineering\"", "\"finance\""))
+            .set_parameters(Some(params.collect()))
+            .send()
+            .await
+            .expect("network stack created");
+
+        let slow = LatencyProxy::start(([127, 0, 0, 1], port).into(), DELAY, None).await;
+        let fast = LatencyProxy::start(([127, 0, 0, 1], port).into(), Duration::ZERO, None).await;
+        let slow_api = SdkCloudFormation::new(&config(&slow.endpoint).await);
+        let fast_api = SdkCloudFormation::new(&config(&fast.endpoint).await);
+        println!("plan of {} stacks through a {} ms-per-request proxy", rendered.stacks.len(), DELAY.as_millis());
+        for change_sets in [false, true] {
+            let options = PlanOptions { change_sets, ..PlanOptions::default() };
+            let best = |api: &SdkCloudFormation, proxy: &LatencyProxy| {
+                let (api, proxy, rendered, options) = (api.clone(), proxy.requests.clone(), &rendered, &options);
+                async move {
+                    let mut best = (Duration::MAX, 0);
+                    for _ in 0..3 {
+                        let before = proxy.load(std::sync::atomic::Ordering::SeqCst);
+                        let start = Instant::now();
+                        let plan = make_plan(&api, rendered, options).await.expect("plan");
+                        assert!(plan.has_changes());
+                        let wall = start.elapsed();
+                        if wall < best.0 {
+                            best = (wall, proxy.load(std::sync::atomic::Ordering::SeqCst) - before);
+                        }
+                    }
+                    best
+                }
+            };
+            let (slow_wall, requests) = best(&slow_api, &slow).await;
+            let (fast_wall, _) = best(&fast_api, &fast).await;
+            let raw = slow_wall.as_secs_f64() / DELAY.as_secs_f64();
+            let trips = (slow_wall.as_secs_f64() - fast_wall.as_secs_f64()) / DELAY.as_secs_f64();
+            println!(
+                "  change sets {:<3}: {trips:.2} round trips ({requests} requests; wall {} ms at 100 ms/request, {} ms at 0 ms; raw ratio {raw:.2}); target ≤ {}",
+                if change_sets { "on" } else { "off" },
+                slow_wall.as_millis(),
+                fast_wall.as_millis(),
+                if change_sets { 10 } else { 3 }
+            );
+        }
+    });
+    let _ = Command::new("kill").arg(moto.id().to_string()).status();
+    let _ = moto.wait();
+}
+
+async fn config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-central-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+            "testing", "testing", None, None, "bench",
+        ))
+        .load()
+        .await
+}

@@ -1,0 +1,384 @@
+//! The plan: per stack, what changes and how, plus the two reviewer lists that matter
+//! most — stateful resources that would be replaced or deleted, and changes that touch
+//! access. Serialized as the versioned plan format (`--output json`, `--out FILE`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::diff::{Action, ResourceChange, TemplateDiff};
+use super::impact::Impact;
+
+/// Bumped on incompatible changes to the JSON shape; documented in README.md.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub tool_version: String,
+    pub environment: String,
+    pub region: String,
+    pub stacks: Vec<StackPlan>,
+    /// Stateful resources that would be replaced or deleted, listed first in every view.
+    pub danger: Vec<Danger>,
+    /// Changes to IAM, security groups, key and bucket policies, WAF, Cognito auth and
+    /// Lambda permissions.
+    pub security: Vec<SecurityChange>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StackStatus {
+    /// The stack does not exist; everything in it will be created.
+    ToCreate,
+    NoChanges,
+    Changes,
+    /// The stack is in a state that cannot be updated; `remedy` says what to do.
+    Blocked,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// Impacts confirmed (and completed) by a CloudFormation change set.
+    ChangeSet,
+    /// Impacts from the template diff and the registry tables only.
+    TemplateDiff,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StackPlan {
+    pub id: String,
+    pub name: String,
+    pub status: StackStatus,
+    /// The live stack's status, e.g. `UPDATE_COMPLETE`; absent for a stack to create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live_status: Option<String>,
+    /// The live stack's `LastUpdatedTime` (or creation time); `apply --plan` refuses
+    /// the plan when it differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated_time: Option<String>,
+    /// SHA-256 of the template this plan was made for.
+    pub template_sha256: String,
+    pub evidence: Evidence,
+    /// Why the change set was not used, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_note: Option<String>,
+    /// What the user must do about a blocked stack.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
+    pub changes: TemplateDiff,
+    /// Parameter values of the live stack that differ from the new template's defaults.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub parameter_values: Vec<ParameterValueChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParameterValueChange {
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Danger {
+    pub stack: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub impact: Impact,
+    /// The property (or removal) that causes it.
+    pub cause: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SecurityChange {
+    pub stack: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub action: Action,
+    /// The properties that changed.
+    pub properties: Vec<String>,
+    /// Grants more access than before (a new allow, an opened port, a removed block…).
+    pub broadens: bool,
+    pub summary: String,
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        self.stacks.iter().any(|s| matches!(s.status, StackStatus::ToCreate | StackStatus::Changes))
+    }
+
+    pub fn is_blocked(&self) -> bool {
+        self.stacks.iter().any(|s| s.status == StackStatus::Blocked)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("plan serializes") + "\n"
+    }
+
+    /// Fills the danger and security lists from the stacks' changes.
+    pub fn analyze(&mut self) {
+        self.danger.clear();
+        self.security.clear();
+        for stack in &self.stacks {
+            for change in &stack.changes.resources {
+                if let Some(d) = danger(&stack.name, change) {
+                    self.danger.push(d);
+                }
+                if let Some(s) = security(&stack.name, change) {
+                    self.security.push(s);
+                }
+            }
+        }
+    }
+}
+
+/// Types that hold data or identity: replacing or deleting one loses it.
+pub const STATEFUL_TYPES: [&str; 7] = [
+    "AWS::RDS::DBInstance",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::KMS::Key",
+    "AWS::SecretsManager::Secret",
+    "AWS::Cognito::UserPool",
+    "AWS::S3::Bucket",
+    "AWS::Logs::LogGroup",
+];
+
+fn danger(stack: &str, change: &ResourceChange) -> Option<Danger> {
+    if !STATEFUL_TYPES.contains(&change.resource_type.as_str()) || !change.impact.is_destructive() {
+        return None;
+    }
+    if change.resource_type == "AWS::Logs::LogGroup" && change.impact != Impact::Delete {
+        return None;
+    }
+    let cause = change
+        .properties
+        .iter()
+        .filter(|p| p.impact == change.impact)
+        .map(|p| match &p.reason {
+            Some(r) => format!("{} ({r})", p.path),
+            None => p.path.clone(),
+        })
+        .next()
+        .or_else(|| change.reason.clone())
+        .unwrap_or_else(|| change.impact.label().to_owned());
+    Some(Danger {
+        stack: stack.to_owned(),
+        logical_id: change.logical_id.clone(),
+        resource_type: change.resource_type.clone(),
+        impact: change.impact,
+        cause,
+    })
+}
+
+/// Properties that decide access, per type.
+fn access_properties(resource_type: &str) -> Option<&'static [&'static str]> {
+    Some(match resource_type {
+        "AWS::IAM::Role" => &["AssumeRolePolicyDocument", "Policies", "ManagedPolicyArns", "PermissionsBoundary"],
+        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => &["PolicyDocument", "Roles", "Users", "Groups"],
+        "AWS::EC2::SecurityGroup" => &["SecurityGroupIngress", "SecurityGroupEgress"],
+        "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => &[
+            "CidrIp",
+            "CidrIpv6",
+            "FromPort",
+            "ToPort",
+            "IpProtocol",
+            "SourceSecurityGroupId",
+            "DestinationSecurityGroupId",
+        ],
+        "AWS::KMS::Key" => &["KeyPolicy"],
+        "AWS::S3::BucketPolicy" => &["PolicyDocument"],
+        "AWS::S3::Bucket" => &["PublicAccessBlockConfiguration", "BucketEncryption"],
+        "AWS::SNS::TopicPolicy" => &["PolicyDocument"],
+        "AWS::WAFv2::WebACL" => &["Rules", "DefaultAction"],
+        "AWS::WAFv2::WebACLAssociation" => &["ResourceArn", "WebACLArn"],
+        "AWS::Cognito::UserPool" => {
+            &["Policies", "MfaConfiguration", "EnabledMfas", "AdminCreateUserConfig", "LambdaConfig"]
+        }
+        "AWS::Cognito::UserPoolClient" => &["ExplicitAuthFlows", "AllowedOAuthFlows", "CallbackURLs", "GenerateSecret"],
+        "AWS::Lambda::Permission" => &["Principal", "SourceArn", "SourceAccount", "Action", "FunctionName"],
+        "AWS::ApiGateway::Method" => &["AuthorizationType", "AuthorizerId", "ApiKeyRequired"],
+        _ => return None,
+    })
+}
+
+fn security(stack: &str, change: &ResourceChange) -> Option<SecurityChange> {
+    let watched = access_properties(&change.resource_type)?;
+    let properties: Vec<String> = match change.action {
+        Action::Modify => change
+            .properties
+            .iter()
+            .filter(|p| watched.contains(&p.path.as_str()) && p.old != p.new)
+            .map(|p| p.path.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    if change.action == Action::Modify && properties.is_empty() {
+        return None;
+    }
+    let broadens = match change.action {
+        // A new grant is broader by definition, except a rule that only narrows egress
+        // (the placeholder) — treat every added access resource as broadening.
+        Action::Add => !matches!(change.resource_type.as_str(), "AWS::WAFv2::WebACL" | "AWS::WAFv2::WebACLAssociation"),
+        // Removing a protection broadens; removing a grant narrows.
+        Action::Remove => {
+            matches!(change.resource_type.as_str(), "AWS::WAFv2::WebACL" | "AWS::WAFv2::WebACLAssociation")
+        }
+        Action::Modify => change.properties.iter().any(|p| {
+            watched.contains(&p.path.as_str())
+                && broadens(&change.resource_type, &p.path, p.old.as_ref(), p.new.as_ref())
+        }),
+    };
+    let summary = match change.action {
+        Action::Add => "added".to_owned(),
+        Action::Remove => "removed".to_owned(),
+        Action::Modify => format!("changes {}", properties.join(", ")),
+    };
+    Some(SecurityChange {
+        stack: stack.to_owned(),
+        logical_id: change.logical_id.clone(),
+        resource_type: change.resource_type.clone(),
+        action: change.action,
+        properties,
+        broadens,
+        summary,
+    })
+}
+
+/// Whether one property change grants more than before. Conservative: when unsure, yes.
+fn broadens(resource_type: &str, property: &str, old: Option<&Value>, new: Option<&Value>) -> bool {
+    let (Some(old), Some(new)) = (old, new) else { return new.is_some() };
+    match (resource_type, property) {
+        ("AWS::Cognito::UserPool", "MfaConfiguration") => mfa_rank(new) < mfa_rank(old),
+        ("AWS::Cognito::UserPool", "Policies") => {
+            let len = |v: &Value| v["PasswordPolicy"]["MinimumLength"].as_u64().unwrap_or(0);
+            let required = |v: &Value| {
+                ["RequireUppercase", "RequireLowercase", "RequireNumbers", "RequireSymbols"]
+                    .iter()
+                    .filter(|k| v["PasswordPolicy"][**k].as_bool() == Some(true))
+                    .count()
+            };
+            len(new) < len(old) || required(new) < required(old)
+        }
+        ("AWS::ApiGateway::Method", "AuthorizationType") => new == "NONE",
+        ("AWS::ApiGateway::Method", "ApiKeyRequired") => new == false,
+        ("AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress", "CidrIp") => {
+            prefix_len(new).unwrap_or(0) < prefix_len(old).unwrap_or(0)
+        }
+        ("AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress", "FromPort") => {
+            new.as_i64().unwrap_or(0) < old.as_i64().unwrap_or(0)
+        }
+        ("AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress", "ToPort") => {
+            new.as_i64().unwrap_or(0) > old.as_i64().unwrap_or(0)
+        }
+        (_, _) if is_policy(property) => statements(new).iter().any(|s| !statements(old).contains(s)),
+        _ => true,
+    }
+}
+
+fn mfa_rank(v: &Value) -> u8 {
+    match v.as_str() {
+        Some("ON") => 2,
+        Some("OPTIONAL") => 1,
+        _ => 0,
+    }
+}
+
+fn prefix_len(v: &Value) -> Option<u8> {
+    v.as_str()?.split_once('/')?.1.parse().ok()
+}
+
+fn is_policy(property: &str) -> bool {
+    matches!(property, "PolicyDocument" | "KeyPolicy" | "AssumeRolePolicyDocument" | "Policies")
+}
+
+/// Allow statements of a policy document (or of a role's inline policies).
+fn statements(v: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut collect = |doc: &Value| {
+        if let Some(list) = doc["Statement"].as_array() {
+            out.extend(list.iter().filter(|s| s["Effect"] != "Deny").cloned());
+        }
+    };
+    match v {
+        Value::Array(policies) => policies.iter().for_each(|p| collect(&p["PolicyDocument"])),
+        doc => collect(doc),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::diff::diff_templates;
+    use serde_json::json;
+
+    fn stack_with(diff: TemplateDiff) -> Plan {
+        let mut plan = Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            tool_version: "test".into(),
+            environment: "dev".into(),
+            region: "eu-central-1".into(),
+            stacks: vec![StackPlan {
+                id: "data".into(),
+                name: "matbakh-dev-data".into(),
+                status: StackStatus::Changes,
+                live_status: Some("UPDATE_COMPLETE".into()),
+                last_updated_time: None,
+                template_sha256: "x".into(),
+                evidence: Evidence::TemplateDiff,
+                evidence_note: None,
+                remedy: None,
+                changes: diff,
+                parameter_values: Vec::new(),
+            }],
+            danger: Vec::new(),
+            security: Vec::new(),
+        };
+        plan.analyze();
+        plan
+    }
+
+    #[test]
+    fn replaced_and_deleted_stateful_resources_are_dangers_with_their_cause() {
+        let old = json!({"Resources": {
+            "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"DBInstanceIdentifier": "a"}},
+            "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}}
+        }});
+        let new =
+            json!({"Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"DBInstanceIdentifier": "b"}}}});
+        let plan = stack_with(diff_templates(&old, &new));
+        let found: Vec<(&str, Impact)> = plan.danger.iter().map(|d| (d.logical_id.as_str(), d.impact)).collect();
+        assert_eq!(found, [("Db", Impact::WillReplace), ("Key", Impact::Delete)]);
+        assert!(plan.danger[0].cause.starts_with("DBInstanceIdentifier"), "{}", plan.danger[0].cause);
+    }
+
+    #[test]
+    fn security_changes_flag_broadening() {
+        let ingress = |cidr: &str| json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {"GroupId": "sg-1", "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "CidrIp": cidr}});
+        let pool = |mfa: &str| json!({"Type": "AWS::Cognito::UserPool", "Properties": {"MfaConfiguration": mfa}});
+        let old = json!({"Resources": {"Rule": ingress("10.0.0.0/16"), "Pool": pool("ON")}});
+        let new = json!({"Resources": {"Rule": ingress("0.0.0.0/0"), "Pool": pool("OPTIONAL"),
+            "Perm": {"Type": "AWS::Lambda::Permission", "Properties": {"Action": "lambda:InvokeFunction", "FunctionName": "f", "Principal": "s3.amazonaws.com"}}}});
+        let plan = stack_with(diff_templates(&old, &new));
+        let found: Vec<(&str, bool)> = plan.security.iter().map(|s| (s.logical_id.as_str(), s.broadens)).collect();
+        assert_eq!(found, [("Rule", true), ("Pool", true), ("Perm", true)]);
+        let narrower = json!({"Resources": {"Rule": ingress("10.0.1.0/24"), "Pool": pool("ON")}});
+        let plan = stack_with(diff_templates(&old, &narrower));
+        assert_eq!(plan.security.len(), 1);
+        assert!(!plan.security[0].broadens, "a narrower CIDR does not broaden");
+    }
+
+    #[test]
+    fn a_new_allow_statement_broadens_a_role() {
+        let role = |actions: Vec<&str>| json!({"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "arn:x"}]}}]}});
+        let plan = stack_with(diff_templates(
+            &json!({"Resources": {"R": role(vec!["s3:GetObject"])}}),
+            &json!({"Resources": {"R": role(vec!["s3:*"])}}),
+        ));
+        assert!(plan.security[0].broadens);
+        assert_eq!(plan.security[0].properties, ["Policies"]);
+    }
+}

@@ -1,0 +1,331 @@
+//! Making a plan against the live account. Reads of all stacks run at once (two round
+//! trips: DescribeStacks, then GetTemplate), change sets of all changed stacks are
+//! created, awaited and deleted at once, each step with bounded concurrency; the SDK
+//! retries throttling with backoff. Read-only apart from its own temporary change sets,
+//! which are deleted even when a later step fails.
+
+use std::time::Duration;
+
+use futures_util::stream::{self, StreamExt};
+use serde_json::Value;
+
+use super::diff::diff_templates;
+use super::evidence;
+use super::model::{Evidence, PLAN_FORMAT_VERSION, ParameterValueChange, Plan, StackPlan, StackStatus};
+use super::normalize::parse_template;
+use crate::aws::AwsError;
+use crate::aws::cloudformation::{ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack};
+use crate::synth::{Rendered, TEMPLATE_BODY_INLINE_MAX};
+
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    /// Ask CloudFormation for change sets to confirm replacements.
+    pub change_sets: bool,
+    /// Makes change-set names unique (names are global on some endpoints).
+    pub run_id: String,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// How long to wait for a change set to be computed.
+    pub change_set_timeout: Duration,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            change_sets: true,
+            run_id: run_id(),
+            concurrency: 16,
+            change_set_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// A fresh id for this run's change-set names.
+pub fn run_id() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{:x}{:x}", nanos, std::process::id())
+}
+
+/// A stack as it is in the account.
+enum Live {
+    Missing,
+    Exists { stack: LiveStack, template: Value },
+}
+
+/// Plans every stack of a rendered environment.
+pub async fn make_plan<C: CloudFormationApi>(
+    api: &C,
+    rendered: &Rendered,
+    options: &PlanOptions,
+) -> Result<Plan, AwsError> {
+    let live: Vec<Result<Live, AwsError>> = stream::iter(rendered.manifest.stacks.iter())
+        .map(|s| read_live(api, &s.name))
+        .buffered(options.concurrency.max(1))
+        .collect()
+        .await;
+
+    let mut stacks = Vec::new();
+    for (entry, live) in rendered.manifest.stacks.iter().zip(live) {
+        let body = &rendered.stacks.iter().find(|s| s.id == entry.id).expect("manifest names rendered stacks").body;
+        let new = parse_template(body).map_err(|e| AwsError::Service {
+            operation: "plan",
+            code: "InvalidTemplate".into(),
+            message: e.to_string(),
+        })?;
+        stacks.push(plan_stack(entry.id.clone(), entry.name.clone(), entry.sha256.clone(), live?, &new));
+    }
+
+    if options.change_sets {
+        confirm_with_change_sets(api, rendered, &mut stacks, options).await;
+    }
+
+    let mut plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        environment: rendered.manifest.environment.clone(),
+        region: rendered.manifest.region.clone(),
+        stacks,
+        danger: Vec::new(),
+        security: Vec::new(),
+    };
+    plan.analyze();
+    Ok(plan)
+}
+
+async fn read_live<C: CloudFormationApi>(api: &C, name: &str) -> Result<Live, AwsError> {
+    let Some(stack) = api.describe_stack(name).await? else { return Ok(Live::Missing) };
+    if stack.status == "REVIEW_IN_PROGRESS" {
+        // Made by a change set never executed: it has no template and no resources.
+        return Ok(Live::Exists { stack, template: Value::Null });
+    }
+    let body = api.get_template(name).await?;
+    let template = parse_template(&body).map_err(|e| AwsError::Service {
+        operation: "GetTemplate",
+        code: "UnreadableTemplate".into(),
+        message: e.to_string(),
+    })?;
+    Ok(Live::Exists { stack, template })
+}
+
+fn plan_stack(id: String, name: String, sha256: String, live: Live, new: &Value) -> StackPlan {
+    let mut plan = StackPlan {
+        id,
+        name,
+        status: StackStatus::ToCreate,
+        live_status: None,
+        last_updated_time: None,
+        template_sha256: sha256,
+        evidence: Evidence::TemplateDiff,
+        evidence_note: None,
+        remedy: None,
+        changes: Default::default(),
+        parameter_values: Vec::new(),
+    };
+    match live {
+        Live::Missing => plan.changes = diff_templates(&Value::Null, new),
+        Live::Exists { stack, template } => {
+            plan.remedy = remedy(&stack);
+            plan.changes = diff_templates(&template, new);
+            plan.parameter_values = if template.is_null() { Vec::new() } else { parameter_values(&stack, new) };
+            plan.status = if plan.remedy.is_some() {
+                StackStatus::Blocked
+            } else if template.is_null() {
+                StackStatus::ToCreate
+            } else if plan.changes.is_empty() && plan.parameter_values.is_empty() {
+                StackStatus::NoChanges
+            } else {
+                StackStatus::Changes
+            };
+            plan.live_status = Some(stack.status);
+            plan.last_updated_time = Some(stack.last_updated);
+        }
+    }
+    plan
+}
+
+/// What the user must do with a stack in a state that cannot be updated.
+pub fn remedy(stack: &LiveStack) -> Option<String> {
+    let name = &stack.name;
+    let s = stack.status.as_str();
+    Some(match s {
+        "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED" => format!(
+            "{s}: the first create failed and cannot be updated; delete it (aws cloudformation delete-stack --stack-name {name}) and apply again"
+        ),
+        "UPDATE_ROLLBACK_FAILED" => format!(
+            "{s}: finish the rollback (aws cloudformation continue-update-rollback --stack-name {name}, adding --resources-to-skip for resources that cannot roll back), then plan again"
+        ),
+        "DELETE_FAILED" => format!(
+            "{s}: a delete failed; delete it again, retaining what cannot be deleted (aws cloudformation delete-stack --stack-name {name} --retain-resources …)"
+        ),
+        _ if s.ends_with("_IN_PROGRESS") && s != "REVIEW_IN_PROGRESS" => format!(
+            "{s}: an operation is running; wait for it (aws cloudformation wait stack-update-complete --stack-name {name}) and plan again"
+        ),
+        _ => return None,
+    })
+}
+
+/// Live parameter values that differ from what the new template would use (its defaults).
+fn parameter_values(stack: &LiveStack, new: &Value) -> Vec<ParameterValueChange> {
+    let declared = new.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for (key, decl) in &declared {
+        let default = decl.get("Default").and_then(Value::as_str).map(str::to_owned);
+        let live = stack.parameters.get(key).cloned();
+        let is_list = decl
+            .get("Type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.starts_with("List<") || t == "CommaDelimitedList");
+        let same = match (&live, &default) {
+            (Some(a), Some(b)) if is_list => list_items(a) == list_items(b),
+            _ => live == default,
+        };
+        if !same {
+            out.push(ParameterValueChange { key: key.clone(), old: live, new: default });
+        }
+    }
+    for (key, value) in &stack.parameters {
+        if !declared.contains_key(key) {
+            out.push(ParameterValueChange { key: key.clone(), old: Some(value.clone()), new: None });
+        }
+    }
+    out
+}
+
+/// The items of a list parameter's value. AWS returns `a,b`; endpoints that print the
+/// list in their own syntax (`['a', 'b']`) mean the same items.
+fn list_items(value: &str) -> Vec<String> {
+    let inner = value.trim().trim_start_matches('[').trim_end_matches(']');
+    inner
+        .split(',')
+        .map(|i| i.trim().trim_matches(|c| c == '\'' || c == '"').to_owned())
+        .filter(|i| !i.is_empty())
+        .collect()
+}
+
+/// Creates a change set for every changed stack at once, waits for all, merges their
+/// verdicts and deletes them all, whatever happened in between.
+async fn confirm_with_change_sets<C: CloudFormationApi>(
+    api: &C,
+    rendered: &Rendered,
+    stacks: &mut [StackPlan],
+    options: &PlanOptions,
+) {
+    let candidates: Vec<usize> = (0..stacks.len()).filter(|&i| stacks[i].status == StackStatus::Changes).collect();
+    let mut requests = Vec::new();
+    for &i in &candidates {
+        let body = &rendered.stacks.iter().find(|s| s.id == stacks[i].id).expect("rendered").body;
+        if body.len() > TEMPLATE_BODY_INLINE_MAX {
+            stacks[i].evidence_note = Some(format!(
+                "no change set: the template is {} bytes, over the inline limit (apply deploys it from the artifacts bucket)",
+                body.len()
+            ));
+            continue;
+        }
+        requests.push((
+            i,
+            ChangeSetRequest {
+                stack_name: stacks[i].name.clone(),
+                change_set_name: format!("matbakh-plan-{}-{}", options.run_id, stacks[i].id),
+                change_set_type: ChangeSetKind::Update,
+                template_body: body.clone(),
+                description: "matbakh-infra plan: temporary, deleted by the plan that made it".into(),
+            },
+        ));
+    }
+    let created: Vec<(usize, Result<String, AwsError>)> = stream::iter(requests)
+        .map(|(i, req)| async move { (i, api.create_change_set(req).await) })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
+    let mut made = Vec::new();
+    for (i, result) in created {
+        match result {
+            Ok(id) => made.push((i, id)),
+            Err(e) => {
+                stacks[i].evidence_note = Some(format!("no change set ({e}); impacts are from the template diff"))
+            }
+        }
+    }
+    let settled: Vec<(usize, String, Result<ChangeSet, AwsError>)> = stream::iter(made)
+        .map(|(i, id)| async move {
+            let result = await_change_set(api, &id, options.change_set_timeout).await;
+            (i, id, result)
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
+    let deletions: Vec<(usize, Result<(), AwsError>)> = stream::iter(settled.iter().map(|(i, id, _)| (*i, id.clone())))
+        .map(|(i, id)| async move { (i, api.delete_change_set(&id).await) })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
+    for (i, _, result) in settled {
+        apply_change_set(&mut stacks[i], result);
+    }
+    for (i, result) in deletions {
+        if let Err(e) = result {
+            let note = stacks[i].evidence_note.get_or_insert_with(String::new);
+            note.push_str(&format!("; the temporary change set could not be deleted ({e}): delete it by hand"));
+        }
+    }
+}
+
+async fn await_change_set<C: CloudFormationApi>(api: &C, id: &str, timeout: Duration) -> Result<ChangeSet, AwsError> {
+    let start = std::time::Instant::now();
+    let mut delay = Duration::from_millis(500);
+    loop {
+        let cs = api.describe_change_set(id).await?;
+        if cs.is_settled() || start.elapsed() > timeout {
+            return Ok(cs);
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+fn apply_change_set(stack: &mut StackPlan, result: Result<ChangeSet, AwsError>) {
+    let cs = match result {
+        Ok(cs) => cs,
+        Err(e) => {
+            stack.evidence_note = Some(format!("change set unreadable ({e}); impacts are from the template diff"));
+            return;
+        }
+    };
+    if cs.is_empty_failure() {
+        // CloudFormation sees nothing to do: the template differences are cosmetic.
+        stack.changes = Default::default();
+        stack.evidence = Evidence::ChangeSet;
+        stack.status = if stack.parameter_values.is_empty() { StackStatus::NoChanges } else { StackStatus::Changes };
+        return;
+    }
+    if cs.status != "CREATE_COMPLETE" {
+        let reason = cs.status_reason.unwrap_or_else(|| cs.status.clone());
+        stack.evidence_note = Some(format!("change set {}: {reason}; impacts are from the template diff", cs.status));
+        return;
+    }
+    let detailed = cs.changes.iter().all(|c| c.action != "Modify" || c.replacement.is_some() || !c.details.is_empty());
+    if !detailed {
+        stack.evidence_note = Some(
+            "the endpoint's change set has no replacement details (the local AWS does not return them); impacts are from the template diff"
+                .into(),
+        );
+        return;
+    }
+    evidence::merge(&mut stack.changes, &cs);
+    stack.evidence = Evidence::ChangeSet;
+    if stack.changes.is_empty() && stack.parameter_values.is_empty() {
+        stack.status = StackStatus::NoChanges;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_parameters_compare_by_items() {
+        assert_eq!(list_items("a,b, c"), ["a", "b", "c"]);
+        assert_eq!(list_items("['a', 'b', 'c']"), ["a", "b", "c"]);
+        assert_ne!(list_items("a,b"), list_items("b,a"), "order matters: Fn::Select picks by index");
+    }
+}

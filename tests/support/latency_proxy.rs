@@ -1,0 +1,151 @@
+//! A small HTTP/1.1 proxy in front of the local AWS that holds every request for a fixed
+//! delay, so a benchmark can count round trips (wall time / delay), and can answer a
+//! share of requests with `Throttling` (400) or 503 instead of forwarding them.
+//! Loopback only; each forwarded request uses a fresh upstream connection, and the
+//! client connection is closed after each response.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+pub struct LatencyProxy {
+    pub endpoint: String,
+    pub requests: Arc<AtomicUsize>,
+    /// Requests answered with an injected fault (read by fault-injection tests).
+    #[allow(dead_code)]
+    pub faults: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Clone, Copy)]
+pub struct Faults {
+    /// Share of requests answered with an error instead of being forwarded (0.0-1.0).
+    pub rate: f64,
+    pub seed: u64,
+}
+
+impl LatencyProxy {
+    pub async fn start(upstream: SocketAddr, delay: Duration, faults: Option<Faults>) -> LatencyProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let fault_count = Arc::new(AtomicUsize::new(0));
+        let rng = Arc::new(AtomicU64::new(faults.map_or(1, |f| f.seed.max(1))));
+        let (r, f) = (requests.clone(), fault_count.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((client, _)) = listener.accept().await else { return };
+                let (r, f, rng) = (r.clone(), f.clone(), rng.clone());
+                tokio::spawn(async move {
+                    let _ = serve(client, upstream, delay, faults, r, f, rng).await;
+                });
+            }
+        });
+        LatencyProxy { endpoint, requests, faults: fault_count, task }
+    }
+}
+
+impl Drop for LatencyProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// xorshift64: a deterministic fault sequence for a given seed.
+fn next(rng: &AtomicU64) -> f64 {
+    let mut x = rng.load(Ordering::Relaxed);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    rng.store(x, Ordering::Relaxed);
+    (x % 10_000) as f64 / 10_000.0
+}
+
+async fn serve(
+    mut client: TcpStream,
+    upstream: SocketAddr,
+    delay: Duration,
+    faults: Option<Faults>,
+    requests: Arc<AtomicUsize>,
+    fault_count: Arc<AtomicUsize>,
+    rng: Arc<AtomicU64>,
+) -> std::io::Result<()> {
+    let request = read_message(&mut client).await?;
+    if request.is_empty() {
+        return Ok(());
+    }
+    requests.fetch_add(1, Ordering::SeqCst);
+    tokio::time::sleep(delay).await;
+    if let Some(f) = faults {
+        if next(&rng) < f.rate {
+            let n = fault_count.fetch_add(1, Ordering::SeqCst);
+            let response = if n % 2 == 0 {
+                let body = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>proxy</RequestId></ErrorResponse>";
+                format!(
+                    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            } else {
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
+            };
+            client.write_all(response.as_bytes()).await?;
+            return client.shutdown().await;
+        }
+    }
+    let mut up = TcpStream::connect(upstream).await?;
+    up.write_all(&force_close(&request)).await?;
+    let mut response = Vec::new();
+    up.read_to_end(&mut response).await?;
+    client.write_all(&response).await?;
+    client.shutdown().await
+}
+
+/// Reads one HTTP request: head, then `Content-Length` bytes of body.
+async fn read_message(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = find(&buf, b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(buf);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let length: usize =
+        head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(buf)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Asks the upstream to close after answering, so its response ends at EOF.
+fn force_close(request: &[u8]) -> Vec<u8> {
+    let head_end = find(request, b"\r\n\r\n").map_or(request.len(), |i| i + 2);
+    let head = String::from_utf8_lossy(&request[..head_end]);
+    let mut out: String = head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    out.push_str("Connection: close\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(&request[head_end..]);
+    bytes
+}
