@@ -49,7 +49,7 @@ pub fn run_id() -> String {
 /// A stack as it is in the account.
 enum Live {
     Missing,
-    Exists { stack: LiveStack, template: Value },
+    Exists { stack: Box<LiveStack>, template: Value },
 }
 
 /// Plans every stack of a rendered environment.
@@ -96,7 +96,7 @@ async fn read_live<C: CloudFormationApi>(api: &C, name: &str) -> Result<Live, Aw
     let Some(stack) = api.describe_stack(name).await? else { return Ok(Live::Missing) };
     if stack.status == "REVIEW_IN_PROGRESS" {
         // Made by a change set never executed: it has no template and no resources.
-        return Ok(Live::Exists { stack, template: Value::Null });
+        return Ok(Live::Exists { stack: Box::new(stack), template: Value::Null });
     }
     let body = api.get_template(name).await?;
     let template = parse_template(&body).map_err(|e| AwsError::Service {
@@ -104,7 +104,7 @@ async fn read_live<C: CloudFormationApi>(api: &C, name: &str) -> Result<Live, Aw
         code: "UnreadableTemplate".into(),
         message: e.to_string(),
     })?;
-    Ok(Live::Exists { stack, template })
+    Ok(Live::Exists { stack: Box::new(stack), template })
 }
 
 fn plan_stack(id: String, name: String, sha256: String, live: Live, new: &Value) -> StackPlan {

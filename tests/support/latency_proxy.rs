@@ -80,21 +80,21 @@ async fn serve(
     }
     requests.fetch_add(1, Ordering::SeqCst);
     tokio::time::sleep(delay).await;
-    if let Some(f) = faults {
-        if next(&rng) < f.rate {
-            let n = fault_count.fetch_add(1, Ordering::SeqCst);
-            let response = if n % 2 == 0 {
-                let body = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>proxy</RequestId></ErrorResponse>";
-                format!(
-                    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                )
-            } else {
-                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
-            };
-            client.write_all(response.as_bytes()).await?;
-            return client.shutdown().await;
-        }
+    if let Some(f) = faults
+        && next(&rng) < f.rate
+    {
+        let n = fault_count.fetch_add(1, Ordering::SeqCst);
+        let response = if n.is_multiple_of(2) {
+            let body = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>proxy</RequestId></ErrorResponse>";
+            format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+        } else {
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
+        };
+        client.write_all(response.as_bytes()).await?;
+        return client.shutdown().await;
     }
     let mut up = TcpStream::connect(upstream).await?;
     up.write_all(&force_close(&request)).await?;
