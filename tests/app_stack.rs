@@ -7,6 +7,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use common::stacks::resources_of_type;
 use common::{ENVIRONMENTS, load_env, render_env, repo_root};
 use matbakh_infra::assets::AssetKind;
 use matbakh_infra::config::model::{Capability, FunctionKind};
@@ -23,10 +24,6 @@ fn app(env: &str) -> Value {
     app_template(&render_env(env, Format::Json))
 }
 
-fn of_type<'a>(t: &'a Value, type_name: &str) -> Vec<(&'a String, &'a Value)> {
-    t["Resources"].as_object().unwrap().iter().filter(|(_, r)| r["Type"] == type_name).collect()
-}
-
 fn stem(name: &str) -> String {
     matbakh_infra::constructs::app::logical_stem(name)
 }
@@ -40,7 +37,7 @@ fn functions_are_arm64_node22_traced_in_the_private_subnets_behind_lambda_sg() {
     for env in ENVIRONMENTS {
         let t = app(env);
         let config = load_env(env);
-        let functions = of_type(&t, "AWS::Lambda::Function");
+        let functions = resources_of_type(&t, "AWS::Lambda::Function");
         assert_eq!(functions.len(), config.functions.definitions.len(), "{env}");
         for (id, f) in functions {
             let p = &f["Properties"];
@@ -87,7 +84,11 @@ fn every_function_has_its_own_named_role_log_group_version_and_live_alias() {
     for env in ENVIRONMENTS {
         let t = app(env);
         let config = load_env(env);
-        assert_eq!(of_type(&t, "AWS::IAM::Role").len(), config.functions.definitions.len(), "{env}: one role each");
+        assert_eq!(
+            resources_of_type(&t, "AWS::IAM::Role").len(),
+            config.functions.definitions.len(),
+            "{env}: one role each"
+        );
         for f in &config.functions.definitions {
             let s = stem(&f.name);
             let r = &t["Resources"];
@@ -134,7 +135,7 @@ fn needs_star(action: &str) -> bool {
 fn only_actions_without_resource_permissions_are_allowed_on_star() {
     for env in ENVIRONMENTS {
         let t = app(env);
-        for (id, role) in of_type(&t, "AWS::IAM::Role") {
+        for (id, role) in resources_of_type(&t, "AWS::IAM::Role") {
             for policy in role["Properties"]["Policies"].as_array().unwrap() {
                 for statement in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
                     assert_eq!(statement["Effect"], "Allow");
@@ -276,7 +277,7 @@ fn connection_settings_are_imports_set_only_for_what_a_function_uses() {
 fn provisioned_concurrency_only_on_vc_start_in_prod() {
     for env in ENVIRONMENTS {
         let t = app(env);
-        let provisioned: Vec<(&String, &Value)> = of_type(&t, "AWS::Lambda::Alias")
+        let provisioned: Vec<(&String, &Value)> = resources_of_type(&t, "AWS::Lambda::Alias")
             .into_iter()
             .filter_map(|(id, a)| a["Properties"].get("ProvisionedConcurrencyConfig").map(|c| (id, c)))
             .collect();
@@ -293,7 +294,7 @@ fn provisioned_concurrency_only_on_vc_start_in_prod() {
 #[test]
 fn layers_are_arm64_node22_and_referenced_by_the_functions_that_list_them() {
     let t = app("prod");
-    for (id, layer) in of_type(&t, "AWS::Lambda::LayerVersion") {
+    for (id, layer) in resources_of_type(&t, "AWS::Lambda::LayerVersion") {
         assert_eq!(layer["Properties"]["CompatibleRuntimes"], json!(["nodejs22.x"]), "{id}");
         assert_eq!(layer["Properties"]["CompatibleArchitectures"], json!(["arm64"]), "{id}");
     }

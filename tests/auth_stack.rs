@@ -5,47 +5,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
-use common::{ENVIRONMENTS, render_env};
-use matbakh_infra::synth::Format;
+use common::ENVIRONMENTS;
+use common::stacks::{alias_export, resources_of_type, templates};
 use serde_json::{Value, json};
-
-/// Stack id → parsed template.
-fn templates(env: &str) -> BTreeMap<String, Value> {
-    render_env(env, Format::Json).stacks.into_iter().map(|s| (s.id, serde_json::from_str(&s.body).unwrap())).collect()
-}
-
-fn resources_of_type<'a>(template: &'a Value, type_name: &str) -> Vec<(&'a String, &'a Value)> {
-    template["Resources"].as_object().unwrap().iter().filter(|(_, r)| r["Type"] == type_name).collect()
-}
-
-/// The export name under which the `app` stack publishes the ARN of the `live` alias of
-/// function `matbakh-<env>-<function>`.
-fn alias_export(app: &Value, env: &str, function: &str) -> String {
-    let resources = app["Resources"].as_object().unwrap();
-    let function_id = resources
-        .iter()
-        .find(|(_, r)| {
-            r["Type"] == "AWS::Lambda::Function"
-                && r["Properties"]["FunctionName"] == format!("matbakh-{env}-{function}")
-        })
-        .map(|(id, _)| id)
-        .unwrap_or_else(|| panic!("no function {function} in the app stack"));
-    let alias_id = resources
-        .iter()
-        .find(|(_, r)| {
-            r["Type"] == "AWS::Lambda::Alias"
-                && r["Properties"]["Name"] == "live"
-                && r["Properties"]["FunctionName"] == json!({"Ref": function_id})
-        })
-        .map(|(id, _)| id)
-        .unwrap_or_else(|| panic!("no live alias of {function}"));
-    let refs_alias = |v: &Value| *v == json!({"Ref": alias_id}) || *v == json!({"Fn::GetAtt": [alias_id, "AliasArn"]});
-    let output = app["Outputs"].as_object().unwrap().values().find(|o| refs_alias(&o["Value"]));
-    let output = output.unwrap_or_else(|| panic!("the app stack exports no ARN of the live alias of {function}"));
-    output["Export"]["Name"].as_str().unwrap().to_owned()
-}
 
 #[test]
 fn user_pool_follows_section_3() {

@@ -4,23 +4,13 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
+use common::stacks::{security_group_rules, templates};
 use common::{ENVIRONMENTS, load_env, render_env};
 use matbakh_infra::synth::Format;
 use serde_json::{Value, json};
 
-/// Stack id → parsed template.
-fn templates(env: &str) -> BTreeMap<String, Value> {
-    render_env(env, Format::Json).stacks.into_iter().map(|s| (s.id, serde_json::from_str(&s.body).unwrap())).collect()
-}
-
 fn datalake(env: &str) -> Value {
     templates(env).remove("datalake").unwrap()
-}
-
-fn resources_of_type<'a>(template: &'a Value, type_name: &str) -> Vec<(&'a String, &'a Value)> {
-    template["Resources"].as_object().unwrap().iter().filter(|(_, r)| r["Type"] == type_name).collect()
 }
 
 fn key_arn() -> Value {
@@ -207,20 +197,15 @@ fn glue_connection_reaches_the_primary_from_the_first_private_subnet() {
 type Rule = (&'static str, Value, String, Option<i64>, Option<i64>, Value);
 
 fn rules(t: &Value) -> Vec<Rule> {
-    let mut out = Vec::new();
-    for (direction, type_name, peer_key) in [
-        ("in", "AWS::EC2::SecurityGroupIngress", "SourceSecurityGroupId"),
-        ("out", "AWS::EC2::SecurityGroupEgress", "DestinationSecurityGroupId"),
-    ] {
-        for (id, r) in resources_of_type(t, type_name) {
-            let p = &r["Properties"];
-            assert!(!p["Description"].as_str().unwrap_or_default().is_empty(), "rule {id} has no description");
-            let peer = if p[peer_key].is_null() { p["CidrIp"].clone() } else { p[peer_key].clone() };
+    security_group_rules(t)
+        .into_iter()
+        .map(|rule| {
+            let p = rule.properties;
+            let peer = rule.peer_group.unwrap_or(&p["CidrIp"]).clone();
             let protocol = p["IpProtocol"].as_str().unwrap().to_owned();
-            out.push((direction, p["GroupId"].clone(), protocol, p["FromPort"].as_i64(), p["ToPort"].as_i64(), peer));
-        }
-    }
-    out
+            (rule.direction, p["GroupId"].clone(), protocol, p["FromPort"].as_i64(), p["ToPort"].as_i64(), peer)
+        })
+        .collect()
 }
 
 #[test]

@@ -4,20 +4,10 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
+use common::stacks::{resources_of_type, security_group_rules, templates};
 use common::{ENVIRONMENTS, render_env};
 use matbakh_infra::synth::Format;
 use serde_json::{Value, json};
-
-/// Stack id → parsed template.
-fn templates(env: &str) -> BTreeMap<String, Value> {
-    render_env(env, Format::Json).stacks.into_iter().map(|s| (s.id, serde_json::from_str(&s.body).unwrap())).collect()
-}
-
-fn resources_of_type<'a>(template: &'a Value, type_name: &str) -> Vec<(&'a String, &'a Value)> {
-    template["Resources"].as_object().unwrap().iter().filter(|(_, r)| r["Type"] == type_name).collect()
-}
 
 #[test]
 fn stacks_are_named_per_environment_and_ordered_by_dependencies() {
@@ -80,25 +70,23 @@ fn network_has_the_subnets_of_section_9() {
 /// (group, direction, protocol, port, peer) of every security-group rule.
 fn rules(t: &Value) -> Vec<(String, &'static str, String, Option<i64>, String)> {
     let group_name = |v: &Value| v["Fn::GetAtt"][0].as_str().unwrap().trim_end_matches("SecurityGroup").to_owned();
-    let mut out = Vec::new();
-    for (direction, type_name, peer_key) in [
-        ("in", "AWS::EC2::SecurityGroupIngress", "SourceSecurityGroupId"),
-        ("out", "AWS::EC2::SecurityGroupEgress", "DestinationSecurityGroupId"),
-    ] {
-        for (id, r) in resources_of_type(t, type_name) {
-            let p = &r["Properties"];
-            assert!(!p["Description"].as_str().unwrap_or_default().is_empty(), "rule {id} has no description");
-            let peer =
-                if p[peer_key].is_null() { p["CidrIp"].as_str().unwrap().to_owned() } else { group_name(&p[peer_key]) };
-            out.push((
+    let mut out: Vec<_> = security_group_rules(t)
+        .into_iter()
+        .map(|rule| {
+            let p = rule.properties;
+            let peer = match rule.peer_group {
+                Some(group) => group_name(group),
+                None => p["CidrIp"].as_str().unwrap().to_owned(),
+            };
+            (
                 group_name(&p["GroupId"]),
-                direction,
+                rule.direction,
                 p["IpProtocol"].as_str().unwrap().to_owned(),
                 p["FromPort"].as_i64(),
                 peer,
-            ));
-        }
-    }
+            )
+        })
+        .collect();
     out.sort();
     out
 }

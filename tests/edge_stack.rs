@@ -3,16 +3,10 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
+use common::stacks::templates;
 use common::{ENVIRONMENTS, load_env, render_env};
 use matbakh_infra::synth::Format;
 use serde_json::{Value, json};
-
-/// Stack id → parsed template.
-fn templates(env: &str) -> BTreeMap<String, Value> {
-    render_env(env, Format::Json).stacks.into_iter().map(|s| (s.id, serde_json::from_str(&s.body).unwrap())).collect()
-}
 
 fn visibility(metric: &str) -> Value {
     json!({"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": metric})

@@ -6,21 +6,13 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::stacks::{resources_of_type, templates};
 use common::{ENVIRONMENTS, load_env, render_env};
 use matbakh_infra::synth::Format;
 use serde_json::{Value, json};
 
-/// Stack id → parsed template.
-fn templates(env: &str) -> BTreeMap<String, Value> {
-    render_env(env, Format::Json).stacks.into_iter().map(|s| (s.id, serde_json::from_str(&s.body).unwrap())).collect()
-}
-
 fn observability(env: &str) -> Value {
     templates(env).remove("observability").unwrap()
-}
-
-fn resources_of_type<'a>(template: &'a Value, type_name: &str) -> Vec<(&'a String, &'a Value)> {
-    template["Resources"].as_object().unwrap().iter().filter(|(_, r)| r["Type"] == type_name).collect()
 }
 
 fn topic(id: &str) -> Value {

@@ -29,6 +29,7 @@ use crate::config::model::{Capability, Function as FunctionConfig};
 use super::cache::CacheExports;
 use super::context::Context;
 use super::data::DataExports;
+use super::kms::via_service;
 use super::network::NetworkExports;
 use super::security::SecurityExports;
 
@@ -376,11 +377,10 @@ fn capabilities(
         // Only through Secrets Manager: the role cannot decrypt RDS-key data (snapshots,
         // Performance Insights) directly. The Lambda key is listed even though the
         // environment statement covers it, so dropping KmsKeyArn cannot break secrets.
-        let via = Str::concat([Str::lit("secretsmanager."), Pseudo::Region.into(), Str::lit(".amazonaws.com")]);
         statements.push(Statement::allow("DecryptOwnSecrets", &["kms:Decrypt"], secret_keys).when(
             "StringEquals",
             "kms:ViaService",
-            vec![via],
+            vec![via_service("secretsmanager")],
         ));
     }
     (vars, statements)

@@ -28,7 +28,6 @@ use crate::cfn::resources::glue::{
     ExecutionProperty, Job, JobCommand, PhysicalConnectionRequirements, Trigger, TriggerAction, TriggerKind, tag_map,
 };
 use crate::cfn::resources::iam::{Effect, InlinePolicy, PolicyDocument, Principal, Role, Statement, service_trust};
-use crate::cfn::resources::kms::{Alias, Key};
 use crate::cfn::resources::s3::{
     AbortIncompleteMultipartUpload, Bucket, BucketEncryption, BucketPolicy, LifecycleConfiguration, LifecycleRule,
     NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
@@ -38,6 +37,7 @@ use crate::cfn::{DeletionPolicy, Export, Pseudo, ResourceOptions, Stack, Str};
 
 use super::context::Context;
 use super::data::DataExports;
+use super::kms::{self, KeySpec, via_service};
 use super::network::NetworkExports;
 use super::security::SecurityExports;
 
@@ -80,24 +80,18 @@ pub fn build(
 
     // The account administers the key and IAM policies grant its use (the Glue role
     // below; analysts' roles for Athena), so the key policy needs nothing else.
-    let key = t.add_with(
-        "DataLakeKey",
-        Key {
+    let key = kms::key_with_alias(
+        ctx,
+        t,
+        KeySpec {
+            id: "DataLakeKey",
+            alias: "data-lake",
+            tag: "data-lake-key",
             description: format!("matbakh {}: encryption of the data lake and Athena results", env.name),
-            enable_key_rotation: true,
             rotation_period_in_days: None,
             pending_window_in_days: 30,
-            key_policy: PolicyDocument::new(vec![
-                Statement::allow("EnableAccountAdministration", &["kms:*"], vec![Str::lit("*")])
-                    .principal(Principal::Aws(Str::global_arn("iam", "root"))),
-            ]),
-            tags: ctx.tags("data-lake-key"),
+            uses: Vec::new(),
         },
-        keep(),
-    );
-    t.add(
-        "DataLakeKeyAlias",
-        Alias { alias_name: format!("alias/{}", ctx.name("data-lake")), target_key_id: key.r#ref() },
     );
 
     // The design names the bucket, so the name is fixed: S3 bucket names are global
@@ -277,9 +271,6 @@ pub fn build(
         Str::concat([Str::lit("arn:"), Pseudo::Partition.into(), Str::lit(":s3:::"), bucket_and_key])
     };
     let script_arn = s3_arn(Str::concat([ctx.assets_bucket(), Str::lit(format!("/{script_key}"))]));
-    let via = |service: &str| {
-        Str::concat([Str::lit(format!("{service}.")), Pseudo::Region.into(), Str::lit(".amazonaws.com")])
-    };
     let ec2_arn = |resource: Str| Str::arn("ec2", resource);
     let glue_arn = |resource: String| Str::arn("glue", resource);
     let policy = PolicyDocument::new(vec![
@@ -296,7 +287,7 @@ pub fn build(
         Statement::allow("DecryptDatabaseCredentials", &["kms:Decrypt"], vec![rds_key_arn]).when(
             "StringEquals",
             "kms:ViaService",
-            vec![via("secretsmanager")],
+            vec![via_service("secretsmanager")],
         ),
         Statement::allow(
             "UseCatalogDatabase",

@@ -10,6 +10,7 @@ mod context;
 pub mod data;
 pub mod datalake;
 pub mod edge;
+mod kms;
 pub mod network;
 pub mod observability;
 pub mod security;

@@ -24,15 +24,16 @@ use crate::cfn::resources::cloudwatch::{
     Statistic, TreatMissingData,
 };
 use crate::cfn::resources::iam::{PolicyDocument, Principal, Statement};
-use crate::cfn::resources::kms::{Alias, Key};
+use crate::cfn::resources::kms::Key;
 use crate::cfn::resources::secretsmanager::resolve_secret_key;
 use crate::cfn::resources::sns::{Protocol, Subscription, Topic, TopicPolicy};
-use crate::cfn::{DeletionPolicy, Export, Handle, Pseudo, ResourceOptions, Stack, Str, Template};
+use crate::cfn::{Export, Handle, Pseudo, Stack, Str, Template};
 
 use super::api::ApiExports;
 use super::app::AppExports;
 use super::context::Context;
 use super::data::DataExports;
+use super::kms::{self, KeySpec, via_service};
 
 /// What other stacks import from `observability`.
 pub struct ObservabilityExports {
@@ -73,7 +74,6 @@ pub fn build(ctx: &Context, app: &AppExports, api: &ApiExports, data: &DataExpor
     // the key and topic policies (confused-deputy protection for the CloudWatch principal).
     let alarm_arns = Str::arn("cloudwatch", format!("alarm:{}-*", ctx.prefix()));
     let key = alerts_key(ctx, t, &alarm_arns);
-    t.add("AlertsKeyAlias", Alias { alias_name: format!("alias/{}", ctx.name("alerts")), target_key_id: key.r#ref() });
 
     let topic = |t: &mut Template, id: &str, severity: &str| {
         t.add(
@@ -231,9 +231,7 @@ pub fn build(ctx: &Context, app: &AppExports, api: &ApiExports, data: &DataExpor
 /// alarms only) and principals of the account publishing through SNS may use it.
 fn alerts_key(ctx: &Context, t: &mut Template, alarm_arns: &Str) -> Handle<Key> {
     let use_actions = ["kms:Decrypt", "kms:GenerateDataKey*"];
-    let policy = PolicyDocument::new(vec![
-        Statement::allow("EnableAccountAdministration", &["kms:*"], vec![Str::lit("*")])
-            .principal(Principal::Aws(Str::global_arn("iam", "root"))),
+    let uses = vec![
         Statement::allow("AllowCloudWatchAlarmsToPublish", &use_actions, vec![Str::lit("*")])
             .principal(Principal::Service("cloudwatch.amazonaws.com".into()))
             .when("StringEquals", "aws:SourceAccount", vec![Pseudo::AccountId.into()])
@@ -241,23 +239,20 @@ fn alerts_key(ctx: &Context, t: &mut Template, alarm_arns: &Str) -> Handle<Key> 
         Statement::allow("AllowPublishingThroughSns", &use_actions, vec![Str::lit("*")])
             .principal(Principal::Aws(Str::lit("*")))
             .when("StringEquals", "kms:CallerAccount", vec![Pseudo::AccountId.into()])
-            .when(
-                "StringEquals",
-                "kms:ViaService",
-                vec![Str::concat([Str::lit("sns."), Pseudo::Region.into(), Str::lit(".amazonaws.com")])],
-            ),
-    ]);
-    t.add_with(
-        "AlertsKey",
-        Key {
+            .when("StringEquals", "kms:ViaService", vec![via_service("sns")]),
+    ];
+    kms::key_with_alias(
+        ctx,
+        t,
+        KeySpec {
+            id: "AlertsKey",
+            alias: "alerts",
+            tag: "alerts-key",
             description: format!("matbakh {}: encryption of the SNS alert topics", ctx.env.name),
-            enable_key_rotation: true,
             rotation_period_in_days: None,
             pending_window_in_days: 30,
-            key_policy: policy,
-            tags: ctx.tags("alerts-key"),
+            uses,
         },
-        ResourceOptions::keep(DeletionPolicy::Retain),
     )
 }
 

@@ -9,13 +9,14 @@
 //! them (RDS and Secrets Manager use the RDS key through `kms:ViaService`; the Lambda
 //! execution roles, named `matbakh-<env>-app-*`, may decrypt with the Lambda key).
 
-use crate::cfn::resources::iam::{PolicyDocument, Principal, Statement};
-use crate::cfn::resources::kms::{Alias, Key};
+use crate::cfn::resources::iam::{Principal, Statement};
+use crate::cfn::resources::kms::Key;
 use crate::cfn::resources::secretsmanager::{GenerateSecretString, Secret};
-use crate::cfn::{DeletionPolicy, Export, Handle, Pseudo, ResourceOptions, Stack, Str};
+use crate::cfn::{DeletionPolicy, Export, Handle, Pseudo, ResourceOptions, Stack, Str, Template};
 use crate::config::model::KmsKey;
 
 use super::context::Context;
+use super::kms::{self, KeySpec, via_service};
 
 /// What other stacks import from `security`.
 pub struct SecurityExports {
@@ -41,11 +42,7 @@ pub fn build(ctx: &Context) -> (Stack, SecurityExports) {
     let t = &mut stack.template;
     let keep = || ResourceOptions::keep(DeletionPolicy::Retain);
 
-    let via = |service: &str| {
-        Str::concat([Str::lit(format!("{service}.")), Pseudo::Region.into(), Str::lit(".amazonaws.com")])
-    };
-    let rds_key_policy = PolicyDocument::new(vec![
-        root_administration(),
+    let rds_key_uses = vec![
         Statement::allow(
             "AllowUseThroughRdsAndSecretsManager",
             &[
@@ -61,14 +58,12 @@ pub fn build(ctx: &Context) -> (Stack, SecurityExports) {
         )
         .principal(Principal::Aws(Str::lit("*")))
         .when("StringEquals", "kms:CallerAccount", vec![Pseudo::AccountId.into()])
-        .when("StringEquals", "kms:ViaService", vec![via("rds"), via("secretsmanager")]),
-    ]);
-    let rds_key = key(ctx, t, "RdsKey", &sec.rds_key, rds_key_policy, keep());
-    t.add("RdsKeyAlias", Alias { alias_name: format!("alias/{}", ctx.name("rds")), target_key_id: rds_key.r#ref() });
+        .when("StringEquals", "kms:ViaService", vec![via_service("rds"), via_service("secretsmanager")]),
+    ];
+    let rds_key = key(ctx, t, "RdsKey", "rds", &sec.rds_key, rds_key_uses);
 
     let app_roles = Str::global_arn("iam", format!("role/{}-*", ctx.name("app")));
-    let lambda_key_policy = PolicyDocument::new(vec![
-        root_administration(),
+    let lambda_key_uses = vec![
         Statement::allow("AllowLambdaExecutionRolesToDecrypt", &["kms:Decrypt"], vec![Str::lit("*")])
             .principal(Principal::Aws(Str::lit("*")))
             .when("StringEquals", "kms:CallerAccount", vec![Pseudo::AccountId.into()])
@@ -87,13 +82,9 @@ pub fn build(ctx: &Context) -> (Stack, SecurityExports) {
         )
         .principal(Principal::Aws(Str::lit("*")))
         .when("StringEquals", "kms:CallerAccount", vec![Pseudo::AccountId.into()])
-        .when("StringEquals", "kms:ViaService", vec![via("secretsmanager"), via("lambda")]),
-    ]);
-    let lambda_key = key(ctx, t, "LambdaKey", &sec.lambda_key, lambda_key_policy, keep());
-    t.add(
-        "LambdaKeyAlias",
-        Alias { alias_name: format!("alias/{}", ctx.name("lambda")), target_key_id: lambda_key.r#ref() },
-    );
+        .when("StringEquals", "kms:ViaService", vec![via_service("secretsmanager"), via_service("lambda")]),
+    ];
+    let lambda_key = key(ctx, t, "LambdaKey", "lambda", &sec.lambda_key, lambda_key_uses);
 
     let rds_credentials = t.add_with(
         "RdsCredentialsSecret",
@@ -167,30 +158,19 @@ pub fn build(ctx: &Context) -> (Stack, SecurityExports) {
     (stack, exports)
 }
 
-/// The account root may administer the key; IAM policies then decide who else may.
-fn root_administration() -> Statement {
-    Statement::allow("EnableAccountAdministration", &["kms:*"], vec![Str::lit("*")])
-        .principal(Principal::Aws(Str::global_arn("iam", "root")))
-}
-
-fn key(
-    ctx: &Context,
-    t: &mut crate::cfn::Template,
-    id: &str,
-    config: &KmsKey,
-    policy: PolicyDocument,
-    options: ResourceOptions,
-) -> Handle<Key> {
-    t.add_with(
-        id,
-        Key {
+/// A key of §9 as configured, with its alias; `uses` follow the root's administration.
+fn key(ctx: &Context, t: &mut Template, id: &str, alias: &str, config: &KmsKey, uses: Vec<Statement>) -> Handle<Key> {
+    kms::key_with_alias(
+        ctx,
+        t,
+        KeySpec {
+            id,
+            alias,
+            tag: &id.to_lowercase(),
             description: config.description.clone(),
-            enable_key_rotation: true,
             rotation_period_in_days: Some(config.rotation_period_days),
             pending_window_in_days: config.pending_window_days,
-            key_policy: policy,
-            tags: ctx.tags(&id.to_lowercase()),
+            uses,
         },
-        options,
     )
 }

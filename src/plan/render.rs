@@ -232,48 +232,57 @@ fn summary_line(plan: &Plan) -> String {
 pub fn markdown(plan: &Plan) -> String {
     let mut out = format!("## matbakh-infra plan: `{}` ({})\n\n", plan.environment, plan.region);
     if !plan.danger.is_empty() {
-        out.push_str("### :rotating_light: Stateful resources that would be replaced or deleted\n\n");
-        out.push_str("| stack | resource | type | impact | cause |\n|---|---|---|---|---|\n");
-        for d in &plan.danger {
-            out.push_str(&format!(
-                "| {} | `{}` | {} | **{}** | {} |\n",
-                d.stack,
-                d.logical_id,
-                d.resource_type,
-                d.impact.label(),
-                escape(&d.cause)
-            ));
-        }
+        markdown_table(
+            &mut out,
+            ":rotating_light: Stateful resources that would be replaced or deleted",
+            &["stack", "resource", "type", "impact", "cause"],
+            plan.danger.iter().map(|d| {
+                [
+                    d.stack.clone(),
+                    format!("`{}`", d.logical_id),
+                    d.resource_type.clone(),
+                    format!("**{}**", d.impact.label()),
+                    escape(&d.cause),
+                ]
+            }),
+        );
         out.push('\n');
     }
     if !plan.security.is_empty() {
-        out.push_str("### Security-relevant changes\n\n| stack | resource | type | change | broadens access |\n|---|---|---|---|---|\n");
-        for s in &plan.security {
-            out.push_str(&format!(
-                "| {} | `{}` | {} | {} | {} |\n",
-                s.stack,
-                s.logical_id,
-                s.resource_type,
-                escape(&s.summary),
-                if s.broadens { "**yes**" } else { "no" }
-            ));
-        }
+        markdown_table(
+            &mut out,
+            "Security-relevant changes",
+            &["stack", "resource", "type", "change", "broadens access"],
+            plan.security.iter().map(|s| {
+                [
+                    s.stack.clone(),
+                    format!("`{}`", s.logical_id),
+                    s.resource_type.clone(),
+                    escape(&s.summary),
+                    (if s.broadens { "**yes**" } else { "no" }).to_owned(),
+                ]
+            }),
+        );
         out.push('\n');
     }
-    out.push_str("### Stacks\n\n| stack | status | resources changed | evidence |\n|---|---|---|---|\n");
-    for s in &plan.stacks {
-        let status = match s.status {
-            StackStatus::ToCreate => "to be created",
-            StackStatus::NoChanges => "no changes",
-            StackStatus::Changes => "changes",
-            StackStatus::Blocked => "**blocked**",
-        };
-        let evidence = match s.evidence {
-            Evidence::ChangeSet => "change set",
-            Evidence::TemplateDiff => "template diff",
-        };
-        out.push_str(&format!("| {} | {status} | {} | {evidence} |\n", s.name, s.changes.resources.len()));
-    }
+    markdown_table(
+        &mut out,
+        "Stacks",
+        &["stack", "status", "resources changed", "evidence"],
+        plan.stacks.iter().map(|s| {
+            let status = match s.status {
+                StackStatus::ToCreate => "to be created",
+                StackStatus::NoChanges => "no changes",
+                StackStatus::Changes => "changes",
+                StackStatus::Blocked => "**blocked**",
+            };
+            let evidence = match s.evidence {
+                Evidence::ChangeSet => "change set",
+                Evidence::TemplateDiff => "template diff",
+            };
+            [s.name.clone(), status.to_owned(), s.changes.resources.len().to_string(), evidence.to_owned()]
+        }),
+    );
     for s in plan.stacks.iter().filter(|s| s.status == StackStatus::Changes || s.status == StackStatus::Blocked) {
         out.push_str(&format!("\n<details><summary><code>{}</code></summary>\n\n", s.name));
         if let Some(r) = &s.remedy {
@@ -287,6 +296,20 @@ pub fn markdown(plan: &Plan) -> String {
     out.push_str(&summary_line(plan));
     out.push('\n');
     out
+}
+
+/// A `###` section holding one table: the header row, its separator, one line per row.
+/// Cells are written as given; escape free text with [`escape`].
+fn markdown_table<const N: usize>(
+    out: &mut String,
+    heading: &str,
+    columns: &[&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) {
+    out.push_str(&format!("### {heading}\n\n| {} |\n|{}\n", columns.join(" | "), "---|".repeat(N)));
+    for row in rows {
+        out.push_str(&format!("| {} |\n", row.join(" | ")));
+    }
 }
 
 /// The plain (uncolored) terminal view of one stack, for the markdown details.

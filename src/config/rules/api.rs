@@ -151,29 +151,11 @@ fn check_origin(origin: &str, env_name: &str) -> Result<(), String> {
 mod tests {
     use super::check;
     use crate::config::model::{FunctionKind, HttpMethod, Route, UsagePlan};
-    use crate::config::{Environment, Finding, Severity};
-
-    fn prod() -> Environment {
-        serde_yaml::from_str(include_str!("../../../stacks/prod.yaml")).expect("stacks/prod.yaml deserializes")
-    }
+    use crate::config::rules::test_support::{self, assert_error, findings_of};
+    use crate::config::{Environment, Finding};
 
     fn findings(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
-        let mut env = prod();
-        edit(&mut env);
-        let mut out = Vec::new();
-        check(&env, &mut out);
-        out
-    }
-
-    /// Exactly one finding: an error at `path` whose message has `words`.
-    #[track_caller]
-    fn assert_error(found: &[Finding], path: &str, words: &[&str]) {
-        assert_eq!(found.len(), 1, "{found:#?}");
-        assert_eq!(found[0].severity, Severity::Error, "{}", found[0].message);
-        assert_eq!(found[0].path.to_string(), path, "{}", found[0].message);
-        for word in words {
-            assert!(found[0].message.contains(word), "{:?} lacks {word:?}", found[0].message);
-        }
+        test_support::findings(check, edit)
     }
 
     fn route(path: &str, methods: &[HttpMethod], function: &str, authenticated: bool) -> Route {
@@ -191,9 +173,7 @@ mod tests {
         assert_eq!(findings(|_| {}), []);
         for text in [include_str!("../../../stacks/dev.yaml"), include_str!("../../../stacks/staging.yaml")] {
             let env: Environment = serde_yaml::from_str(text).unwrap();
-            let mut out = Vec::new();
-            check(&env, &mut out);
-            assert_eq!(out, [], "{}", env.name);
+            assert_eq!(findings_of(check, &env), [], "{}", env.name);
         }
     }
 

@@ -120,29 +120,11 @@ fn check_redirect_url(url: &str, env_name: &str) -> Result<(), String> {
 mod tests {
     use super::check;
     use crate::config::model::{CustomAttribute, FunctionKind, MfaMode};
+    use crate::config::rules::test_support::{self, assert_one};
     use crate::config::{Environment, Finding, Severity};
 
-    fn prod() -> Environment {
-        serde_yaml::from_str(include_str!("../../../stacks/prod.yaml")).expect("stacks/prod.yaml deserializes")
-    }
-
     fn findings(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
-        let mut env = prod();
-        edit(&mut env);
-        let mut out = Vec::new();
-        check(&env, &mut out);
-        out
-    }
-
-    /// Exactly one finding: its severity, path and words of its message.
-    #[track_caller]
-    fn assert_one(found: &[Finding], severity: Severity, path: &str, words: &[&str]) {
-        assert_eq!(found.len(), 1, "{found:#?}");
-        assert_eq!(found[0].severity, severity, "{}", found[0].message);
-        assert_eq!(found[0].path.to_string(), path, "{}", found[0].message);
-        for word in words {
-            assert!(found[0].message.contains(word), "{:?} lacks {word:?}", found[0].message);
-        }
+        test_support::findings(check, edit)
     }
 
     #[test]

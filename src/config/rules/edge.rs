@@ -58,25 +58,10 @@ pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::rules::test_support::{assert_error, findings};
 
     fn with(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
-        let mut env: Environment =
-            serde_yaml::from_str(include_str!("../../../stacks/prod.yaml")).expect("stacks/prod.yaml deserializes");
-        edit(&mut env);
-        let mut out = Vec::new();
-        check(&env, &mut out);
-        out
-    }
-
-    /// Exactly one error, at `path`, whose message contains `words`.
-    #[track_caller]
-    fn assert_error(findings: &[Finding], path: &str, words: &[&str]) {
-        assert_eq!(findings.len(), 1, "findings: {findings:#?}");
-        assert_eq!(findings[0].severity, crate::config::Severity::Error);
-        assert_eq!(findings[0].path.to_string(), path);
-        for word in words {
-            assert!(findings[0].message.contains(word), "message {:?} lacks {word:?}", findings[0].message);
-        }
+        findings(check, edit)
     }
 
     #[test]

@@ -298,16 +298,7 @@ mod tests {
     use super::*;
     use crate::config::Severity;
     use crate::config::model::Layer;
-
-    fn prod() -> Environment {
-        serde_yaml::from_str(include_str!("../../../stacks/prod.yaml")).expect("stacks/prod.yaml deserializes")
-    }
-
-    fn with(edit: impl FnOnce(&mut Environment)) -> Environment {
-        let mut env = prod();
-        edit(&mut env);
-        env
-    }
+    use crate::config::rules::test_support::{self, prod_env, prod_with as with};
 
     const TODAY: &str = "2026-11-25";
 
@@ -320,18 +311,13 @@ mod tests {
     /// Exactly one finding: its severity, path and words of its message.
     #[track_caller]
     fn assert_one(env: &Environment, severity: Severity, path: &str, words: &[&str]) {
-        let findings = findings_on(env, TODAY);
-        assert_eq!(findings.len(), 1, "findings: {findings:#?}");
-        let f = &findings[0];
-        assert_eq!((f.severity, f.path.to_string().as_str()), (severity, path), "{}", f.message);
-        for word in words {
-            assert!(f.message.contains(word), "message {:?} lacks {word:?}", f.message);
-        }
+        test_support::assert_one(&findings_on(env, TODAY), severity, path, words);
     }
 
+    /// Exactly one finding, an error: its path and words of its message.
     #[track_caller]
     fn assert_error(env: &Environment, path: &str, words: &[&str]) {
-        assert_one(env, Severity::Error, path, words);
+        test_support::assert_error(&findings_on(env, TODAY), path, words);
     }
 
     fn def<'a>(env: &'a mut Environment, name: &str) -> &'a mut Function {
@@ -340,7 +326,7 @@ mod tests {
 
     #[test]
     fn prod_functions_are_clean() {
-        assert_eq!(findings_on(&prod(), TODAY), []);
+        assert_eq!(findings_on(&prod_env(), TODAY), []);
     }
 
     #[test]

@@ -19,6 +19,8 @@ mod security;
 pub mod windows;
 
 #[cfg(test)]
+pub(crate) mod test_support;
+#[cfg(test)]
 mod tests;
 
 use self::windows::{DailyWindow, WeeklyWindow};

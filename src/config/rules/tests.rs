@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::check;
+use super::test_support::{self, prod_env};
 use crate::cfn::registry::POSTGRES_ENGINE_VERSIONS;
 use crate::config::model::*;
-use crate::config::{Environment, Finding, Severity};
+use crate::config::{Environment, Severity};
 
 fn subnet(cidr: &str, zone: &str) -> Subnet {
     Subnet { cidr: cidr.to_owned(), availability_zone: format!("eu-central-1{zone}") }
@@ -18,8 +19,7 @@ fn latest_15() -> &'static str {
 
 /// The prod environment of the design (§2, §6, §9), built in Rust.
 fn valid_env() -> Environment {
-    let prod: Environment =
-        serde_yaml::from_str(include_str!("../../../stacks/prod.yaml")).expect("stacks/prod.yaml deserializes");
+    let prod = prod_env();
     let key = |description: &str| KmsKey {
         description: description.to_owned(),
         rotation_period_days: 365,
@@ -140,27 +140,17 @@ fn assert_clean(env: &Environment) {
 /// The findings are exactly `expected`, in order: severity, path, words the message contains.
 #[track_caller]
 fn assert_findings(env: &Environment, expected: &[(Severity, &str, &[&str])]) {
-    let findings = check(env);
-    let show =
-        |f: &[Finding]| f.iter().map(|f| format!("{:?} {}: {}", f.severity, f.path, f.message)).collect::<Vec<_>>();
-    assert_eq!(findings.len(), expected.len(), "findings: {:#?}", show(&findings));
-    for (finding, (severity, path, words)) in findings.iter().zip(expected) {
-        assert_eq!(finding.severity, *severity, "{}: {}", finding.path, finding.message);
-        assert_eq!(finding.path.to_string(), *path, "{}", finding.message);
-        for word in *words {
-            assert!(finding.message.contains(word), "message {:?} lacks {word:?}", finding.message);
-        }
-    }
+    test_support::assert_findings(&check(env), expected);
 }
 
 #[track_caller]
 fn assert_error(env: &Environment, path: &str, words: &[&str]) {
-    assert_findings(env, &[(Severity::Error, path, words)]);
+    test_support::assert_error(&check(env), path, words);
 }
 
 #[track_caller]
 fn assert_warning(env: &Environment, path: &str, words: &[&str]) {
-    assert_findings(env, &[(Severity::Warning, path, words)]);
+    test_support::assert_warning(&check(env), path, words);
 }
 
 #[test]
