@@ -6,7 +6,7 @@ use similar::TextDiff;
 
 use super::diff::{Action, EntryChange, PropertyChange, ResourceChange};
 use super::impact::Impact;
-use super::model::{Evidence, Plan, StackPlan, StackStatus};
+use super::model::{Evidence, Plan, SecurityChange, StackPlan, StackStatus};
 use crate::style::Style;
 
 /// Values longer than this (as one-line JSON) are shown as a unified diff.
@@ -30,9 +30,15 @@ pub fn human(plan: &Plan, style: &Style) -> String {
     }
     if !plan.security.is_empty() {
         out.push_str(&style.bold("Security-relevant changes:\n"));
-        for s in &plan.security {
+        let (existing, new) = split_security(plan);
+        for s in existing {
             let flag = if s.broadens { style.warning("broadens access") } else { "narrows or keeps access".to_owned() };
             out.push_str(&format!("  {} {} ({}): {} — {flag}\n", s.stack, s.logical_id, s.resource_type, s.summary));
+        }
+        for (stack, count) in new {
+            out.push_str(&format!(
+                "  {stack} (new stack): {count} access-related resources added — each is in --output json\n"
+            ));
         }
         out.push('\n');
     }
@@ -214,6 +220,21 @@ fn entries(title: &str, changes: &[EntryChange], style: &Style, out: &mut String
     }
 }
 
+/// Security entries of stacks that exist, one by one, and of stacks to be created,
+/// counted per stack: a first deploy adds every role and permission, and listing each
+/// would bury the changes to live access that a reviewer has to read.
+fn split_security(plan: &Plan) -> (Vec<&SecurityChange>, Vec<(String, usize)>) {
+    let new_stacks: Vec<&str> =
+        plan.stacks.iter().filter(|s| s.status == StackStatus::ToCreate).map(|s| s.name.as_str()).collect();
+    let existing = plan.security.iter().filter(|s| !new_stacks.contains(&s.stack.as_str())).collect();
+    let new = new_stacks
+        .iter()
+        .map(|name| (name.to_string(), plan.security.iter().filter(|s| s.stack == *name).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    (existing, new)
+}
+
 fn summary_line(plan: &Plan) -> String {
     let count = |s: StackStatus| plan.stacks.iter().filter(|p| p.status == s).count();
     format!(
@@ -253,15 +274,31 @@ pub fn markdown(plan: &Plan) -> String {
             &mut out,
             "Security-relevant changes",
             &["stack", "resource", "type", "change", "broadens access"],
-            plan.security.iter().map(|s| {
-                [
-                    s.stack.clone(),
-                    format!("`{}`", s.logical_id),
-                    s.resource_type.clone(),
-                    escape(&s.summary),
-                    (if s.broadens { "**yes**" } else { "no" }).to_owned(),
-                ]
-            }),
+            {
+                let (existing, new) = split_security(plan);
+                let rows: Vec<[String; 5]> = existing
+                    .into_iter()
+                    .map(|s| {
+                        [
+                            s.stack.clone(),
+                            format!("`{}`", s.logical_id),
+                            s.resource_type.clone(),
+                            escape(&s.summary),
+                            (if s.broadens { "**yes**" } else { "no" }).to_owned(),
+                        ]
+                    })
+                    .chain(new.into_iter().map(|(stack, count)| {
+                        [
+                            stack,
+                            "(new stack)".into(),
+                            "…".into(),
+                            format!("{count} access-related resources added"),
+                            "**yes**".into(),
+                        ]
+                    }))
+                    .collect();
+                rows.into_iter()
+            },
         );
         out.push('\n');
     }
@@ -321,4 +358,54 @@ fn stack_text(stack: &StackPlan) -> String {
 
 fn escape(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::diff::diff_templates;
+    use crate::plan::model::{Evidence, PLAN_FORMAT_VERSION};
+    use serde_json::json;
+
+    fn stack(name: &str, status: StackStatus, old: serde_json::Value, new: serde_json::Value) -> StackPlan {
+        StackPlan {
+            id: name.into(),
+            name: name.into(),
+            status,
+            live_status: None,
+            last_updated_time: None,
+            template_sha256: "x".into(),
+            evidence: Evidence::TemplateDiff,
+            evidence_note: None,
+            remedy: None,
+            changes: diff_templates(&old, &new),
+            parameter_values: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn access_changes_of_new_stacks_are_counted_not_listed() {
+        let role = |n: &str| (n.to_owned(), json!({"Type": "AWS::IAM::Role", "Properties": {}}));
+        let new_stack: serde_json::Map<_, _> = [role("A"), role("B"), role("C")].into_iter().collect();
+        let ingress = json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {"CidrIp": "0.0.0.0/0"}});
+        let mut plan = Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            tool_version: "t".into(),
+            environment: "dev".into(),
+            region: "eu-central-1".into(),
+            stacks: vec![
+                stack("live", StackStatus::Changes, json!({"Resources": {}}), json!({"Resources": {"Open": ingress}})),
+                stack("fresh", StackStatus::ToCreate, serde_json::Value::Null, json!({"Resources": new_stack})),
+            ],
+            danger: Vec::new(),
+            security: Vec::new(),
+        };
+        plan.analyze();
+        assert_eq!(plan.security.len(), 4, "the plan itself keeps every entry");
+        let text = human(&plan, &Style::plain());
+        assert!(text.contains("  live Open (AWS::EC2::SecurityGroupIngress): added — broadens access\n"), "{text}");
+        assert!(text.contains("  fresh (new stack): 3 access-related resources added"), "{text}");
+        assert!(!text.contains("fresh A (AWS::IAM::Role)"), "{text}");
+        assert!(markdown(&plan).contains("| fresh | (new stack) |"));
+    }
 }
