@@ -2,8 +2,11 @@
 //!
 //! Layers, bottom up: [`cfn`] (typed CloudFormation), [`config`] (the per-environment
 //! YAML and its checks), [`constructs`] (the design's stacks built from config),
-//! [`synth`] (rendering templates and the manifest) and [`graph`] (stack order).
+//! [`synth`] (rendering templates and the manifest) and [`graph`] (stack order); then
+//! [`aws`] (the SDK boundary), [`plan`] (diffing against the live stacks) and [`apply`]
+//! (deploying in dependency order).
 
+pub mod apply;
 pub mod assets;
 pub mod aws;
 pub mod cfn;
