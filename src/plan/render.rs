@@ -37,7 +37,8 @@ pub fn human(plan: &Plan, style: &Style) -> String {
         }
         for (stack, count) in new {
             out.push_str(&format!(
-                "  {stack} (new stack): {count} access-related resources added — each is in --output json\n"
+                "  {stack} (new stack): {count} access-related {} added — each is in --output json\n",
+                if count == 1 { "resource" } else { "resources" }
             ));
         }
         out.push('\n');
@@ -292,7 +293,10 @@ pub fn markdown(plan: &Plan) -> String {
                             stack,
                             "(new stack)".into(),
                             "…".into(),
-                            format!("{count} access-related resources added"),
+                            format!(
+                                "{count} access-related {} added",
+                                if count == 1 { "resource" } else { "resources" }
+                            ),
                             "**yes**".into(),
                         ]
                     }))
