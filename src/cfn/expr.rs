@@ -167,17 +167,6 @@ impl Str {
             Str::ImportValue(name) => json!({ "Fn::ImportValue": name.to_value() }),
         }
     }
-
-    /// Logical ids this expression references (for dependency checks and tests).
-    pub fn references(&self, out: &mut Vec<LogicalId>) {
-        match self {
-            Str::Ref(id) | Str::GetAtt(id, _) => out.push(id.clone()),
-            Str::Concat(parts) => parts.iter().for_each(|p| p.references(out)),
-            Str::Join(_, list) | Str::Select(_, list) => list.references(out),
-            Str::ImportValue(name) => name.references(out),
-            Str::Lit(_) | Str::Pseudo(_) => {}
-        }
-    }
 }
 
 /// Renders a concatenation as `Fn::Sub`. Parts that `Fn::Sub` can name inline
@@ -214,15 +203,6 @@ impl List {
             List::AvailabilityZones => json!({ "Fn::GetAZs": "" }),
             List::GetAtt(id, attr) => json!({ "Fn::GetAtt": [id.as_str(), attr] }),
             List::Split(sep, source) => json!({ "Fn::Split": [sep, source.to_value()] }),
-        }
-    }
-
-    pub fn references(&self, out: &mut Vec<LogicalId>) {
-        match self {
-            List::Items(items) => items.iter().for_each(|i| i.references(out)),
-            List::GetAtt(id, _) | List::Ref(id) => out.push(id.clone()),
-            List::Split(_, source) => source.references(out),
-            List::AvailabilityZones => {}
         }
     }
 }

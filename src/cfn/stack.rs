@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::expr::{List, LogicalId, Str};
+use super::expr::{List, Str};
 use super::template::{Output, Template};
 
 /// A string value another stack can import.
@@ -96,10 +96,6 @@ impl Stack {
 
     pub fn import_list(&mut self, export: &ListExport) -> List {
         List::Split(",".into(), Box::new(self.import(&export.0)))
-    }
-
-    pub fn logical_ids(&self) -> Vec<LogicalId> {
-        self.template.resources().map(|(id, _)| id.clone()).collect()
     }
 }
 

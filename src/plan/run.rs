@@ -66,7 +66,7 @@ pub async fn make_plan<C: CloudFormationApi>(
 
     let mut stacks = Vec::new();
     for (entry, live) in rendered.manifest.stacks.iter().zip(live) {
-        let body = &rendered.stacks.iter().find(|s| s.id == entry.id).expect("manifest names rendered stacks").body;
+        let body = &rendered.stack(&entry.id).expect("manifest names rendered stacks").body;
         let new = parse_template(body).map_err(|e| AwsError::Service {
             operation: "plan",
             code: "InvalidTemplate".into(),
@@ -213,7 +213,7 @@ async fn confirm_with_change_sets<C: CloudFormationApi>(
     let candidates: Vec<usize> = (0..stacks.len()).filter(|&i| stacks[i].status == StackStatus::Changes).collect();
     let mut requests = Vec::new();
     for &i in &candidates {
-        let body = &rendered.stacks.iter().find(|s| s.id == stacks[i].id).expect("rendered").body;
+        let body = &rendered.stack(&stacks[i].id).expect("manifest names rendered stacks").body;
         if body.len() > TEMPLATE_BODY_INLINE_MAX {
             stacks[i].evidence_note = Some(format!(
                 "no change set: the template is {} bytes, over the inline limit (apply deploys it from the artifacts bucket)",

@@ -65,6 +65,12 @@ pub struct Rendered {
     pub notes: Vec<LimitViolation>,
 }
 
+impl Rendered {
+    pub fn stack(&self, id: &str) -> Option<&RenderedStack> {
+        self.stacks.iter().find(|s| s.id == id)
+    }
+}
+
 /// Renders every stack of the assembly. Fails on a dependency cycle or when a
 /// template breaks a hard CloudFormation limit.
 pub fn render(assembly: &Assembly, format: Format) -> Result<Rendered, SynthError> {
