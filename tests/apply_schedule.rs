@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use matbakh_infra::apply::{Schedule, StackOutcome, Summary, run};
+use matbakh_infra::apply::{Schedule, StackOutcome, Summary, run_schedule as run};
 use matbakh_infra::cfn::{Stack, Str};
 use matbakh_infra::constructs;
 use matbakh_infra::graph::StackGraph;

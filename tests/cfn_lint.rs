@@ -5,8 +5,9 @@ mod common;
 
 use std::process::Command;
 
-use common::{ENVIRONMENTS, render_env, venv_tool};
-use matbakh_infra::synth::{Format, write};
+use common::{ENVIRONMENTS, load_env, render_env, venv_tool};
+use matbakh_infra::constructs::bootstrap;
+use matbakh_infra::synth::{Format, render_stack, write};
 
 #[test]
 fn every_template_of_every_environment_is_cfn_lint_clean() {
@@ -19,9 +20,13 @@ fn every_template_of_every_environment_is_cfn_lint_clean() {
             let out = dir.path().join(format!("{env}-{}", format.extension()));
             write(&rendered, &out).unwrap();
             files.extend(rendered.stacks.iter().map(|s| out.join(&s.file)));
+            // apply's bootstrap stack (the artifacts bucket) too.
+            let (boot, _) = render_stack(&bootstrap::build(&load_env(env)), format);
+            std::fs::write(out.join(&boot.file), &boot.body).unwrap();
+            files.push(out.join(&boot.file));
         }
     }
-    assert!(files.len() >= ENVIRONMENTS.len() * 2 * 4, "expected at least four stacks per environment");
+    assert!(files.len() >= ENVIRONMENTS.len() * 2 * 11, "expected ten stacks and bootstrap per environment");
     let output = Command::new(&cfn_lint)
         .args(["--format", "parseable", "--regions", "eu-central-1", "--"])
         .args(&files)

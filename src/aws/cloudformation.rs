@@ -7,7 +7,7 @@ use std::future::Future;
 
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Stack, TemplateStage};
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Stack, TemplateStage};
 use serde::{Deserialize, Serialize};
 
 use super::AwsError;
@@ -44,8 +44,22 @@ pub struct ChangeSetRequest {
     pub change_set_name: String,
     /// Always explicit: AWS defaults to UPDATE, emulators to CREATE.
     pub change_set_type: ChangeSetKind,
-    pub template_body: String,
+    pub template: TemplateSource,
+    /// Every parameter with its value, passed explicitly (some endpoints ignore
+    /// `List<…>` defaults); empty to let CloudFormation use the template's defaults.
+    pub parameters: Vec<(String, String)>,
     pub description: String,
+    /// Makes a retried call idempotent: the same token never creates a second change set.
+    pub client_token: Option<String>,
+}
+
+/// Where CloudFormation reads the template from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplateSource {
+    /// Inline, up to 51,200 bytes.
+    Body(String),
+    /// An S3 object URL, for larger templates.
+    Url(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +157,11 @@ impl SdkCloudFormation {
     pub fn new(config: &aws_config::SdkConfig) -> Self {
         SdkCloudFormation { client: Client::new(config) }
     }
+
+    /// The SDK client, for the operation traits defined next to this one (apply, drift).
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
 }
 
 impl CloudFormationApi for SdkCloudFormation {
@@ -186,7 +205,26 @@ impl CloudFormationApi for SdkCloudFormation {
                 ChangeSetKind::Create => ChangeSetType::Create,
                 ChangeSetKind::Update => ChangeSetType::Update,
             })
-            .template_body(&request.template_body)
+            .set_template_body(match &request.template {
+                TemplateSource::Body(body) => Some(body.clone()),
+                TemplateSource::Url(_) => None,
+            })
+            .set_template_url(match &request.template {
+                TemplateSource::Url(url) => Some(url.clone()),
+                TemplateSource::Body(_) => None,
+            })
+            .set_parameters(if request.parameters.is_empty() {
+                None
+            } else {
+                Some(
+                    request
+                        .parameters
+                        .iter()
+                        .map(|(k, v)| Parameter::builder().parameter_key(k).parameter_value(v).build())
+                        .collect(),
+                )
+            })
+            .set_client_token(request.client_token.clone())
             .description(&request.description)
             .capabilities(Capability::CapabilityIam)
             .capabilities(Capability::CapabilityNamedIam)

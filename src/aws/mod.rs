@@ -2,8 +2,11 @@
 //! only the traits and plain types defined here, so plan, apply and drift can be
 //! tested at this boundary with response shapes taken from the AWS API reference.
 
+pub mod artifacts;
 pub mod cloudformation;
 mod config;
+pub mod retry;
+pub mod stack_deploy;
 
 pub use config::{AwsOptions, load_config};
 
@@ -20,6 +23,10 @@ pub enum AwsError {
     /// An operation the endpoint does not implement (e.g. the local AWS's missing APIs).
     #[error("{operation} is not supported by this endpoint: {detail}")]
     Unsupported { operation: &'static str, detail: String },
+    /// 502/503/504 without an AWS error body: the service (or a proxy) is briefly
+    /// unavailable; worth retrying.
+    #[error("{operation}: the service answered HTTP {status} (unavailable); try again later")]
+    Unavailable { operation: &'static str, status: u16 },
 }
 
 impl AwsError {
@@ -27,6 +34,18 @@ impl AwsError {
         match self {
             AwsError::Service { code, .. } => Some(code),
             _ => None,
+        }
+    }
+
+    /// Throttling and brief unavailability: the same call may succeed a moment later.
+    /// (Lost connections count too; a call that is not idempotent must carry a client
+    /// request token before it is retried on that basis.)
+    pub fn is_transient(&self) -> bool {
+        match self {
+            AwsError::Service { code, .. } => TRANSIENT_CODES.contains(&code.as_str()),
+            AwsError::Transport { detail, .. } => !detail.starts_with("no AWS credentials"),
+            AwsError::Unavailable { .. } => true,
+            AwsError::Unsupported { .. } => false,
         }
     }
 
@@ -48,6 +67,9 @@ impl AwsError {
                         code: code.to_owned(),
                         message: e.message().unwrap_or_default().to_owned(),
                     },
+                    None if matches!(service.raw().status().as_u16(), 502..=504) => {
+                        AwsError::Unavailable { operation, status: service.raw().status().as_u16() }
+                    }
                     // No AWS error code: the endpoint answered something that is not an
                     // AWS error (an emulator's HTML page for an API or case it lacks).
                     None => AwsError::Unsupported {
@@ -65,6 +87,19 @@ impl AwsError {
         }
     }
 }
+
+/// Error codes AWS uses for throttling and transient server-side failures.
+const TRANSIENT_CODES: [&str; 9] = [
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "RequestThrottled",
+    "SlowDown",
+    "ServiceUnavailable",
+    "InternalFailure",
+];
 
 /// The readable part of a transport error: the SDK appends a `Debug` dump of the whole
 /// error in parentheses, and credential failures deserve a plain instruction.

@@ -1,6 +1,7 @@
 //! The command-line interface: argument definitions and one module per command.
 //! Commands return an exit status; errors carry context for the user (anyhow).
 
+mod apply;
 mod aws_args;
 mod env_files;
 mod graph;
@@ -56,6 +57,10 @@ pub enum Command {
     /// Show what applying would change in the live stacks (read-only).
     /// Exit status: 0 no changes, 2 changes, 1 error.
     Plan(plan::Args),
+    /// Deploy the stacks through change sets, in dependency order, independent stacks
+    /// in parallel. Exit status: 0 success, 1 error before any change, 3 succeeded with
+    /// warnings, 4 a stack failed.
+    Apply(apply::Args),
 }
 
 /// Runs the parsed command line; the exit status follows the documented contract
@@ -69,5 +74,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Graph(args) => graph::run(&ctx, args, &style),
         Command::Schema(args) => schema::run(args, &style),
         Command::Plan(args) => plan::run(&ctx, args, &style),
+        Command::Apply(args) => apply::run(&ctx, args, &style),
     }
 }

@@ -99,7 +99,7 @@ pub fn build(
     let bucket = t.add_with(
         "DataLakeBucket",
         Bucket {
-            bucket_name: format!("matbakh-data-lake-{}", env.name),
+            bucket_name: Str::lit(format!("matbakh-data-lake-{}", env.name)),
             bucket_encryption: BucketEncryption::kms(key.arn()),
             versioning_configuration: VersioningConfiguration { status: VersioningStatus::Enabled },
             public_access_block_configuration: PublicAccessBlockConfiguration::all(),

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod bootstrap;
 pub mod cache;
 mod context;
 pub mod data;

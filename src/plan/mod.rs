@@ -11,5 +11,5 @@ pub mod normalize;
 pub mod render;
 pub mod run;
 
-pub use model::{Plan, StackStatus};
-pub use run::{PlanOptions, make_plan};
+pub use model::{Danger, Plan, STATEFUL_TYPES, StackPlan, StackStatus};
+pub use run::{PlanOptions, make_plan, remedy, run_id};

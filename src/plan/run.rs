@@ -14,7 +14,9 @@ use super::evidence;
 use super::model::{Evidence, PLAN_FORMAT_VERSION, ParameterValueChange, Plan, StackPlan, StackStatus};
 use super::normalize::parse_template;
 use crate::aws::AwsError;
-use crate::aws::cloudformation::{ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack};
+use crate::aws::cloudformation::{
+    ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack, TemplateSource,
+};
 use crate::synth::{Rendered, TEMPLATE_BODY_INLINE_MAX};
 
 #[derive(Clone, Debug)]
@@ -227,8 +229,10 @@ async fn confirm_with_change_sets<C: CloudFormationApi>(
                 stack_name: stacks[i].name.clone(),
                 change_set_name: format!("matbakh-plan-{}-{}", options.run_id, stacks[i].id),
                 change_set_type: ChangeSetKind::Update,
-                template_body: body.clone(),
+                template: TemplateSource::Body(body.clone()),
+                parameters: Vec::new(),
                 description: "matbakh-infra plan: temporary, deleted by the plan that made it".into(),
+                client_token: None,
             },
         ));
     }

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::assets::Asset;
+use crate::cfn::Stack;
 use crate::constructs::Assembly;
 use crate::graph::{GraphError, StackGraph};
 
@@ -79,22 +80,11 @@ pub fn render(assembly: &Assembly, format: Format) -> Result<Rendered, SynthErro
     let mut violations = Vec::new();
     let mut notes = Vec::new();
     for stack in &assembly.stacks {
-        let value = stack.template.to_value();
-        let body = match format {
-            Format::Json => serde_json::to_string_pretty(&value).expect("JSON value serializes") + "\n",
-            Format::Yaml => serde_yaml::to_string(&value).expect("JSON value serializes as YAML"),
-        };
-        for v in limits::check(stack, &body) {
+        let (rendered, found) = render_stack(stack, format);
+        for v in found {
             if v.is_hard() { violations.push(v) } else { notes.push(v) }
         }
-        stacks.push(RenderedStack {
-            id: stack.id().to_owned(),
-            name: stack.name().to_owned(),
-            file: format!("{}.template.{}", stack.name(), format.extension()),
-            sha256: sha256_hex(body.as_bytes()),
-            resources: stack.template.resource_count(),
-            body,
-        });
+        stacks.push(rendered);
     }
     if !violations.is_empty() {
         return Err(SynthError::Limits(violations));
@@ -102,6 +92,25 @@ pub fn render(assembly: &Assembly, format: Format) -> Result<Rendered, SynthErro
     let manifest = Manifest::new(assembly, &graph, &stacks)?;
     let assets: Vec<Asset> = assembly.assets.iter().cloned().collect();
     Ok(Rendered { stacks, manifest, notes, assets })
+}
+
+/// Renders one stack, with the template limits it breaks (hard or not).
+pub fn render_stack(stack: &Stack, format: Format) -> (RenderedStack, Vec<LimitViolation>) {
+    let value = stack.template.to_value();
+    let body = match format {
+        Format::Json => serde_json::to_string_pretty(&value).expect("JSON value serializes") + "\n",
+        Format::Yaml => serde_yaml::to_string(&value).expect("JSON value serializes as YAML"),
+    };
+    let violations = limits::check(stack, &body);
+    let rendered = RenderedStack {
+        id: stack.id().to_owned(),
+        name: stack.name().to_owned(),
+        file: format!("{}.template.{}", stack.name(), format.extension()),
+        sha256: sha256_hex(body.as_bytes()),
+        resources: stack.template.resource_count(),
+        body,
+    };
+    (rendered, violations)
 }
 
 /// Writes the templates, the assets and `manifest.json` into `dir`, removing

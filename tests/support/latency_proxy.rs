@@ -1,6 +1,8 @@
 //! A small HTTP/1.1 proxy in front of the local AWS that holds every request for a fixed
 //! delay, so a benchmark can count round trips (wall time / delay), and can answer a
-//! share of requests with `Throttling` (400) or 503 instead of forwarding them.
+//! share of requests with a fault instead of forwarding them, shaped as each service
+//! throttles: query APIs (CloudFormation: `POST /`) alternate `Throttling` (400) and a
+//! bare 503; S3 (REST) answers 503 `SlowDown` (no body for HEAD, as S3 does).
 //! Loopback only; each forwarded request uses a fresh upstream connection, and the
 //! client connection is closed after each response.
 
@@ -84,7 +86,18 @@ async fn serve(
         && next(&rng) < f.rate
     {
         let n = fault_count.fetch_add(1, Ordering::SeqCst);
-        let response = if n.is_multiple_of(2) {
+        let line = String::from_utf8_lossy(&request[..find(&request, b"\r\n").unwrap_or(0)]).into_owned();
+        let response = if !line.starts_with("POST / ") {
+            let body = if line.starts_with("HEAD ") {
+                ""
+            } else {
+                "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+            };
+            format!(
+                "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+        } else if n.is_multiple_of(2) {
             let body = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>proxy</RequestId></ErrorResponse>";
             format!(
                 "HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

@@ -12,7 +12,7 @@ use crate::cfn::{Resource, Str};
 #[serde(rename_all = "PascalCase")]
 pub struct Bucket {
     /// Globally unique across all AWS accounts.
-    pub bucket_name: String,
+    pub bucket_name: Str,
     pub bucket_encryption: BucketEncryption,
     pub versioning_configuration: VersioningConfiguration,
     pub public_access_block_configuration: PublicAccessBlockConfiguration,
@@ -39,9 +39,23 @@ impl BucketEncryption {
             server_side_encryption_configuration: vec![ServerSideEncryptionRule {
                 server_side_encryption_by_default: ServerSideEncryptionByDefault {
                     sse_algorithm: "aws:kms",
-                    kms_master_key_id: key_arn,
+                    kms_master_key_id: Some(key_arn),
                 },
                 bucket_key_enabled: true,
+            }],
+        }
+    }
+
+    /// SSE-S3 (`AES256`): for objects that are not secret and must be readable by
+    /// services without a key grant (Lambda reading its code, CloudFormation its template).
+    pub fn s3_managed() -> Self {
+        BucketEncryption {
+            server_side_encryption_configuration: vec![ServerSideEncryptionRule {
+                server_side_encryption_by_default: ServerSideEncryptionByDefault {
+                    sse_algorithm: "AES256",
+                    kms_master_key_id: None,
+                },
+                bucket_key_enabled: false,
             }],
         }
     }
@@ -58,8 +72,8 @@ pub struct ServerSideEncryptionRule {
 pub struct ServerSideEncryptionByDefault {
     #[serde(rename = "SSEAlgorithm")]
     pub sse_algorithm: &'static str,
-    #[serde(rename = "KMSMasterKeyID")]
-    pub kms_master_key_id: Str,
+    #[serde(rename = "KMSMasterKeyID", skip_serializing_if = "Option::is_none")]
+    pub kms_master_key_id: Option<Str>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]

@@ -40,6 +40,12 @@ pub struct Environment {
     /// Tags added to every resource that takes tags (on top of `project` and `environment`).
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Production safeguards applied by `apply`: termination protection on every stack
+    /// and a stack policy that denies replacing or deleting stateful resources (RDS,
+    /// Redis, KMS keys, secrets, the Cognito pool, buckets) unless `--allow-replace`
+    /// names them.
+    #[serde(default)]
+    pub protected: bool,
     pub network: Network,
     pub security: Security,
     pub database: Database,

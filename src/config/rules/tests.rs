@@ -30,6 +30,7 @@ fn valid_env() -> Environment {
         region: "eu-central-1".to_owned(),
         availability_zones: ["a", "b", "c"].map(|z| format!("eu-central-1{z}")).to_vec(),
         tags: BTreeMap::from([("owner".to_owned(), "platform-team".to_owned())]),
+        protected: true,
         network: Network {
             vpc_cidr: "10.0.0.0/16".to_owned(),
             nat_gateways: 2,

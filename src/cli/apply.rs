@@ -1,0 +1,275 @@
+//! `matbakh-infra apply --env ENV [--yes] [--plan FILE] [--allow-replace ID]…
+//! [--concurrency N] [--stack ID]… [--output human|json]`
+//! Exit status: 0 success, 1 error before any change, 3 succeeded with resource
+//! warnings, 4 at least one stack failed (or was not started because of one).
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::ValueEnum;
+use futures_util::future::join_all;
+
+use super::Style;
+use super::aws_args::AwsArgs;
+use super::env_files::{Selection, build_assembly, load_reporting};
+use crate::apply::progress::{Bars, JsonLines, PlainLines};
+use crate::apply::run::graph_of;
+use crate::apply::saved_plan::staleness;
+use crate::apply::{ApplyOptions, ApplyReport, Deployed, StackOutcome, apply};
+use crate::aws::artifacts::S3Artifacts;
+use crate::aws::cloudformation::{CloudFormationApi, SdkCloudFormation};
+use crate::aws::load_config;
+use crate::constructs::bootstrap;
+use crate::graph::StackGraph;
+use crate::plan::{Plan, PlanOptions, StackStatus, make_plan, render};
+use crate::synth::{Format, Rendered, render as render_templates, render_stack};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ApplyOutput {
+    /// Progress bars on a terminal; timestamped lines without one or with CI=true.
+    Human,
+    /// One JSON event per line (documented in README.md).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    aws: AwsArgs,
+    /// Do not ask for confirmation. Never implies --allow-replace.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Deploy exactly this saved plan (`plan --out FILE`); refused when any stack or
+    /// template changed since it was made.
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+    /// Allow replacing or deleting this stateful resource (logical id; repeatable).
+    #[arg(long = "allow-replace", value_name = "LOGICAL_ID")]
+    allow_replace: Vec<String>,
+    /// Stacks deployed at once.
+    #[arg(long, default_value_t = crate::apply::DEFAULT_CONCURRENCY, value_name = "N")]
+    concurrency: usize,
+    /// Deploy only these stacks (ids as in `graph`, e.g. network; repeatable). The
+    /// stacks they depend on must already be deployed.
+    #[arg(long = "stack", value_name = "ID")]
+    stacks: Vec<String>,
+    #[arg(long, value_enum, default_value_t = ApplyOutput::Human)]
+    output: ApplyOutput,
+}
+
+pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<ExitCode> {
+    let file = selection.required_file("apply")?;
+    let Some(loaded) = load_reporting(&file, style) else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let assembly = build_assembly(&loaded)?;
+    let rendered = render_templates(&assembly, Format::Json)?;
+    let (bootstrap_stack, _) = render_stack(&bootstrap::build(&loaded.env), Format::Json);
+    let selected = selected_stacks(&rendered, &args.stacks)?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let config = load_config(&args.aws.options(), &loaded.env.region).await;
+        let api = SdkCloudFormation::new(&config);
+        let plan = match &args.plan {
+            Some(path) => saved_plan(&api, &rendered, path).await?,
+            None => make_plan(&api, &rendered, &PlanOptions::default()).await?,
+        };
+        let Some(deploy) = preflight(&plan, &graph_of(&rendered), &selected, args, style)? else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        let options = ApplyOptions {
+            concurrency: args.concurrency.max(1),
+            allow_replace: args.allow_replace.iter().cloned().collect(),
+            protect: loaded.env.protected,
+            ..ApplyOptions::new(deploy)
+        };
+        let store = S3Artifacts::new(&config);
+        let report = match (args.output, progress_kind()) {
+            (ApplyOutput::Json, _) => apply(&api, &store, &JsonLines, &rendered, &bootstrap_stack, &options).await,
+            (ApplyOutput::Human, true) => {
+                apply(&api, &store, &Bars::default(), &rendered, &bootstrap_stack, &options).await
+            }
+            (ApplyOutput::Human, false) => apply(&api, &store, &PlainLines, &rendered, &bootstrap_stack, &options).await,
+        };
+        if args.output == ApplyOutput::Human {
+            eprint!("{}", summary(&report, &rendered, style));
+        }
+        Ok(ExitCode::from(report.exit_status()))
+    })
+}
+
+/// Bars only on an interactive terminal outside CI.
+fn progress_kind() -> bool {
+    std::io::stderr().is_terminal() && std::env::var("CI").map_or(true, |v| v != "true" && v != "1")
+}
+
+fn selected_stacks(rendered: &Rendered, ids: &[String]) -> anyhow::Result<Option<BTreeSet<String>>> {
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let known: Vec<&str> = rendered.stacks.iter().map(|s| s.id.as_str()).collect();
+    for id in ids {
+        if !known.contains(&id.as_str()) {
+            bail!("unknown stack `{id}` in --stack; stacks: {}", known.join(", "));
+        }
+    }
+    Ok(Some(ids.iter().cloned().collect()))
+}
+
+/// Reads a saved plan and checks it against the code and the account.
+async fn saved_plan<C: CloudFormationApi>(api: &C, rendered: &Rendered, path: &PathBuf) -> anyhow::Result<Plan> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan {}", path.display()))?;
+    let plan: Plan = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a saved plan (made by `plan --out FILE`)", path.display()))?;
+    let live = join_all(rendered.stacks.iter().map(|s| async move { (s.name.clone(), api.describe_stack(&s.name).await) }))
+        .await
+        .into_iter()
+        .map(|(name, r)| r.map(|s| (name, s)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let reasons = staleness(&plan, rendered, &live);
+    if !reasons.is_empty() {
+        bail!("stale plan, run plan again:\n  {}", reasons.join("\n  "));
+    }
+    Ok(plan)
+}
+
+/// Shows the plan and checks what must hold before anything changes; returns the
+/// stacks to deploy, or `None` when there is nothing to do.
+fn preflight(
+    plan: &Plan,
+    graph: &StackGraph,
+    selected: &Option<BTreeSet<String>>,
+    args: &Args,
+    style: &Style,
+) -> anyhow::Result<Option<BTreeSet<String>>> {
+    let in_scope = |id: &str| selected.as_ref().is_none_or(|s| s.contains(id));
+    if args.output == ApplyOutput::Human {
+        eprint!("{}", render::human(plan, style));
+    }
+    let blocked: Vec<String> = plan
+        .stacks
+        .iter()
+        .filter(|s| in_scope(&s.id) && s.status == StackStatus::Blocked)
+        .map(|s| format!("{}: {}", s.name, s.remedy.as_deref().unwrap_or("blocked")))
+        .collect();
+    if !blocked.is_empty() {
+        bail!("cannot apply, nothing was changed:\n  {}", blocked.join("\n  "));
+    }
+    if let Some(selected) = selected {
+        let missing: Vec<String> = plan
+            .stacks
+            .iter()
+            .filter(|s| selected.contains(&s.id))
+            .flat_map(|s| graph.dependencies(&s.id))
+            .map(str::to_owned)
+            .filter(|dep| !selected.contains(dep))
+            .filter(|dep| plan.stacks.iter().any(|p| p.id == *dep && p.status == StackStatus::ToCreate))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !missing.is_empty() {
+            bail!(
+                "the selected stacks depend on stacks that are not deployed: {}; add {}",
+                missing.join(", "),
+                missing.iter().map(|m| format!("--stack {m}")).collect::<Vec<_>>().join(" ")
+            );
+        }
+    }
+    let allowed: BTreeSet<&str> = args.allow_replace.iter().map(String::as_str).collect();
+    let refused: Vec<String> = plan
+        .danger
+        .iter()
+        .filter(|d| plan.stacks.iter().any(|s| s.name == d.stack && in_scope(&s.id)))
+        .filter(|d| !allowed.contains(d.logical_id.as_str()))
+        .map(|d| format!("{} {} in {} ({}): {}", d.impact.label(), d.logical_id, d.stack, d.resource_type, d.cause))
+        .collect();
+    if !refused.is_empty() {
+        let flags: Vec<String> = plan
+            .danger
+            .iter()
+            .filter(|d| !allowed.contains(d.logical_id.as_str()))
+            .map(|d| format!("--allow-replace {}", d.logical_id))
+            .collect();
+        bail!(
+            "refused, nothing was changed: stateful resources would lose their data:\n  {}\nif that is intended, pass {}",
+            refused.join("\n  "),
+            flags.join(" ")
+        );
+    }
+    for unused in allowed.iter().filter(|a| !plan.danger.iter().any(|d| d.logical_id == **a)) {
+        eprintln!("{}: --allow-replace {unused}: the plan replaces or deletes no such resource", style.warning("warning"));
+    }
+    let deploy: BTreeSet<String> = plan
+        .stacks
+        .iter()
+        .filter(|s| in_scope(&s.id) && matches!(s.status, StackStatus::ToCreate | StackStatus::Changes))
+        .map(|s| s.id.clone())
+        .collect();
+    if deploy.is_empty() {
+        eprintln!("{}", style.ok("Nothing to apply: every stack matches the code."));
+        return Ok(None);
+    }
+    if !args.yes {
+        confirm(plan, deploy.len())?;
+    }
+    Ok(Some(deploy))
+}
+
+fn confirm(plan: &Plan, stacks: usize) -> anyhow::Result<()> {
+    if !std::io::stdin().is_terminal() {
+        bail!("apply changes {stacks} stack(s) and needs a confirmation: run it in a terminal, or pass --yes");
+    }
+    eprint!("Apply these changes to {} ({}), {stacks} stack(s)? [y/N] ", plan.environment, plan.region);
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).context("cannot read the answer")?;
+    if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        bail!("not applied: the answer was not yes");
+    }
+    Ok(())
+}
+
+fn summary(report: &ApplyReport, rendered: &Rendered, style: &Style) -> String {
+    let name = |id: &str| rendered.stack(id).map_or_else(|| id.to_owned(), |s| s.name.clone());
+    let mut out = String::from("\n");
+    for (id, outcome) in &report.stacks.results {
+        let line = match outcome {
+            StackOutcome::Succeeded(Deployed::NoChanges) => style.dim("no changes"),
+            StackOutcome::Succeeded(Deployed::Changed { created: true, .. }) => style.ok("created"),
+            StackOutcome::Succeeded(Deployed::Changed { created: false, .. }) => style.ok("updated"),
+            StackOutcome::Failed(f) => style.error(&format!("failed: {}", f.reason)),
+            StackOutcome::NotStarted { blocked_by } => style.warning(&format!(
+                "not started (needs {})",
+                blocked_by.iter().map(|b| name(b)).collect::<Vec<_>>().join(", ")
+            )),
+        };
+        out.push_str(&format!("  {:<28} {line}\n", name(id)));
+        if let StackOutcome::Succeeded(Deployed::Changed { outputs, .. }) = outcome {
+            for o in outputs {
+                out.push_str(&style.dim(&format!("      {} = {}\n", o.key, o.value)));
+            }
+        }
+        if let StackOutcome::Failed(f) = outcome {
+            if let Some(resource) = &f.resource {
+                out.push_str(&format!("      first failure: {resource}\n"));
+            }
+            if let Some(remedy) = &f.remedy {
+                out.push_str(&format!("      to recover: {remedy}\n"));
+            }
+        }
+    }
+    let s = report.stacks.summary();
+    out.push_str(&format!(
+        "{} succeeded, {} failed, {} not started; {} change set(s) executed{}\n",
+        s.succeeded,
+        s.failed,
+        s.not_started,
+        report.executed(),
+        if report.warnings > 0 { format!(", {} warning(s)", report.warnings) } else { String::new() }
+    ));
+    out
+}

@@ -1,0 +1,157 @@
+//! `apply` end to end against the local AWS (moto, started by the test on a free port),
+//! through the real SDK clients and the CLI.
+//!
+//! What moto 5.2.5 cannot do, and these tests therefore state instead of hiding:
+//! - Exports of a stack created by a CREATE change set are never registered, so the
+//!   first stack that imports from one (dev's `data`, importing the network's subnets)
+//!   fails at ExecuteChangeSet with "No export named …", and everything after it is not
+//!   started. On AWS the exports exist once the producer is CREATE_COMPLETE. The full
+//!   order, outputs/exports and failure handling are tested at the client boundary
+//!   (tests/apply_boundary.rs).
+//! - Outputs are not refreshed after ExecuteChangeSet, so stacks report no outputs.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Output;
+
+use aws_sdk_cloudformation::Client;
+use common::moto::{Moto, workspace};
+use common::render_env;
+use matbakh_infra::synth::Format;
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn edit(dir: &Path, from: &str, to: &str) {
+    let path = dir.join("stacks/dev.yaml");
+    let body = std::fs::read_to_string(&path).unwrap();
+    assert!(body.contains(from), "{from} not in dev.yaml");
+    std::fs::write(&path, body.replacen(from, to, 1)).unwrap();
+}
+
+/// Stack name → (status, LastUpdatedTime or CreationTime).
+async fn stacks(client: &Client) -> BTreeMap<String, (String, String)> {
+    let listed = client.list_stacks().send().await.unwrap();
+    listed
+        .stack_summaries()
+        .iter()
+        .map(|s| {
+            let time = s.last_updated_time().or(s.creation_time()).map(|t| t.to_string()).unwrap_or_default();
+            (s.stack_name().unwrap().to_owned(), (s.stack_status().unwrap().as_str().to_owned(), time))
+        })
+        .collect()
+}
+
+async fn bucket_keys(moto: &Moto) -> Vec<String> {
+    let config = moto.sdk_config().await;
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build());
+    let out = s3.list_objects_v2().bucket("matbakh-dev-assets-123456789012-eu-central-1").send().await.unwrap();
+    let mut keys: Vec<String> = out.contents().iter().filter_map(|o| o.key().map(str::to_owned)).collect();
+    keys.sort();
+    keys
+}
+
+/// The stacks moto can create from dev before the first import of a change-set export.
+const CREATED_ON_THE_LOCAL_AWS: [&str; 4] =
+    ["matbakh-dev-bootstrap", "matbakh-dev-network", "matbakh-dev-security", "matbakh-dev-cache"];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_dev_creates_in_order_uploads_assets_once_and_a_second_apply_changes_nothing() {
+    let moto = Moto::start();
+    let dir = workspace();
+    let client = Client::new(&moto.sdk_config().await);
+    let rendered = render_env("dev", Format::Json);
+
+    let first = moto.cli(&["apply", "--env", "dev", "--yes"], dir.path());
+    let out = text(&first);
+    // 4: a stack failed — here only because of moto's missing exports (see the module doc).
+    assert_eq!(first.status.code(), Some(4), "{out}");
+    assert!(out.contains("matbakh-dev-data") && out.contains("No export named matbakh-dev-network-"), "{out}");
+    for blocked in ["app", "auth", "api", "edge", "observability", "datalake"] {
+        let name = format!("matbakh-dev-{blocked}");
+        assert!(out.contains(&format!("{name:<26} not started")), "{name} not started:\n{out}");
+    }
+    assert!(out.contains("3 succeeded, 1 failed, 6 not started; 3 change set(s) executed"), "{out}");
+    let after_first = stacks(&client).await;
+    for name in CREATED_ON_THE_LOCAL_AWS {
+        assert_eq!(after_first.get(name).map(|s| s.0.as_str()), Some("CREATE_COMPLETE"), "{name}: {after_first:?}");
+    }
+    // Created in dependency order: network and security before cache (plain lines are
+    // printed as events happen).
+    let pos = |needle: &str| out.find(needle).unwrap_or_else(|| panic!("{needle} missing:\n{out}"));
+    assert!(pos("matbakh-dev-network        CREATE_COMPLETE") < pos("matbakh-dev-cache          change set"));
+    assert!(pos("matbakh-dev-security       CREATE_COMPLETE") < pos("matbakh-dev-cache          change set"));
+
+    // Every asset of the environment is in the artifacts bucket, once, under its hash.
+    let mut expected: Vec<String> = rendered.assets.iter().map(|a| a.s3_key.clone()).collect();
+    expected.sort();
+    assert_eq!(bucket_keys(&moto).await, expected);
+    assert_eq!(out.matches(" uploaded assets/").count(), rendered.assets.len(), "{out}");
+
+    // Again: no change set executed, nothing uploaded, the stacks untouched.
+    let second = moto.cli(&["apply", "--env", "dev", "--yes"], dir.path());
+    let out = text(&second);
+    assert_eq!(second.status.code(), Some(4), "{out}");
+    assert_eq!(out.matches(" uploaded assets/").count(), 0, "{out}");
+    assert_eq!(out.matches(" already uploaded").count(), rendered.assets.len(), "{out}");
+    for name in ["matbakh-dev-network", "matbakh-dev-security", "matbakh-dev-cache"] {
+        assert!(out.contains(&format!("{name:<26} no changes")), "{name}:\n{out}");
+    }
+    assert!(out.contains("0 change set(s) executed"), "{out}");
+    let after_second = stacks(&client).await;
+    for name in CREATED_ON_THE_LOCAL_AWS {
+        assert_eq!(after_second[name], after_first[name], "{name} untouched");
+    }
+
+    // Only the stacks moto can create, selected: success, then nothing to do.
+    let selected = ["apply", "--env", "dev", "--yes", "--stack", "network", "--stack", "security", "--stack", "cache"];
+    let third = moto.cli(&selected, dir.path());
+    assert_eq!(third.status.code(), Some(0), "{}", text(&third));
+    assert!(text(&third).contains("Nothing to apply"), "{}", text(&third));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_config_change_updates_only_its_stack_through_an_update_change_set() {
+    let moto = Moto::start();
+    let dir = workspace();
+    let client = Client::new(&moto.sdk_config().await);
+    let selected = ["apply", "--env", "dev", "--yes", "--stack", "network", "--stack", "security"];
+    let created = moto.cli(&selected, dir.path());
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+    let before = stacks(&client).await;
+    let template = |name: &'static str| {
+        let client = client.clone();
+        async move {
+            let out = client.get_template().stack_name(name).send().await.unwrap();
+            out.template_body().unwrap_or_default().to_owned()
+        }
+    };
+    let security_template = template("matbakh-dev-security").await;
+    assert!(!template("matbakh-dev-network").await.contains("BastionIngressSsh1"));
+
+    // An SSH range for the bastion: one new SecurityGroupIngress in the network stack.
+    edit(dir.path(), "bastion_ssh_cidrs: []", "bastion_ssh_cidrs: [203.0.113.0/24]");
+    let updated = moto.cli(&selected, dir.path());
+    let out = text(&updated);
+    assert_eq!(updated.status.code(), Some(0), "{out}");
+    assert!(out.contains("matbakh-dev-network        change set (update): 1 to add, 0 to modify, 0 to remove"), "{out}");
+    assert!(out.contains("1 change set(s) executed"), "{out}");
+    let after = stacks(&client).await;
+    assert_eq!(after["matbakh-dev-network"].0, "UPDATE_COMPLETE", "network updated");
+    assert!(template("matbakh-dev-network").await.contains("BastionIngressSsh1"));
+    assert_eq!(after["matbakh-dev-security"], before["matbakh-dev-security"], "security untouched");
+    assert_eq!(template("matbakh-dev-security").await, security_template);
+
+    // The rule exists in EC2.
+    let ec2 = aws_sdk_ec2::Client::new(&moto.sdk_config().await);
+    let groups = ec2.describe_security_groups().send().await.unwrap();
+    let ssh_from_range = groups.security_groups().iter().any(|g| {
+        g.ip_permissions().iter().any(|p| {
+            p.from_port() == Some(22) && p.ip_ranges().iter().any(|r| r.cidr_ip() == Some("203.0.113.0/24"))
+        })
+    });
+    assert!(ssh_from_range, "the new SSH rule is in EC2");
+}
