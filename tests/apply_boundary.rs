@@ -7,333 +7,20 @@
 //! stands for. Runs on tokio's paused clock: polling and backoff cost no real time.
 
 mod common;
+#[path = "support/fake_cfn.rs"]
+mod fake_cfn;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
 
-use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
-use aws_sdk_cloudformation::primitives::DateTime;
-use aws_sdk_cloudformation::types::{
-    Change, ChangeAction, ChangeSetStatus, ChangeType, Output, Replacement, ResourceChange, ResourceStatus, Stack,
-    StackEvent as SdkEvent, StackStatus,
-};
+use aws_sdk_cloudformation::types::{ChangeAction, Replacement, ResourceChange, StackStatus};
 use common::render_env;
+use fake_cfn::{FakeCfn, Outcome};
 use matbakh_infra::apply::progress::{ApplyEvent, Recorder};
 use matbakh_infra::apply::{ApplyOptions, Deployed, StackOutcome, apply};
-use matbakh_infra::aws::AwsError;
-use matbakh_infra::aws::artifacts::ArtifactStore;
-use matbakh_infra::aws::cloudformation::{
-    ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack, TemplateSource, change_set, live_stack,
-};
-use matbakh_infra::aws::stack_deploy::{StackDeployApi, StackEvent, stack_event};
+use matbakh_infra::aws::cloudformation::ChangeSetKind;
 use matbakh_infra::constructs::bootstrap;
 use matbakh_infra::synth::{Format, Rendered, RenderedStack, render_stack};
-
-/// How an execution ends.
-#[derive(Clone)]
-enum Outcome {
-    Succeeds,
-    /// The resource that fails first, its reason, and the resources cancelled after it.
-    Fails { resource: (&'static str, &'static str), reason: &'static str, cancelled: Vec<(&'static str, &'static str)> },
-    /// The update fails and so does its rollback.
-    RollbackFails { resource: (&'static str, &'static str), reason: &'static str },
-}
-
-struct FakeStack {
-    status: StackStatus,
-    body: String,
-    events: Vec<SdkEvent>,
-    termination_protection: bool,
-    policy: Option<String>,
-    updated: u32,
-}
-
-#[derive(Default)]
-struct FakeCfn {
-    stacks: Mutex<BTreeMap<String, FakeStack>>,
-    change_sets: Mutex<BTreeMap<String, (ChangeSetRequest, DescribeChangeSetOutput)>>,
-    /// Per stack name: the change set's resource changes (default: every resource added
-    /// on create, one modified on update).
-    scripted_changes: BTreeMap<String, Vec<ResourceChange>>,
-    outcomes: BTreeMap<String, Outcome>,
-    /// Every n-th call answers `Throttling: Rate exceeded` (0: never).
-    throttle_every: usize,
-    calls: AtomicUsize,
-    throttled: AtomicUsize,
-    executed: Mutex<Vec<(String, String)>>,
-    deleted_change_sets: Mutex<Vec<String>>,
-    policies_set: Mutex<Vec<(String, String)>>,
-    protection_set: Mutex<Vec<String>>,
-    event_seq: AtomicUsize,
-    /// The artifacts bucket CloudFormation reads template URLs from.
-    store: FakeStore,
-}
-
-fn time(n: usize) -> DateTime {
-    DateTime::from_secs(1_795_000_000 + n as i64)
-}
-
-impl FakeCfn {
-    fn gate(&self) -> Result<(), AwsError> {
-        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-        if self.throttle_every > 0 && n % self.throttle_every == 0 {
-            self.throttled.fetch_add(1, Ordering::SeqCst);
-            return Err(AwsError::Service {
-                operation: "CloudFormation",
-                code: "Throttling".into(),
-                message: "Rate exceeded".into(),
-            });
-        }
-        Ok(())
-    }
-
-    /// Every stack of `rendered` deployed exactly as rendered.
-    fn deployed(rendered: &Rendered) -> Self {
-        let fake = FakeCfn::default();
-        for s in &rendered.stacks {
-            fake.put(&s.name, StackStatus::UpdateComplete, &s.body);
-        }
-        fake
-    }
-
-    fn put(&self, name: &str, status: StackStatus, body: &str) {
-        self.stacks.lock().unwrap().insert(
-            name.into(),
-            FakeStack {
-                status,
-                body: body.into(),
-                events: Vec::new(),
-                termination_protection: false,
-                policy: None,
-                updated: 0,
-            },
-        );
-    }
-
-    fn event(&self, stack: &str, logical: &str, kind: &str, status: ResourceStatus, reason: Option<&str>) -> SdkEvent {
-        let n = self.event_seq.fetch_add(1, Ordering::SeqCst);
-        SdkEvent::builder()
-            .stack_id(format!("arn:aws:cloudformation:eu-central-1:123456789012:stack/{stack}/1"))
-            .event_id(format!("{logical}-{n}"))
-            .stack_name(stack)
-            .logical_resource_id(logical)
-            .physical_resource_id(format!("{logical}-physical"))
-            .resource_type(kind)
-            .timestamp(time(n))
-            .resource_status(status)
-            .set_resource_status_reason(reason.map(str::to_owned))
-            .build()
-    }
-
-    /// The template a change set request names: inline, or an object of the bucket (as
-    /// CloudFormation reads a TemplateURL).
-    fn body_of(&self, source: &TemplateSource) -> String {
-        match source {
-            TemplateSource::Body(body) => body.clone(),
-            TemplateSource::Url(url) => {
-                let key = url.split_once(".amazonaws.com/").expect("an S3 object URL").1;
-                let objects = self.store.objects.lock().unwrap();
-                String::from_utf8(objects.get(key).expect("uploaded before use").clone()).unwrap()
-            }
-        }
-    }
-
-    fn executions(&self) -> Vec<String> {
-        self.executed.lock().unwrap().iter().map(|(stack, _)| stack.clone()).collect()
-    }
-}
-
-impl CloudFormationApi for FakeCfn {
-    async fn describe_stack(&self, name: &str) -> Result<Option<LiveStack>, AwsError> {
-        self.gate()?;
-        let stacks = self.stacks.lock().unwrap();
-        Ok(stacks.get(name).map(|s| {
-            live_stack(
-                &Stack::builder()
-                    .stack_name(name)
-                    .stack_id(format!("arn:aws:cloudformation:eu-central-1:123456789012:stack/{name}/1"))
-                    .stack_status(s.status.clone())
-                    .creation_time(time(0))
-                    .set_last_updated_time((s.updated > 0).then(|| time(1000 + s.updated as usize)))
-                    .enable_termination_protection(s.termination_protection)
-                    .outputs(
-                        Output::builder()
-                            .output_key(bootstrap::BUCKET_OUTPUT)
-                            .output_value("matbakh-dev-assets-123456789012-eu-central-1")
-                            .build(),
-                    )
-                    .build(),
-            )
-        }))
-    }
-
-    async fn get_template(&self, name: &str) -> Result<String, AwsError> {
-        self.gate()?;
-        Ok(self.stacks.lock().unwrap().get(name).map(|s| s.body.clone()).unwrap_or_default())
-    }
-
-    async fn create_change_set(&self, request: ChangeSetRequest) -> Result<String, AwsError> {
-        self.gate()?;
-        let id = format!("arn:aws:cloudformation:eu-central-1:123456789012:changeSet/{}/1", request.change_set_name);
-        let mut change_sets = self.change_sets.lock().unwrap();
-        if change_sets.contains_key(&id) {
-            // A retried CreateChangeSet with the same ClientToken returns the same change set.
-            assert_eq!(Some(&request.client_token), change_sets.get(&id).map(|c| &c.0.client_token));
-            return Ok(id);
-        }
-        let body = &self.body_of(&request.template);
-        let current = self.stacks.lock().unwrap().get(&request.stack_name).map(|s| s.body.clone());
-        let out = if current.as_deref() == Some(body.as_str()) {
-            // What CloudFormation answers for a change set without changes.
-            DescribeChangeSetOutput::builder()
-                .change_set_id(&id)
-                .status(ChangeSetStatus::Failed)
-                .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
-                .build()
-        } else {
-            let changes = self.scripted_changes.get(&request.stack_name).cloned().unwrap_or_else(|| {
-                let action =
-                    if request.change_set_type == ChangeSetKind::Create { ChangeAction::Add } else { ChangeAction::Modify };
-                vec![ResourceChange::builder().action(action).logical_resource_id("Something").resource_type("AWS::SSM::Parameter").build()]
-            });
-            DescribeChangeSetOutput::builder()
-                .change_set_id(&id)
-                .status(ChangeSetStatus::CreateComplete)
-                .set_changes(Some(
-                    changes.into_iter().map(|rc| Change::builder().r#type(ChangeType::Resource).resource_change(rc).build()).collect(),
-                ))
-                .build()
-        };
-        if request.change_set_type == ChangeSetKind::Create {
-            // CREATE change sets make the stack exist in REVIEW_IN_PROGRESS.
-            self.stacks.lock().unwrap().entry(request.stack_name.clone()).or_insert(FakeStack {
-                status: StackStatus::ReviewInProgress,
-                body: String::new(),
-                events: Vec::new(),
-                termination_protection: false,
-                policy: None,
-                updated: 0,
-            });
-        }
-        change_sets.insert(id.clone(), (request, out));
-        Ok(id)
-    }
-
-    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, AwsError> {
-        self.gate()?;
-        Ok(change_set(&self.change_sets.lock().unwrap()[id].1))
-    }
-
-    async fn delete_change_set(&self, id: &str) -> Result<(), AwsError> {
-        self.gate()?;
-        self.deleted_change_sets.lock().unwrap().push(id.to_owned());
-        Ok(())
-    }
-}
-
-impl StackDeployApi for FakeCfn {
-    async fn execute_change_set(&self, id: &str, token: &str) -> Result<(), AwsError> {
-        self.gate()?;
-        let request = self.change_sets.lock().unwrap()[id].0.clone();
-        let name = request.stack_name.clone();
-        {
-            let mut executed = self.executed.lock().unwrap();
-            if executed.iter().any(|(_, t)| t == token) {
-                return Ok(()); // the same ClientRequestToken: the operation already runs
-            }
-            executed.push((name.clone(), token.to_owned()));
-        }
-        let create = request.change_set_type == ChangeSetKind::Create;
-        let body = self.body_of(&request.template);
-        let mut events = vec![self.event(
-            &name,
-            &name,
-            "AWS::CloudFormation::Stack",
-            if create { ResourceStatus::CreateInProgress } else { ResourceStatus::UpdateInProgress },
-            Some("User Initiated"),
-        )];
-        let status = match self.outcomes.get(&name).cloned().unwrap_or(Outcome::Succeeds) {
-            Outcome::Succeeds => {
-                events.push(self.event(&name, "Something", "AWS::SSM::Parameter", ResourceStatus::CreateComplete, None));
-                if create { StackStatus::CreateComplete } else { StackStatus::UpdateComplete }
-            }
-            Outcome::Fails { resource, reason, cancelled } => {
-                let failed = if create { ResourceStatus::CreateFailed } else { ResourceStatus::UpdateFailed };
-                events.push(self.event(&name, resource.0, resource.1, failed.clone(), Some(reason)));
-                for (logical, kind) in &cancelled {
-                    let why = if create { "Resource creation cancelled" } else { "Resource update cancelled" };
-                    events.push(self.event(&name, logical, kind, failed.clone(), Some(why)));
-                }
-                let summary = format!("The following resource(s) failed to {}: [{}].", if create { "create" } else { "update" }, resource.0);
-                let rollback =
-                    if create { ResourceStatus::RollbackInProgress } else { ResourceStatus::UpdateRollbackInProgress };
-                events.push(self.event(&name, &name, "AWS::CloudFormation::Stack", rollback, Some(&summary)));
-                if create { StackStatus::RollbackComplete } else { StackStatus::UpdateRollbackComplete }
-            }
-            Outcome::RollbackFails { resource, reason } => {
-                events.push(self.event(&name, resource.0, resource.1, ResourceStatus::UpdateFailed, Some(reason)));
-                StackStatus::UpdateRollbackFailed
-            }
-        };
-        let mut stacks = self.stacks.lock().unwrap();
-        let stack = stacks.get_mut(&name).expect("executed stacks exist");
-        stack.status = status.clone();
-        stack.events.extend(events);
-        if matches!(status, StackStatus::CreateComplete | StackStatus::UpdateComplete) {
-            stack.body = body;
-        }
-        stack.updated += 1;
-        Ok(())
-    }
-
-    async fn recent_events(&self, stack_name: &str) -> Result<Vec<StackEvent>, AwsError> {
-        self.gate()?;
-        let stacks = self.stacks.lock().unwrap();
-        Ok(stacks.get(stack_name).map(|s| s.events.iter().rev().map(stack_event).collect()).unwrap_or_default())
-    }
-
-    async fn get_stack_policy(&self, stack_name: &str) -> Result<Option<String>, AwsError> {
-        self.gate()?;
-        Ok(self.stacks.lock().unwrap().get(stack_name).and_then(|s| s.policy.clone()))
-    }
-
-    async fn set_stack_policy(&self, stack_name: &str, body: &str) -> Result<(), AwsError> {
-        self.gate()?;
-        self.policies_set.lock().unwrap().push((stack_name.to_owned(), body.to_owned()));
-        if let Some(s) = self.stacks.lock().unwrap().get_mut(stack_name) {
-            s.policy = Some(body.to_owned());
-        }
-        Ok(())
-    }
-
-    async fn set_termination_protection(&self, stack_name: &str, enabled: bool) -> Result<(), AwsError> {
-        self.gate()?;
-        self.protection_set.lock().unwrap().push(stack_name.to_owned());
-        if let Some(s) = self.stacks.lock().unwrap().get_mut(stack_name) {
-            s.termination_protection = enabled;
-        }
-        Ok(())
-    }
-}
-
-/// An artifacts bucket in memory.
-#[derive(Default)]
-struct FakeStore {
-    objects: Mutex<BTreeMap<String, Vec<u8>>>,
-    puts: AtomicUsize,
-}
-
-impl ArtifactStore for FakeStore {
-    async fn exists(&self, _bucket: &str, key: &str) -> Result<bool, AwsError> {
-        Ok(self.objects.lock().unwrap().contains_key(key))
-    }
-    async fn put(&self, _bucket: &str, key: &str, bytes: Vec<u8>) -> Result<(), AwsError> {
-        self.puts.fetch_add(1, Ordering::SeqCst);
-        self.objects.lock().unwrap().insert(key.to_owned(), bytes);
-        Ok(())
-    }
-}
 
 fn dev() -> (Rendered, RenderedStack) {
     let rendered = render_env("dev", Format::Json);
@@ -611,4 +298,75 @@ async fn removing_a_retained_resource_succeeds_with_a_warning_and_exit_status_3(
     let report = apply(&fake, &fake.store, &recorder, &rendered, &bootstrap, &options).await;
     assert_eq!(report.exit_status(), 3);
     assert!(events(&recorder).iter().any(|e| matches!(e, ApplyEvent::Warning { message, .. } if message.contains("OldKey") && message.contains("kept in the account"))));
+}
+
+/// Copies a folder tree (the example code, so a test may edit a handler).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// JSON paths whose values differ between two documents.
+fn differences(a: &serde_json::Value, b: &serde_json::Value, path: String, out: &mut Vec<String>) {
+    match (a, b) {
+        (serde_json::Value::Object(x), serde_json::Value::Object(y)) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let null = serde_json::Value::Null;
+                differences(x.get(k).unwrap_or(&null), y.get(k).unwrap_or(&null), format!("{path}/{k}"), out);
+            }
+        }
+        _ if a != b => out.push(path),
+        _ => {}
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_changed_handler_updates_only_the_app_stack_and_only_that_functions_code_key() {
+    // Real behaviour: CloudFormation finds nothing to change in the nine other stacks
+    // (empty change sets) and updates one function's code from its new S3 key.
+    let base = tempfile::tempdir().unwrap();
+    copy_tree(&common::repo_root().join("examples"), &base.path().join("examples"));
+    let env = common::load_env("dev");
+    let render = || {
+        let assembly = matbakh_infra::constructs::build(&env, base.path()).unwrap();
+        matbakh_infra::synth::render(&assembly, Format::Json).unwrap()
+    };
+    let before = render();
+    let bootstrap = render_stack(&bootstrap::build(&env), Format::Json).0;
+    let fake = FakeCfn::deployed(&before);
+    fake.put(&bootstrap.name, StackStatus::CreateComplete, &bootstrap.body);
+    for asset in &before.assets {
+        fake.store.objects.lock().unwrap().insert(asset.s3_key.clone(), asset.bytes.clone());
+    }
+
+    let handler = base.path().join("examples/functions/admin-overview/index.js");
+    let code = std::fs::read_to_string(&handler).unwrap();
+    std::fs::write(&handler, format!("{code}\n// a changed handler\n")).unwrap();
+    let after = render();
+
+    let report = apply(&fake, &fake.store, &Recorder::default(), &after, &bootstrap, &ApplyOptions::new(all(&after))).await;
+    assert_eq!(report.exit_status(), 0);
+    assert_eq!(fake.executions(), [name(&after, "app")], "only the app stack is updated");
+    let objects: Vec<String> = fake.store.objects.lock().unwrap().keys().cloned().collect();
+    let new_assets: Vec<&String> =
+        objects.iter().filter(|k| k.starts_with("assets/") && !before.assets.iter().any(|a| a.s3_key == **k)).collect();
+    assert_eq!(new_assets.len(), 1, "one new asset: {new_assets:?}");
+
+    let parse = |r: &Rendered| serde_json::from_str::<serde_json::Value>(&r.stack("app").unwrap().body).unwrap();
+    let mut changed = Vec::new();
+    differences(&parse(&before), &parse(&after), String::new(), &mut changed);
+    // The code key, and the function's published version (named by its code hash) that
+    // its live alias points at: nothing of any other function.
+    assert!(changed.contains(&"/Resources/AdminOverviewFunction/Properties/Code/S3Key".to_owned()), "{changed:?}");
+    assert!(changed.iter().all(|p| p.starts_with("/Resources/AdminOverview")), "{changed:?}");
+    let keys = |r: &Rendered| r.stack("app").unwrap().body.matches("\"S3Key\"").count();
+    assert_eq!(keys(&before), keys(&after));
 }

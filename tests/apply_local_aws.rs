@@ -155,3 +155,101 @@ async fn a_config_change_updates_only_its_stack_through_an_update_change_set() {
     });
     assert!(ssh_from_range, "the new SSH rule is in EC2");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_plan_is_applied_as_planned_and_refused_once_stale() {
+    let moto = Moto::start();
+    let dir = workspace();
+    let plan_file = dir.path().join("plan.json");
+    let plan_arg = plan_file.to_str().unwrap();
+    let planned = moto.cli(&["plan", "--env", "dev", "--out", plan_arg], dir.path());
+    assert_eq!(planned.status.code(), Some(2), "{}", text(&planned));
+
+    // Without --yes and without a terminal: refused before anything is created.
+    let unconfirmed = moto.cli(&["apply", "--env", "dev", "--plan", plan_arg, "--stack", "network"], dir.path());
+    assert_eq!(unconfirmed.status.code(), Some(1), "{}", text(&unconfirmed));
+    assert!(text(&unconfirmed).contains("pass --yes"), "{}", text(&unconfirmed));
+    let client = Client::new(&moto.sdk_config().await);
+    assert!(stacks(&client).await.is_empty(), "nothing created");
+
+    // The saved plan, confirmed: network is created, as planned; events as JSON lines.
+    let args = ["apply", "--env", "dev", "--yes", "--plan", plan_arg, "--stack", "network", "--output", "json"];
+    let applied = moto.cli(&args, dir.path());
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&applied.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"change_set") && kinds.contains(&"succeeded"), "{kinds:?}");
+    assert!(events.iter().all(|e| e["stack"].is_string() && e["time"].is_string()));
+    let succeeded = events.iter().find(|e| e["event"] == "succeeded").unwrap();
+    assert_eq!(succeeded["stack"], "matbakh-dev-network");
+
+    // The plan said network did not exist; now it does: stale.
+    let stale = moto.cli(&["apply", "--env", "dev", "--yes", "--plan", plan_arg], dir.path());
+    let out = text(&stale);
+    assert_eq!(stale.status.code(), Some(1), "{out}");
+    assert!(out.contains("stale plan, run plan again") && out.contains("matbakh-dev-network: created since the plan"), "{out}");
+
+    // A changed template makes a fresh plan stale too.
+    let fresh = moto.cli(&["plan", "--env", "dev", "--out", plan_arg], dir.path());
+    assert_eq!(fresh.status.code(), Some(2));
+    edit(dir.path(), "bastion_ssh_cidrs: []", "bastion_ssh_cidrs: [203.0.113.0/24]");
+    let changed = moto.cli(&["apply", "--env", "dev", "--yes", "--plan", plan_arg], dir.path());
+    let out = text(&changed);
+    assert_eq!(changed.status.code(), Some(1), "{out}");
+    assert!(out.contains("matbakh-dev-network: the code changed since the plan"), "{out}");
+}
+
+#[path = "support/latency_proxy.rs"]
+mod latency_proxy;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_a_fifth_of_requests_throttled_or_unavailable_apply_ends_the_same_and_creates_nothing_twice() {
+    let moto = Moto::start();
+    let dir = workspace();
+    let upstream: std::net::SocketAddr = moto.endpoint.trim_start_matches("http://").parse().unwrap();
+    let faults = latency_proxy::Faults { rate: 0.2, seed: 20261125 };
+    let proxy = latency_proxy::LatencyProxy::start(upstream, std::time::Duration::ZERO, Some(faults)).await;
+    let endpoint = proxy.endpoint.clone();
+    let dir_path = dir.path().to_owned();
+    let moto = std::sync::Arc::new(moto);
+    let m = moto.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        m.cli(&["apply", "--env", "dev", "--yes", "--endpoint-url", &endpoint], &dir_path)
+    })
+    .await
+    .unwrap();
+    let text = text(&out);
+    let injected = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
+    let requests = proxy.requests.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(injected * 10 >= requests, "about a fifth of {requests} requests failed: {injected}");
+    // The same outcome as without faults (see the first test): only moto's missing
+    // exports stop `data`; no fault surfaces.
+    assert_eq!(out.status.code(), Some(4), "{text}");
+    assert!(text.contains("3 succeeded, 1 failed, 6 not started; 3 change set(s) executed"), "{text}");
+    assert!(text.contains("No export named matbakh-dev-network-"), "{text}");
+    assert!(!text.contains("Throttling") && !text.contains("503") && !text.contains("SlowDown"), "{text}");
+
+    // Nothing created twice.
+    let config = moto.sdk_config().await;
+    let client = Client::new(&config);
+    let created: Vec<String> =
+        stacks(&client).await.into_iter().filter(|(_, s)| s.0 == "CREATE_COMPLETE").map(|(n, _)| n).collect();
+    let mut expected_stacks: Vec<String> = CREATED_ON_THE_LOCAL_AWS.iter().map(|s| s.to_string()).collect();
+    expected_stacks.sort();
+    assert_eq!(created, expected_stacks, "each stack created once");
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let vpcs = ec2.describe_vpcs().send().await.unwrap();
+    let ours = vpcs.vpcs().iter().filter(|v| v.tags().iter().any(|t| t.value() == Some("matbakh-dev-vpc"))).count();
+    assert_eq!(ours, 1, "one VPC");
+    let rendered = render_env("dev", Format::Json);
+    let template: serde_json::Value = serde_json::from_str(&rendered.stack("security").unwrap().body).unwrap();
+    let keys_in_template = template["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == "AWS::KMS::Key").count();
+    let kms = aws_sdk_kms::Client::new(&config);
+    assert_eq!(kms.list_keys().send().await.unwrap().keys().len(), keys_in_template, "each key once");
+    let mut expected: Vec<String> = rendered.assets.iter().map(|a| a.s3_key.clone()).collect();
+    expected.sort();
+    assert_eq!(bucket_keys(&moto).await, expected, "each asset once");
+}

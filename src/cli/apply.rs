@@ -24,7 +24,7 @@ use crate::aws::cloudformation::{CloudFormationApi, SdkCloudFormation};
 use crate::aws::load_config;
 use crate::constructs::bootstrap;
 use crate::graph::StackGraph;
-use crate::plan::{Plan, PlanOptions, StackStatus, make_plan, render};
+use crate::plan::{Danger, Plan, PlanOptions, StackStatus, make_plan, render};
 use crate::synth::{Format, Rendered, render as render_templates, render_stack};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -78,7 +78,13 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
             Some(path) => saved_plan(&api, &rendered, path).await?,
             None => make_plan(&api, &rendered, &PlanOptions::default()).await?,
         };
-        let Some(deploy) = preflight(&plan, &graph_of(&rendered), &selected, args, style)? else {
+        let checks = Preflight {
+            selected: selected.as_ref(),
+            allow_replace: &args.allow_replace,
+            show_plan: args.output == ApplyOutput::Human,
+            confirmed: args.yes,
+        };
+        let Some(deploy) = checks.run(&plan, &graph_of(&rendered), style)? else {
             return Ok(ExitCode::SUCCESS);
         };
         let options = ApplyOptions {
@@ -137,86 +143,88 @@ async fn saved_plan<C: CloudFormationApi>(api: &C, rendered: &Rendered, path: &P
     Ok(plan)
 }
 
-/// Shows the plan and checks what must hold before anything changes; returns the
-/// stacks to deploy, or `None` when there is nothing to do.
-fn preflight(
-    plan: &Plan,
-    graph: &StackGraph,
-    selected: &Option<BTreeSet<String>>,
-    args: &Args,
-    style: &Style,
-) -> anyhow::Result<Option<BTreeSet<String>>> {
-    let in_scope = |id: &str| selected.as_ref().is_none_or(|s| s.contains(id));
-    if args.output == ApplyOutput::Human {
-        eprint!("{}", render::human(plan, style));
-    }
-    let blocked: Vec<String> = plan
-        .stacks
-        .iter()
-        .filter(|s| in_scope(&s.id) && s.status == StackStatus::Blocked)
-        .map(|s| format!("{}: {}", s.name, s.remedy.as_deref().unwrap_or("blocked")))
-        .collect();
-    if !blocked.is_empty() {
-        bail!("cannot apply, nothing was changed:\n  {}", blocked.join("\n  "));
-    }
-    if let Some(selected) = selected {
-        let missing: Vec<String> = plan
+/// What must hold before anything changes.
+struct Preflight<'a> {
+    selected: Option<&'a BTreeSet<String>>,
+    allow_replace: &'a [String],
+    show_plan: bool,
+    /// `--yes`: no question asked.
+    confirmed: bool,
+}
+
+impl Preflight<'_> {
+    /// Shows the plan and checks it; returns the stacks to deploy, or `None` when there
+    /// is nothing to do. Every error here leaves the account untouched.
+    fn run(&self, plan: &Plan, graph: &StackGraph, style: &Style) -> anyhow::Result<Option<BTreeSet<String>>> {
+        let in_scope = |id: &str| self.selected.is_none_or(|s| s.contains(id));
+        if self.show_plan {
+            eprint!("{}", render::human(plan, style));
+        }
+        let blocked: Vec<String> = plan
             .stacks
             .iter()
-            .filter(|s| selected.contains(&s.id))
-            .flat_map(|s| graph.dependencies(&s.id))
-            .map(str::to_owned)
-            .filter(|dep| !selected.contains(dep))
-            .filter(|dep| plan.stacks.iter().any(|p| p.id == *dep && p.status == StackStatus::ToCreate))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
+            .filter(|s| in_scope(&s.id) && s.status == StackStatus::Blocked)
+            .map(|s| format!("{}: {}", s.name, s.remedy.as_deref().unwrap_or("blocked")))
             .collect();
-        if !missing.is_empty() {
-            bail!(
-                "the selected stacks depend on stacks that are not deployed: {}; add {}",
-                missing.join(", "),
-                missing.iter().map(|m| format!("--stack {m}")).collect::<Vec<_>>().join(" ")
-            );
+        if !blocked.is_empty() {
+            bail!("cannot apply, nothing was changed:\n  {}", blocked.join("\n  "));
         }
-    }
-    let allowed: BTreeSet<&str> = args.allow_replace.iter().map(String::as_str).collect();
-    let refused: Vec<String> = plan
-        .danger
-        .iter()
-        .filter(|d| plan.stacks.iter().any(|s| s.name == d.stack && in_scope(&s.id)))
-        .filter(|d| !allowed.contains(d.logical_id.as_str()))
-        .map(|d| format!("{} {} in {} ({}): {}", d.impact.label(), d.logical_id, d.stack, d.resource_type, d.cause))
-        .collect();
-    if !refused.is_empty() {
-        let flags: Vec<String> = plan
+        if let Some(selected) = self.selected {
+            let missing: BTreeSet<String> = plan
+                .stacks
+                .iter()
+                .filter(|s| selected.contains(&s.id))
+                .flat_map(|s| graph.dependencies(&s.id))
+                .filter(|dep| !selected.contains(*dep))
+                .filter(|dep| plan.stacks.iter().any(|p| p.id == *dep && p.status == StackStatus::ToCreate))
+                .map(str::to_owned)
+                .collect();
+            if !missing.is_empty() {
+                let flags: Vec<String> = missing.iter().map(|m| format!("--stack {m}")).collect();
+                bail!(
+                    "the selected stacks depend on stacks that are not deployed: {}; add {}",
+                    missing.iter().cloned().collect::<Vec<_>>().join(", "),
+                    flags.join(" ")
+                );
+            }
+        }
+        let allowed: BTreeSet<&str> = self.allow_replace.iter().map(String::as_str).collect();
+        let refused: Vec<&Danger> = plan
             .danger
             .iter()
+            .filter(|d| plan.stacks.iter().any(|s| s.name == d.stack && in_scope(&s.id)))
             .filter(|d| !allowed.contains(d.logical_id.as_str()))
-            .map(|d| format!("--allow-replace {}", d.logical_id))
             .collect();
-        bail!(
-            "refused, nothing was changed: stateful resources would lose their data:\n  {}\nif that is intended, pass {}",
-            refused.join("\n  "),
-            flags.join(" ")
-        );
+        if !refused.is_empty() {
+            let what: Vec<String> = refused
+                .iter()
+                .map(|d| format!("{} {} in {} ({}): {}", d.impact.label(), d.logical_id, d.stack, d.resource_type, d.cause))
+                .collect();
+            let flags: Vec<String> = refused.iter().map(|d| format!("--allow-replace {}", d.logical_id)).collect();
+            bail!(
+                "refused, nothing was changed: stateful resources would lose their data:\n  {}\nif that is intended, pass {}",
+                what.join("\n  "),
+                flags.join(" ")
+            );
+        }
+        for unused in allowed.iter().filter(|a| !plan.danger.iter().any(|d| d.logical_id == **a)) {
+            eprintln!("{}: --allow-replace {unused}: the plan replaces or deletes no such resource", style.warning("warning"));
+        }
+        let deploy: BTreeSet<String> = plan
+            .stacks
+            .iter()
+            .filter(|s| in_scope(&s.id) && matches!(s.status, StackStatus::ToCreate | StackStatus::Changes))
+            .map(|s| s.id.clone())
+            .collect();
+        if deploy.is_empty() {
+            eprintln!("{}", style.ok("Nothing to apply: every stack matches the code."));
+            return Ok(None);
+        }
+        if !self.confirmed {
+            confirm(plan, deploy.len())?;
+        }
+        Ok(Some(deploy))
     }
-    for unused in allowed.iter().filter(|a| !plan.danger.iter().any(|d| d.logical_id == **a)) {
-        eprintln!("{}: --allow-replace {unused}: the plan replaces or deletes no such resource", style.warning("warning"));
-    }
-    let deploy: BTreeSet<String> = plan
-        .stacks
-        .iter()
-        .filter(|s| in_scope(&s.id) && matches!(s.status, StackStatus::ToCreate | StackStatus::Changes))
-        .map(|s| s.id.clone())
-        .collect();
-    if deploy.is_empty() {
-        eprintln!("{}", style.ok("Nothing to apply: every stack matches the code."));
-        return Ok(None);
-    }
-    if !args.yes {
-        confirm(plan, deploy.len())?;
-    }
-    Ok(Some(deploy))
 }
 
 fn confirm(plan: &Plan, stacks: usize) -> anyhow::Result<()> {
@@ -272,4 +280,74 @@ fn summary(report: &ApplyReport, rendered: &Rendered, style: &Style) -> String {
         if report.warnings > 0 { format!(", {} warning(s)", report.warnings) } else { String::new() }
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::graph::Edge;
+
+    /// A plan in the saved format: network unchanged, data with the given status and
+    /// dangers.
+    fn plan(data_status: &str, danger: serde_json::Value) -> Plan {
+        let empty = json!({"parameters": [], "conditions": [], "resources": [], "outputs": [], "other": []});
+        let stack = |id: &str, status: &str| {
+            json!({"id": id, "name": format!("matbakh-dev-{id}"), "status": status, "template_sha256": "x",
+                   "evidence": "template_diff", "changes": empty})
+        };
+        serde_json::from_value(json!({
+            "format_version": 1, "tool_version": "0", "environment": "dev", "region": "eu-central-1",
+            "stacks": [stack("network", "to_create"), stack("data", data_status)],
+            "danger": danger, "security": []
+        }))
+        .unwrap()
+    }
+
+    fn graph() -> StackGraph {
+        StackGraph {
+            nodes: vec!["network".into(), "data".into()],
+            edges: vec![Edge { producer: "network".into(), consumer: "data".into(), exports: vec![] }],
+        }
+    }
+
+    fn checks<'a>(selected: Option<&'a BTreeSet<String>>, allow: &'a [String]) -> Preflight<'a> {
+        Preflight { selected, allow_replace: allow, show_plan: false, confirmed: true }
+    }
+
+    #[test]
+    fn a_stateful_replacement_is_refused_before_anything_changes_unless_named() {
+        let danger = json!([{"stack": "matbakh-dev-data", "logical_id": "Database", "resource_type": "AWS::RDS::DBInstance",
+                             "impact": "will_replace", "cause": "DBInstanceIdentifier"}]);
+        let p = plan("changes", danger);
+        let err = checks(None, &[]).run(&p, &graph(), &Style::plain()).unwrap_err().to_string();
+        assert!(err.contains("refused, nothing was changed"), "{err}");
+        assert!(err.contains("replace Database in matbakh-dev-data (AWS::RDS::DBInstance): DBInstanceIdentifier"), "{err}");
+        assert!(err.contains("pass --allow-replace Database"), "{err}");
+        let allowed = ["Database".to_owned()];
+        let deploy = checks(None, &allowed).run(&p, &graph(), &Style::plain()).unwrap().unwrap();
+        assert_eq!(deploy, BTreeSet::from(["network".to_owned(), "data".to_owned()]));
+    }
+
+    #[test]
+    fn a_selected_stack_needs_its_dependencies_deployed_or_selected() {
+        let p = plan("to_create", json!([]));
+        let only_data = BTreeSet::from(["data".to_owned()]);
+        let err = checks(Some(&only_data), &[]).run(&p, &graph(), &Style::plain()).unwrap_err().to_string();
+        assert!(err.contains("not deployed: network; add --stack network"), "{err}");
+        let both = BTreeSet::from(["data".to_owned(), "network".to_owned()]);
+        assert!(checks(Some(&both), &[]).run(&p, &graph(), &Style::plain()).unwrap().is_some());
+    }
+
+    #[test]
+    fn blocked_stacks_stop_the_apply_and_an_unchanged_plan_does_nothing() {
+        let mut p = plan("blocked", json!([]));
+        p.stacks[1].remedy = Some("ROLLBACK_COMPLETE: delete it".into());
+        let err = checks(None, &[]).run(&p, &graph(), &Style::plain()).unwrap_err().to_string();
+        assert!(err.contains("matbakh-dev-data: ROLLBACK_COMPLETE: delete it"), "{err}");
+        let mut p = plan("no_changes", json!([]));
+        p.stacks[0].status = StackStatus::NoChanges;
+        assert_eq!(checks(None, &[]).run(&p, &graph(), &Style::plain()).unwrap(), None);
+    }
 }
