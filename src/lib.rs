@@ -4,7 +4,8 @@
 //! YAML and its checks), [`constructs`] (the design's stacks built from config),
 //! [`synth`] (rendering templates and the manifest) and [`graph`] (stack order); then
 //! [`aws`] (the SDK boundary), [`plan`] (diffing against the live stacks) and [`apply`]
-//! (deploying in dependency order).
+//! (deploying in dependency order); [`drift`] (checking that the live account still
+//! matches the code).
 
 pub mod apply;
 pub mod assets;
@@ -13,6 +14,7 @@ pub mod cfn;
 pub mod cli;
 pub mod config;
 pub mod constructs;
+pub mod drift;
 pub mod graph;
 pub mod plan;
 pub mod style;

@@ -45,7 +45,7 @@ async fn a_new_environment_is_created_in_dependency_order_with_assets_uploaded_o
     // Real behaviour: CREATE change sets for stacks that do not exist, executed once each.
     let (rendered, bootstrap) = dev();
     let fake = FakeCfn::default();
-        let recorder = Recorder::default();
+    let recorder = Recorder::default();
     let report = apply(&fake, &fake.store, &recorder, &rendered, &bootstrap, &ApplyOptions::new(all(&rendered))).await;
     assert_eq!(report.exit_status(), 0);
     assert!(report.stacks.all_succeeded());
@@ -53,19 +53,36 @@ async fn a_new_environment_is_created_in_dependency_order_with_assets_uploaded_o
     assert_eq!(executed.len(), 11, "bootstrap + 10 stacks, each executed once: {executed:?}");
     assert_eq!(executed[0], bootstrap.name, "the bootstrap stack comes first");
     let pos = |id: &str| executed.iter().position(|s| *s == name(&rendered, id)).unwrap();
-    for (before, after) in [("network", "data"), ("security", "data"), ("data", "app"), ("cache", "app"), ("app", "auth"), ("auth", "api"), ("api", "edge"), ("app", "observability"), ("data", "datalake")] {
+    for (before, after) in [
+        ("network", "data"),
+        ("security", "data"),
+        ("data", "app"),
+        ("cache", "app"),
+        ("app", "auth"),
+        ("auth", "api"),
+        ("api", "edge"),
+        ("app", "observability"),
+        ("data", "datalake"),
+    ] {
         assert!(pos(before) < pos(after), "{before} before {after}: {executed:?}");
     }
     let uploaded: Vec<String> = fake.store.objects.lock().unwrap().keys().cloned().collect();
     let large = rendered.stacks.iter().filter(|s| s.body.len() > 51_200).count();
-    assert_eq!(fake.store.puts.load(Ordering::SeqCst), rendered.assets.len() + large, "every asset and large template uploaded once: {uploaded:?}");
+    assert_eq!(
+        fake.store.puts.load(Ordering::SeqCst),
+        rendered.assets.len() + large,
+        "every asset and large template uploaded once: {uploaded:?}"
+    );
     assert!(large >= 1, "dev has templates over the inline limit, deployed through TemplateURL");
     let kinds: Vec<ChangeSetKind> = fake.change_sets.lock().unwrap().values().map(|c| c.0.change_set_type).collect();
     assert!(kinds.iter().all(|k| *k == ChangeSetKind::Create));
     for (request, _) in fake.change_sets.lock().unwrap().values() {
         assert!(request.client_token.is_some(), "every change set carries a client token");
         if request.stack_name.ends_with("-network") {
-            assert!(request.parameters.iter().any(|(k, v)| k == "AvailabilityZones" && v.contains("eu-central-1a")), "parameters passed explicitly");
+            assert!(
+                request.parameters.iter().any(|(k, v)| k == "AvailabilityZones" && v.contains("eu-central-1a")),
+                "parameters passed explicitly"
+            );
         }
     }
 }
@@ -109,7 +126,7 @@ async fn a_failed_create_reports_the_first_root_cause_and_blocks_only_its_depend
             cancelled: vec![("Database", "AWS::RDS::DBInstance"), ("DbSubnetGroup", "AWS::RDS::DBSubnetGroup")],
         },
     );
-        let recorder = Recorder::default();
+    let recorder = Recorder::default();
     let report = apply(&fake, &fake.store, &recorder, &rendered, &bootstrap, &ApplyOptions::new(all(&rendered))).await;
     assert_eq!(report.exit_status(), 4);
     let StackOutcome::Failed(failure) = report.stacks.outcome("data").unwrap() else { panic!("data fails") };
@@ -117,7 +134,9 @@ async fn a_failed_create_reports_the_first_root_cause_and_blocks_only_its_depend
     assert!(failure.reason.contains("rds.force_ssl_typo"), "{}", failure.reason);
     assert!(failure.reason.contains("ROLLBACK_COMPLETE"));
     assert!(!failure.reason.contains("cancelled"), "the cascade is not the cause: {}", failure.reason);
-    assert!(failure.remedy.as_deref().unwrap().contains(&format!("aws cloudformation delete-stack --stack-name {data}")));
+    assert!(
+        failure.remedy.as_deref().unwrap().contains(&format!("aws cloudformation delete-stack --stack-name {data}"))
+    );
     // Dependents of data never start; the others run to the end.
     for id in ["app", "auth", "api", "edge", "observability", "datalake"] {
         assert!(report.stacks.outcome(id).unwrap().is_not_started(), "{id}");
@@ -138,7 +157,15 @@ async fn a_stack_left_in_rollback_complete_is_not_touched_and_gets_the_recovery_
     let fake = FakeCfn::deployed(&rendered);
     fake.put(&name(&rendered, "network"), StackStatus::RollbackComplete, "{}");
     fake.put(&name(&rendered, "security"), StackStatus::UpdateRollbackFailed, "{}");
-    let report = apply(&fake, &fake.store, &Recorder::default(), &rendered, &bootstrap, &ApplyOptions::new(BTreeSet::from(["network".into(), "security".into()]))).await;
+    let report = apply(
+        &fake,
+        &fake.store,
+        &Recorder::default(),
+        &rendered,
+        &bootstrap,
+        &ApplyOptions::new(BTreeSet::from(["network".into(), "security".into()])),
+    )
+    .await;
     assert_eq!(report.exit_status(), 4);
     let StackOutcome::Failed(network) = report.stacks.outcome("network").unwrap() else { panic!() };
     assert!(network.remedy.as_deref().unwrap().contains("delete-stack"));
@@ -155,11 +182,26 @@ async fn a_failed_update_that_cannot_roll_back_says_how_to_recover() {
     let mut fake = FakeCfn::deployed(&rendered);
     let edge = name(&rendered, "edge");
     fake.put(&edge, StackStatus::UpdateComplete, "{\"Resources\": {}}");
-    fake.outcomes.insert(edge.clone(), Outcome::RollbackFails { resource: ("WebAcl", "AWS::WAFv2::WebACL"), reason: "WAFUnavailableEntityException" });
-    let report = apply(&fake, &fake.store, &Recorder::default(), &rendered, &bootstrap, &ApplyOptions::new(BTreeSet::from(["edge".into()]))).await;
+    fake.outcomes.insert(
+        edge.clone(),
+        Outcome::RollbackFails { resource: ("WebAcl", "AWS::WAFv2::WebACL"), reason: "WAFUnavailableEntityException" },
+    );
+    let report = apply(
+        &fake,
+        &fake.store,
+        &Recorder::default(),
+        &rendered,
+        &bootstrap,
+        &ApplyOptions::new(BTreeSet::from(["edge".into()])),
+    )
+    .await;
     let StackOutcome::Failed(f) = report.stacks.outcome("edge").unwrap() else { panic!() };
     assert_eq!(f.resource.as_deref(), Some("WebAcl (AWS::WAFv2::WebACL)"));
-    assert!(f.reason.contains("UPDATE_ROLLBACK_FAILED") && f.reason.contains("WAFUnavailableEntityException"), "{}", f.reason);
+    assert!(
+        f.reason.contains("UPDATE_ROLLBACK_FAILED") && f.reason.contains("WAFUnavailableEntityException"),
+        "{}",
+        f.reason
+    );
     assert!(f.remedy.as_deref().unwrap().contains(&format!("continue-update-rollback --stack-name {edge}")));
 }
 
@@ -211,7 +253,11 @@ async fn the_stack_policy_is_lifted_for_named_resources_and_restored_even_when_t
     fake.scripted_changes.insert(data.clone(), replacing("Database", "AWS::RDS::DBInstance"));
     fake.outcomes.insert(
         data.clone(),
-        Outcome::Fails { resource: ("Database", "AWS::RDS::DBInstance"), reason: "DBInstanceAlreadyExists", cancelled: vec![] },
+        Outcome::Fails {
+            resource: ("Database", "AWS::RDS::DBInstance"),
+            reason: "DBInstanceAlreadyExists",
+            cancelled: vec![],
+        },
     );
     let options = ApplyOptions {
         protect: true,
@@ -232,7 +278,11 @@ async fn the_stack_policy_is_lifted_for_named_resources_and_restored_even_when_t
     assert_eq!(policies.len(), 2, "lifted, then restored: {policies:?}");
     let denied = |p: &serde_json::Value| p["Statement"][1]["Resource"].as_array().cloned().unwrap_or_default();
     assert!(!denied(&policies[0]).contains(&"LogicalResourceId/Database".into()), "lifted for Database");
-    assert_eq!(policies[0]["Statement"].as_array().unwrap().len(), 1, "the data stack's only stateful resource is lifted: no Deny left");
+    assert_eq!(
+        policies[0]["Statement"].as_array().unwrap().len(),
+        1,
+        "the data stack's only stateful resource is lifted: no Deny left"
+    );
     assert!(denied(&policies[1]).contains(&"LogicalResourceId/Database".into()), "restored after the failure");
     let text: Vec<String> = events(&recorder).iter().map(|e| e.describe()).collect();
     assert!(text.iter().any(|t| t.contains("stack policy lifted for Database")));
@@ -249,13 +299,15 @@ async fn protected_stacks_get_termination_protection_and_a_stack_policy_on_creat
     assert_eq!(report.exit_status(), 0);
     let protected = fake.protection_set.lock().unwrap().clone();
     assert_eq!(protected.len(), 11, "every stack, bootstrap included: {protected:?}");
-    let stacks = fake.stacks.lock().unwrap();
-    let data_policy: serde_json::Value = serde_json::from_str(stacks[&name(&rendered, "data")].policy.as_ref().unwrap()).unwrap();
-    let denied = data_policy["Statement"][1]["Resource"].as_array().unwrap();
-    assert!(denied.contains(&"LogicalResourceId/Database".into()), "{data_policy}");
-    assert_eq!(data_policy["Statement"][1]["Action"], serde_json::json!(["Update:Replace", "Update:Delete"]));
-    assert!(stacks.values().all(|s| s.termination_protection));
-    drop(stacks);
+    {
+        let stacks = fake.stacks.lock().unwrap();
+        let data_policy: serde_json::Value =
+            serde_json::from_str(stacks[&name(&rendered, "data")].policy.as_ref().unwrap()).unwrap();
+        let denied = data_policy["Statement"][1]["Resource"].as_array().unwrap();
+        assert!(denied.contains(&"LogicalResourceId/Database".into()), "{data_policy}");
+        assert_eq!(data_policy["Statement"][1]["Action"], serde_json::json!(["Update:Replace", "Update:Delete"]));
+        assert!(stacks.values().all(|s| s.termination_protection));
+    }
     // A second run (a new run id) with nothing to change sets nothing again.
     let before = fake.policies_set.lock().unwrap().len();
     let options = ApplyOptions { protect: true, ..ApplyOptions::new(all(&rendered)) };
@@ -271,7 +323,9 @@ async fn throttling_is_retried_and_never_fails_an_apply_whose_stacks_succeed() {
     // are polled at once; every third call here.
     let (rendered, bootstrap) = dev();
     let fake = FakeCfn { throttle_every: 3, ..FakeCfn::default() };
-    let report = apply(&fake, &fake.store, &Recorder::default(), &rendered, &bootstrap, &ApplyOptions::new(all(&rendered))).await;
+    let report =
+        apply(&fake, &fake.store, &Recorder::default(), &rendered, &bootstrap, &ApplyOptions::new(all(&rendered)))
+            .await;
     assert_eq!(report.exit_status(), 0, "{:?}", report.stacks.results);
     assert!(fake.throttled.load(Ordering::SeqCst) > 20, "throttling happened");
     let executed = fake.executions();
@@ -291,9 +345,18 @@ async fn removing_a_retained_resource_succeeds_with_a_warning_and_exit_status_3(
     fake.put(&security, StackStatus::UpdateComplete, live);
     fake.scripted_changes.insert(
         security.clone(),
-        vec![ResourceChange::builder().action(ChangeAction::Remove).logical_resource_id("OldKey").resource_type("AWS::KMS::Key").build()],
+        vec![
+            ResourceChange::builder()
+                .action(ChangeAction::Remove)
+                .logical_resource_id("OldKey")
+                .resource_type("AWS::KMS::Key")
+                .build(),
+        ],
     );
-    let options = ApplyOptions { allow_replace: BTreeSet::from(["OldKey".into()]), ..ApplyOptions::new(BTreeSet::from(["security".into()])) };
+    let options = ApplyOptions {
+        allow_replace: BTreeSet::from(["OldKey".into()]),
+        ..ApplyOptions::new(BTreeSet::from(["security".into()]))
+    };
     let recorder = Recorder::default();
     let report = apply(&fake, &fake.store, &recorder, &rendered, &bootstrap, &options).await;
     assert_eq!(report.exit_status(), 3);
@@ -352,7 +415,8 @@ async fn a_changed_handler_updates_only_the_app_stack_and_only_that_functions_co
     std::fs::write(&handler, format!("{code}\n// a changed handler\n")).unwrap();
     let after = render();
 
-    let report = apply(&fake, &fake.store, &Recorder::default(), &after, &bootstrap, &ApplyOptions::new(all(&after))).await;
+    let report =
+        apply(&fake, &fake.store, &Recorder::default(), &after, &bootstrap, &ApplyOptions::new(all(&after))).await;
     assert_eq!(report.exit_status(), 0);
     assert_eq!(fake.executions(), [name(&after, "app")], "only the app stack is updated");
     let objects: Vec<String> = fake.store.objects.lock().unwrap().keys().cloned().collect();

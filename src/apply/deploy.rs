@@ -82,8 +82,14 @@ impl From<AwsError> for StackFailure {
 fn settled(status: &str) -> Option<bool> {
     match status {
         "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "IMPORT_COMPLETE" => Some(true),
-        "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED" | "UPDATE_ROLLBACK_COMPLETE"
-        | "UPDATE_ROLLBACK_FAILED" | "UPDATE_FAILED" | "DELETE_COMPLETE" | "DELETE_FAILED" => Some(false),
+        "ROLLBACK_COMPLETE"
+        | "ROLLBACK_FAILED"
+        | "CREATE_FAILED"
+        | "UPDATE_ROLLBACK_COMPLETE"
+        | "UPDATE_ROLLBACK_FAILED"
+        | "UPDATE_FAILED"
+        | "DELETE_COMPLETE"
+        | "DELETE_FAILED" => Some(false),
         _ => None,
     }
 }
@@ -107,7 +113,11 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         if let Some(stack) = &live
             && let Some(remedy) = remedy(stack)
         {
-            return Err(StackFailure { reason: format!("the stack is {}", stack.status), resource: None, remedy: Some(remedy) });
+            return Err(StackFailure {
+                reason: format!("the stack is {}", stack.status),
+                resource: None,
+                remedy: Some(remedy),
+            });
         }
         let kind = match &live {
             None => ChangeSetKind::Create,
@@ -145,8 +155,10 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         }
         self.report_change_set(job, kind, &change_set);
 
-        let refused: Vec<_> =
-            destructive_changes(&change_set).into_iter().filter(|d| !self.allow_replace.contains(&d.logical_id)).collect();
+        let refused: Vec<_> = destructive_changes(&change_set)
+            .into_iter()
+            .filter(|d| !self.allow_replace.contains(&d.logical_id))
+            .collect();
         if !refused.is_empty() {
             let _ = self.call(|| self.api.delete_change_set(&id)).await;
             let what: Vec<String> =
@@ -168,7 +180,10 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
             if !lifted.is_empty() {
                 self.emit(ApplyEvent::Protection {
                     stack: job.name.clone(),
-                    action: format!("stack policy lifted for {}", lifted.iter().cloned().collect::<Vec<_>>().join(", ")),
+                    action: format!(
+                        "stack policy lifted for {}",
+                        lifted.iter().cloned().collect::<Vec<_>>().join(", ")
+                    ),
                 });
             }
         }
@@ -178,10 +193,8 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
             let full = stack_policy(&stateful, &BTreeSet::new());
             let restored = self.call(|| self.api.set_stack_policy(&job.name, &full)).await;
             match restored {
-                Ok(()) if !lifted.is_empty() => self.emit(ApplyEvent::Protection {
-                    stack: job.name.clone(),
-                    action: "stack policy restored".into(),
-                }),
+                Ok(()) if !lifted.is_empty() => self
+                    .emit(ApplyEvent::Protection { stack: job.name.clone(), action: "stack policy restored".into() }),
                 Ok(()) => {}
                 Err(e) => {
                     return Err(StackFailure {
@@ -199,6 +212,7 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         if kind == ChangeSetKind::Create {
             self.ensure_protection(job, Some(&stack), &stateful).await?;
         }
+        self.verify_resources(job, &change_set).await;
         self.emit(ApplyEvent::Succeeded {
             stack: job.name.clone(),
             status: stack.status.clone(),
@@ -206,6 +220,44 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
             outputs: stack.outputs.clone(),
         });
         Ok(Deployed::Changed { created: kind == ChangeSetKind::Create, outputs: stack.outputs })
+    }
+
+    /// Says so when the endpoint cannot show a resource the change set added or changed:
+    /// listed without a physical id (a type it only pretends to create) or not listed at
+    /// all — so the output never claims more than happened.
+    async fn verify_resources(&self, job: &StackJob<'_>, cs: &ChangeSet) {
+        let touched: Vec<&str> =
+            cs.changes.iter().filter(|c| c.action != "Remove").map(|c| c.logical_id.as_str()).collect();
+        if touched.is_empty() {
+            return;
+        }
+        let listed = match self.call(|| self.api.list_resources(&job.name)).await {
+            Ok(listed) => listed,
+            Err(e) => {
+                self.emit(ApplyEvent::Warning {
+                    stack: job.name.clone(),
+                    message: format!("could not list the stack's resources to confirm them ({e})"),
+                });
+                return;
+            }
+        };
+        let mut unconfirmed = Vec::new();
+        for id in touched {
+            match listed.iter().find(|r| r.logical_id == id) {
+                Some(r) if !r.physical_id.is_empty() => {}
+                Some(r) => unconfirmed.push(format!("{id} ({})", r.resource_type)),
+                None => unconfirmed.push(id.to_owned()),
+            }
+        }
+        if !unconfirmed.is_empty() {
+            self.emit(ApplyEvent::Warning {
+                stack: job.name.clone(),
+                message: format!(
+                    "the endpoint reports no physical resource for {}: not confirmed as created",
+                    unconfirmed.join(", ")
+                ),
+            });
+        }
     }
 
     /// Resources the update removes from the template but CloudFormation keeps (or
@@ -222,9 +274,13 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
             let policy = live["Resources"][id]["DeletionPolicy"].as_str().unwrap_or("Delete");
             let message = match policy {
                 "Retain" | "RetainExceptOnCreate" => {
-                    format!("{id} is removed from the stack but kept in the account (DeletionPolicy {policy}); delete it by hand when it is no longer needed")
+                    format!(
+                        "{id} is removed from the stack but kept in the account (DeletionPolicy {policy}); delete it by hand when it is no longer needed"
+                    )
                 }
-                "Snapshot" => format!("{id} is deleted after a final snapshot (DeletionPolicy Snapshot); the snapshot stays"),
+                "Snapshot" => {
+                    format!("{id} is deleted after a final snapshot (DeletionPolicy Snapshot); the snapshot stays")
+                }
                 _ => continue,
             };
             self.emit(ApplyEvent::Warning { stack: job.name.clone(), message });
@@ -236,7 +292,9 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         for asset in &job.assets {
             match self.uploads.get(&asset.s3_key) {
                 Some(Ok(())) => {}
-                Some(Err(e)) => return Err(StackFailure::plain(format!("could not upload {} ({}): {e}", asset.id, asset.s3_key))),
+                Some(Err(e)) => {
+                    return Err(StackFailure::plain(format!("could not upload {} ({}): {e}", asset.id, asset.s3_key)));
+                }
                 None => return Err(StackFailure::plain(format!("{} ({}) was not uploaded", asset.id, asset.s3_key))),
             }
         }
@@ -250,7 +308,11 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
             return Ok(());
         }
         self.call(|| self.store.put(bucket, &asset.s3_key, asset.bytes.clone())).await?;
-        self.emit(ApplyEvent::AssetUploaded { stack: stack.to_owned(), key: asset.s3_key.clone(), bytes: asset.bytes.len() });
+        self.emit(ApplyEvent::AssetUploaded {
+            stack: stack.to_owned(),
+            key: asset.s3_key.clone(),
+            bytes: asset.bytes.len(),
+        });
         Ok(())
     }
 

@@ -15,12 +15,30 @@ use crate::aws::cloudformation::LiveOutput;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ApplyEvent {
-    AssetUploaded { stack: String, key: String, bytes: usize },
-    AssetPresent { stack: String, key: String },
+    AssetUploaded {
+        stack: String,
+        key: String,
+        bytes: usize,
+    },
+    AssetPresent {
+        stack: String,
+        key: String,
+    },
     /// A change set was created for the stack; `total` resources will be touched.
-    ChangeSet { stack: String, kind: &'static str, add: usize, modify: usize, remove: usize, total: usize },
-    NoChanges { stack: String },
-    Executing { stack: String },
+    ChangeSet {
+        stack: String,
+        kind: &'static str,
+        add: usize,
+        modify: usize,
+        remove: usize,
+        total: usize,
+    },
+    NoChanges {
+        stack: String,
+    },
+    Executing {
+        stack: String,
+    },
     /// A resource event of the running operation.
     Resource {
         stack: String,
@@ -32,9 +50,20 @@ pub enum ApplyEvent {
         done: usize,
         total: usize,
     },
-    Protection { stack: String, action: String },
-    Warning { stack: String, message: String },
-    Succeeded { stack: String, status: String, seconds: f64, outputs: Vec<LiveOutput> },
+    Protection {
+        stack: String,
+        action: String,
+    },
+    Warning {
+        stack: String,
+        message: String,
+    },
+    Succeeded {
+        stack: String,
+        status: String,
+        seconds: f64,
+        outputs: Vec<LiveOutput>,
+    },
     Failed {
         stack: String,
         reason: String,
@@ -43,7 +72,10 @@ pub enum ApplyEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         remedy: Option<String>,
     },
-    NotStarted { stack: String, blocked_by: Vec<String> },
+    NotStarted {
+        stack: String,
+        blocked_by: Vec<String>,
+    },
 }
 
 impl ApplyEvent {
@@ -92,7 +124,9 @@ impl ApplyEvent {
                 }
                 text
             }
-            ApplyEvent::NotStarted { blocked_by, .. } => format!("not started: {} did not succeed", blocked_by.join(", ")),
+            ApplyEvent::NotStarted { blocked_by, .. } => {
+                format!("not started: {} did not succeed", blocked_by.join(", "))
+            }
         }
     }
 }
@@ -143,9 +177,11 @@ impl Bars {
             .or_insert_with(|| {
                 let bar = self.multi.add(ProgressBar::new(0));
                 bar.set_style(
-                    ProgressStyle::with_template("{spinner} {prefix:26} {bar:20} {pos:>3}/{len:<3} {elapsed:>4} {wide_msg}")
-                        .expect("valid template")
-                        .progress_chars("=> "),
+                    ProgressStyle::with_template(
+                        "{spinner} {prefix:26} {bar:20} {pos:>3}/{len:<3} {elapsed:>4} {wide_msg}",
+                    )
+                    .expect("valid template")
+                    .progress_chars("=> "),
                 );
                 bar.set_prefix(stack.to_owned());
                 bar.enable_steady_tick(Duration::from_millis(120));

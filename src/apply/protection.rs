@@ -29,8 +29,7 @@ pub fn stateful_resources(template: &Value) -> Vec<String> {
 pub fn stack_policy(stateful: &[String], lifted: &BTreeSet<String>) -> String {
     let denied: Vec<String> =
         stateful.iter().filter(|id| !lifted.contains(*id)).map(|id| format!("LogicalResourceId/{id}")).collect();
-    let mut statements =
-        vec![json!({"Effect": "Allow", "Principal": "*", "Action": "Update:*", "Resource": "*"})];
+    let mut statements = vec![json!({"Effect": "Allow", "Principal": "*", "Action": "Update:*", "Resource": "*"})];
     if !denied.is_empty() {
         statements.push(json!({
             "Effect": "Deny",
@@ -115,8 +114,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        let found: Vec<(String, &str)> =
-            destructive_changes(&cs).into_iter().map(|d| (d.logical_id, d.what)).collect();
+        let found: Vec<(String, &str)> = destructive_changes(&cs).into_iter().map(|d| (d.logical_id, d.what)).collect();
         assert_eq!(
             found,
             [("Primary".into(), "replace"), ("Redis".into(), "may replace"), ("Secret".into(), "delete")]

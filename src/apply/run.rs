@@ -144,9 +144,11 @@ where
     };
     let graph = graph_of(rendered);
 
-    let needs_bucket = rendered.stacks.iter().filter(|s| options.deploy.contains(&s.id)).any(|s| {
-        s.body.len() > TEMPLATE_BODY_INLINE_MAX || !assets_of(rendered, s).is_empty()
-    });
+    let needs_bucket = rendered
+        .stacks
+        .iter()
+        .filter(|s| options.deploy.contains(&s.id))
+        .any(|s| s.body.len() > TEMPLATE_BODY_INLINE_MAX || !assets_of(rendered, s).is_empty());
     let mut bootstrap_result = None;
     if needs_bucket {
         let result = deployer.deploy(&job(rendered, bootstrap)).await;

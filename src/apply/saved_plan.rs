@@ -10,10 +10,8 @@ use crate::synth::Rendered;
 pub fn staleness(plan: &Plan, rendered: &Rendered, live: &[(String, Option<LiveStack>)]) -> Vec<String> {
     let mut reasons = Vec::new();
     if plan.environment != rendered.manifest.environment {
-        reasons.push(format!(
-            "the plan is for environment {}, not {}",
-            plan.environment, rendered.manifest.environment
-        ));
+        reasons
+            .push(format!("the plan is for environment {}, not {}", plan.environment, rendered.manifest.environment));
         return reasons;
     }
     for stack in &rendered.stacks {
@@ -31,14 +29,13 @@ pub fn staleness(plan: &Plan, rendered: &Rendered, live: &[(String, Option<LiveS
             Some(s) if was_missing && s.status != "REVIEW_IN_PROGRESS" => {
                 reasons.push(format!("{}: created since the plan (at {})", stack.name, s.last_updated))
             }
-            Some(s) if !was_missing && planned.last_updated_time.as_deref() != Some(s.last_updated.as_str()) => {
-                reasons.push(format!(
+            Some(s) if !was_missing && planned.last_updated_time.as_deref() != Some(s.last_updated.as_str()) => reasons
+                .push(format!(
                     "{}: updated since the plan (LastUpdatedTime {} then, {} now)",
                     stack.name,
                     planned.last_updated_time.as_deref().unwrap_or("-"),
                     s.last_updated
-                ))
-            }
+                )),
             _ => {}
         }
     }

@@ -271,6 +271,14 @@ impl CloudFormationApi for SdkCloudFormation {
     }
 }
 
+/// A per-call override without the SDK's retries, for calls retried by the caller with
+/// its own rules: an operation that may have done work before failing (an opaque 500)
+/// must not be repeated blindly.
+pub(crate) fn single_attempt() -> aws_sdk_cloudformation::config::Builder {
+    aws_sdk_cloudformation::config::Builder::default()
+        .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::standard().with_max_attempts(1))
+}
+
 /// Converts one stack of a `DescribeStacks` answer.
 pub fn live_stack(s: &Stack) -> LiveStack {
     let time = s.last_updated_time().or(s.creation_time());

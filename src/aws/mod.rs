@@ -6,7 +6,9 @@ pub mod artifacts;
 pub mod cloudformation;
 mod config;
 pub mod retry;
+pub mod services;
 pub mod stack_deploy;
+pub mod stack_drift;
 
 pub use config::{AwsOptions, load_config};
 
@@ -21,7 +23,9 @@ pub enum AwsError {
     #[error("{operation}: {detail}; check the endpoint (--endpoint-url / AWS_ENDPOINT_URL), region and credentials")]
     Transport { operation: &'static str, detail: String },
     /// An operation the endpoint does not implement (e.g. the local AWS's missing APIs).
-    #[error("{operation} is not supported by this endpoint: {detail}")]
+    #[error(
+        "{operation}: the endpoint answered with no AWS error ({detail}); it may not implement this call or case (check its log)"
+    )]
     Unsupported { operation: &'static str, detail: String },
     /// 502/503/504 without an AWS error body: the service (or a proxy) is briefly
     /// unavailable; worth retrying.

@@ -7,7 +7,8 @@ use aws_sdk_cloudformation::types::StackEvent as SdkStackEvent;
 use serde::{Deserialize, Serialize};
 
 use super::AwsError;
-use super::cloudformation::{CloudFormationApi, SdkCloudFormation};
+use super::cloudformation::{CloudFormationApi, SdkCloudFormation, single_attempt};
+use super::stack_drift::{StackDriftApi, StackResource};
 
 /// One `StackEvent`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,8 +38,11 @@ impl StackEvent {
 
 pub trait StackDeployApi: CloudFormationApi {
     /// `ExecuteChangeSet`; the token makes a retried call a no-op.
-    fn execute_change_set(&self, id: &str, client_request_token: &str)
-    -> impl Future<Output = Result<(), AwsError>> + Send;
+    fn execute_change_set(
+        &self,
+        id: &str,
+        client_request_token: &str,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// The most recent events of a stack, newest first (one page: up to 100).
     fn recent_events(&self, stack_name: &str) -> impl Future<Output = Result<Vec<StackEvent>, AwsError>> + Send;
     fn get_stack_policy(&self, stack_name: &str) -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
@@ -48,6 +52,8 @@ pub trait StackDeployApi: CloudFormationApi {
         stack_name: &str,
         enabled: bool,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// `ListStackResources`, all pages.
+    fn list_resources(&self, stack_name: &str) -> impl Future<Output = Result<Vec<StackResource>, AwsError>> + Send;
 }
 
 impl StackDeployApi for SdkCloudFormation {
@@ -56,6 +62,10 @@ impl StackDeployApi for SdkCloudFormation {
             .execute_change_set()
             .change_set_name(id)
             .client_request_token(client_request_token)
+            // Retried by apply, only on throttling and transient errors (the token makes
+            // that safe on AWS); never on an opaque failure that may have done work.
+            .customize()
+            .config_override(single_attempt())
             .send()
             .await
             .map_err(|e| AwsError::from_sdk("ExecuteChangeSet", e))?;
@@ -93,6 +103,10 @@ impl StackDeployApi for SdkCloudFormation {
             .await
             .map_err(|e| AwsError::from_sdk("SetStackPolicy", e))?;
         Ok(())
+    }
+
+    async fn list_resources(&self, stack_name: &str) -> Result<Vec<StackResource>, AwsError> {
+        StackDriftApi::list_stack_resources(self, stack_name).await
     }
 
     async fn set_termination_protection(&self, stack_name: &str, enabled: bool) -> Result<(), AwsError> {

@@ -99,7 +99,9 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
             (ApplyOutput::Human, true) => {
                 apply(&api, &store, &Bars::default(), &rendered, &bootstrap_stack, &options).await
             }
-            (ApplyOutput::Human, false) => apply(&api, &store, &PlainLines, &rendered, &bootstrap_stack, &options).await,
+            (ApplyOutput::Human, false) => {
+                apply(&api, &store, &PlainLines, &rendered, &bootstrap_stack, &options).await
+            }
         };
         if args.output == ApplyOutput::Human {
             eprint!("{}", summary(&report, &rendered, style));
@@ -131,11 +133,12 @@ async fn saved_plan<C: CloudFormationApi>(api: &C, rendered: &Rendered, path: &P
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan {}", path.display()))?;
     let plan: Plan = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a saved plan (made by `plan --out FILE`)", path.display()))?;
-    let live = join_all(rendered.stacks.iter().map(|s| async move { (s.name.clone(), api.describe_stack(&s.name).await) }))
-        .await
-        .into_iter()
-        .map(|(name, r)| r.map(|s| (name, s)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let live =
+        join_all(rendered.stacks.iter().map(|s| async move { (s.name.clone(), api.describe_stack(&s.name).await) }))
+            .await
+            .into_iter()
+            .map(|(name, r)| r.map(|s| (name, s)))
+            .collect::<Result<Vec<_>, _>>()?;
     let reasons = staleness(&plan, rendered, &live);
     if !reasons.is_empty() {
         bail!("stale plan, run plan again:\n  {}", reasons.join("\n  "));
@@ -198,7 +201,9 @@ impl Preflight<'_> {
         if !refused.is_empty() {
             let what: Vec<String> = refused
                 .iter()
-                .map(|d| format!("{} {} in {} ({}): {}", d.impact.label(), d.logical_id, d.stack, d.resource_type, d.cause))
+                .map(|d| {
+                    format!("{} {} in {} ({}): {}", d.impact.label(), d.logical_id, d.stack, d.resource_type, d.cause)
+                })
                 .collect();
             let flags: Vec<String> = refused.iter().map(|d| format!("--allow-replace {}", d.logical_id)).collect();
             bail!(
@@ -208,7 +213,10 @@ impl Preflight<'_> {
             );
         }
         for unused in allowed.iter().filter(|a| !plan.danger.iter().any(|d| d.logical_id == **a)) {
-            eprintln!("{}: --allow-replace {unused}: the plan replaces or deletes no such resource", style.warning("warning"));
+            eprintln!(
+                "{}: --allow-replace {unused}: the plan replaces or deletes no such resource",
+                style.warning("warning")
+            );
         }
         let deploy: BTreeSet<String> = plan
             .stacks
@@ -323,7 +331,10 @@ mod tests {
         let p = plan("changes", danger);
         let err = checks(None, &[]).run(&p, &graph(), &Style::plain()).unwrap_err().to_string();
         assert!(err.contains("refused, nothing was changed"), "{err}");
-        assert!(err.contains("replace Database in matbakh-dev-data (AWS::RDS::DBInstance): DBInstanceIdentifier"), "{err}");
+        assert!(
+            err.contains("replace Database in matbakh-dev-data (AWS::RDS::DBInstance): DBInstanceIdentifier"),
+            "{err}"
+        );
         assert!(err.contains("pass --allow-replace Database"), "{err}");
         let allowed = ["Database".to_owned()];
         let deploy = checks(None, &allowed).run(&p, &graph(), &Style::plain()).unwrap().unwrap();

@@ -3,6 +3,7 @@
 
 mod apply;
 mod aws_args;
+mod drift;
 mod env_files;
 mod graph;
 mod plan;
@@ -61,6 +62,9 @@ pub enum Command {
     /// in parallel. Exit status: 0 success, 1 error before any change, 3 succeeded with
     /// warnings, 4 a stack failed.
     Apply(apply::Args),
+    /// Check that the live stacks still match the code (read-only).
+    /// Exit status: 0 in sync, 2 drift, 1 error.
+    Drift(drift::Args),
 }
 
 /// Runs the parsed command line; the exit status follows the documented contract
@@ -75,5 +79,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(args) => schema::run(args, &style),
         Command::Plan(args) => plan::run(&ctx, args, &style),
         Command::Apply(args) => apply::run(&ctx, args, &style),
+        Command::Drift(args) => drift::run(&ctx, args, &style),
     }
 }

@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
+use aws_sdk_cloudformation::operation::list_stack_resources::ListStackResourcesOutput;
 use aws_sdk_cloudformation::primitives::DateTime;
+use aws_sdk_cloudformation::types::StackResourceSummary;
 use aws_sdk_cloudformation::types::{
     Change, ChangeAction, ChangeSetStatus, ChangeType, Output, ResourceChange, ResourceStatus, Stack,
     StackEvent as SdkEvent, StackStatus,
@@ -22,6 +24,7 @@ use matbakh_infra::aws::cloudformation::{
     ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack, TemplateSource, change_set, live_stack,
 };
 use matbakh_infra::aws::stack_deploy::{StackDeployApi, StackEvent, stack_event};
+use matbakh_infra::aws::stack_drift::{StackResource, stack_resources};
 use matbakh_infra::constructs::bootstrap;
 use matbakh_infra::synth::Rendered;
 
@@ -30,9 +33,16 @@ use matbakh_infra::synth::Rendered;
 pub enum Outcome {
     Succeeds,
     /// The resource that fails first, its reason, and the resources cancelled after it.
-    Fails { resource: (&'static str, &'static str), reason: &'static str, cancelled: Vec<(&'static str, &'static str)> },
+    Fails {
+        resource: (&'static str, &'static str),
+        reason: &'static str,
+        cancelled: Vec<(&'static str, &'static str)>,
+    },
     /// The update fails and so does its rollback.
-    RollbackFails { resource: (&'static str, &'static str), reason: &'static str },
+    RollbackFails {
+        resource: (&'static str, &'static str),
+        reason: &'static str,
+    },
 }
 
 pub struct FakeStack {
@@ -78,7 +88,7 @@ impl FakeCfn {
             tokio::time::sleep(self.latency).await;
         }
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-        if self.throttle_every > 0 && n % self.throttle_every == 0 {
+        if self.throttle_every > 0 && n.is_multiple_of(self.throttle_every) {
             self.throttled.fetch_add(1, Ordering::SeqCst);
             return Err(AwsError::Service {
                 operation: "CloudFormation",
@@ -112,7 +122,14 @@ impl FakeCfn {
         );
     }
 
-    pub fn event(&self, stack: &str, logical: &str, kind: &str, status: ResourceStatus, reason: Option<&str>) -> SdkEvent {
+    pub fn event(
+        &self,
+        stack: &str,
+        logical: &str,
+        kind: &str,
+        status: ResourceStatus,
+        reason: Option<&str>,
+    ) -> SdkEvent {
         let n = self.event_seq.fetch_add(1, Ordering::SeqCst);
         SdkEvent::builder()
             .stack_id(format!("arn:aws:cloudformation:eu-central-1:123456789012:stack/{stack}/1"))
@@ -194,15 +211,27 @@ impl CloudFormationApi for FakeCfn {
                 .build()
         } else {
             let changes = self.scripted_changes.get(&request.stack_name).cloned().unwrap_or_else(|| {
-                let action =
-                    if request.change_set_type == ChangeSetKind::Create { ChangeAction::Add } else { ChangeAction::Modify };
-                vec![ResourceChange::builder().action(action).logical_resource_id("Something").resource_type("AWS::SSM::Parameter").build()]
+                let action = if request.change_set_type == ChangeSetKind::Create {
+                    ChangeAction::Add
+                } else {
+                    ChangeAction::Modify
+                };
+                vec![
+                    ResourceChange::builder()
+                        .action(action)
+                        .logical_resource_id("Something")
+                        .resource_type("AWS::SSM::Parameter")
+                        .build(),
+                ]
             });
             DescribeChangeSetOutput::builder()
                 .change_set_id(&id)
                 .status(ChangeSetStatus::CreateComplete)
                 .set_changes(Some(
-                    changes.into_iter().map(|rc| Change::builder().r#type(ChangeType::Resource).resource_change(rc).build()).collect(),
+                    changes
+                        .into_iter()
+                        .map(|rc| Change::builder().r#type(ChangeType::Resource).resource_change(rc).build())
+                        .collect(),
                 ))
                 .build()
         };
@@ -256,7 +285,13 @@ impl StackDeployApi for FakeCfn {
         )];
         let status = match self.outcomes.get(&name).cloned().unwrap_or(Outcome::Succeeds) {
             Outcome::Succeeds => {
-                events.push(self.event(&name, "Something", "AWS::SSM::Parameter", ResourceStatus::CreateComplete, None));
+                events.push(self.event(
+                    &name,
+                    "Something",
+                    "AWS::SSM::Parameter",
+                    ResourceStatus::CreateComplete,
+                    None,
+                ));
                 if create { StackStatus::CreateComplete } else { StackStatus::UpdateComplete }
             }
             Outcome::Fails { resource, reason, cancelled } => {
@@ -266,7 +301,11 @@ impl StackDeployApi for FakeCfn {
                     let why = if create { "Resource creation cancelled" } else { "Resource update cancelled" };
                     events.push(self.event(&name, logical, kind, failed.clone(), Some(why)));
                 }
-                let summary = format!("The following resource(s) failed to {}: [{}].", if create { "create" } else { "update" }, resource.0);
+                let summary = format!(
+                    "The following resource(s) failed to {}: [{}].",
+                    if create { "create" } else { "update" },
+                    resource.0
+                );
                 let rollback =
                     if create { ResourceStatus::RollbackInProgress } else { ResourceStatus::UpdateRollbackInProgress };
                 events.push(self.event(&name, &name, "AWS::CloudFormation::Stack", rollback, Some(&summary)));
@@ -308,6 +347,37 @@ impl StackDeployApi for FakeCfn {
         Ok(())
     }
 
+    async fn list_resources(&self, stack_name: &str) -> Result<Vec<StackResource>, AwsError> {
+        self.gate().await?;
+        let stacks = self.stacks.lock().unwrap();
+        let Some(stack) = stacks.get(stack_name) else { return Ok(Vec::new()) };
+        let template = matbakh_infra::plan::normalize::parse_template(&stack.body).unwrap_or_default();
+        let resources = template["Resources"].as_object().cloned().unwrap_or_default();
+        let mut rows: Vec<StackResourceSummary> = resources
+            .iter()
+            .map(|(id, r)| {
+                StackResourceSummary::builder()
+                    .logical_resource_id(id)
+                    .physical_resource_id(format!("{id}-physical"))
+                    .resource_type(r["Type"].as_str().unwrap_or_default())
+                    .resource_status(ResourceStatus::CreateComplete)
+                    .last_updated_timestamp(time(0))
+                    .build()
+            })
+            .collect();
+        // The scripted change sets name resources the template may not have.
+        rows.push(
+            StackResourceSummary::builder()
+                .logical_resource_id("Something")
+                .physical_resource_id("Something-physical")
+                .resource_type("AWS::SSM::Parameter")
+                .resource_status(ResourceStatus::CreateComplete)
+                .last_updated_timestamp(time(0))
+                .build(),
+        );
+        Ok(stack_resources(&ListStackResourcesOutput::builder().set_stack_resource_summaries(Some(rows)).build()))
+    }
+
     async fn set_termination_protection(&self, stack_name: &str, enabled: bool) -> Result<(), AwsError> {
         self.gate().await?;
         self.protection_set.lock().unwrap().push(stack_name.to_owned());
@@ -335,4 +405,3 @@ impl ArtifactStore for FakeStore {
         Ok(())
     }
 }
-

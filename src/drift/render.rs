@@ -1,0 +1,312 @@
+//! Drawing a drift report: a terminal view grouped by stack and a markdown view for an
+//! issue or job summary (JSON is the report itself). Template drift is drawn with the
+//! plan's diff view. The summary never says "in sync" without the count of resources
+//! that were not checked.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::model::{DriftReport, PropertyDrift, ResourceDrift, ResourceStatus, StackDrift, StackState, TemplateDrift};
+use crate::plan::model::{Evidence, PLAN_FORMAT_VERSION, Plan, StackPlan, StackStatus};
+use crate::style::Style;
+
+/// Values longer than this are cut in the human and markdown views (JSON has them whole).
+const VALUE_MAX: usize = 160;
+
+fn one_line(v: Option<&Value>) -> String {
+    let text = match v {
+        None => "(none)".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    if text.chars().count() > VALUE_MAX {
+        let cut: String = text.chars().take(VALUE_MAX).collect();
+        format!("{cut}… (whole value in --output json)")
+    } else {
+        text
+    }
+}
+
+/// The one-line verdict on the whole run.
+pub fn summary_line(report: &DriftReport) -> String {
+    let s = &report.summary;
+    let coverage = format!(
+        "{} resource{} checked, {} not checked",
+        s.resources_checked,
+        if s.resources_checked == 1 { "" } else { "s" },
+        s.not_checked
+    );
+    let ignored = if s.ignored > 0 { format!("; {} accepted difference(s) ignored", s.ignored) } else { String::new() };
+    if !s.drift {
+        return format!("In sync ({coverage}){ignored}.");
+    }
+    let mut parts = Vec::new();
+    if s.stacks_missing > 0 {
+        parts.push(format!("{} stack(s) missing", s.stacks_missing));
+    }
+    if s.stacks_with_template_drift > 0 {
+        parts.push(format!("{} stack(s) with template drift", s.stacks_with_template_drift));
+    }
+    if s.modified > 0 {
+        parts.push(format!("{} resource(s) modified", s.modified));
+    }
+    if s.deleted > 0 {
+        parts.push(format!("{} resource(s) deleted", s.deleted));
+    }
+    format!("Drift: {} ({coverage}, {} in sync){ignored}.", parts.join(", "), s.in_sync)
+}
+
+fn stack_headline(stack: &StackDrift) -> String {
+    if stack.state == StackState::Missing {
+        return "missing — the stack does not exist; run apply".into();
+    }
+    let count = |f: fn(&ResourceStatus) -> bool| stack.count(f);
+    let modified = count(|s| matches!(s, ResourceStatus::Modified));
+    let deleted = count(|s| matches!(s, ResourceStatus::Deleted { .. }));
+    let in_sync = count(|s| matches!(s, ResourceStatus::InSync));
+    let not_checked = count(|s| matches!(s, ResourceStatus::NotChecked { .. }));
+    let coverage = format!("{} checked, {not_checked} not checked", in_sync + modified + deleted);
+    if stack.has_drift() {
+        let mut parts = Vec::new();
+        if !stack.template.is_empty() {
+            parts.push("template differs from the code".to_owned());
+        }
+        if modified > 0 {
+            parts.push(format!("{modified} modified"));
+        }
+        if deleted > 0 {
+            parts.push(format!("{deleted} deleted"));
+        }
+        format!("drift — {} ({coverage})", parts.join(", "))
+    } else {
+        format!("in sync ({coverage})")
+    }
+}
+
+/// The plan's diff view of a template drift, without the stack line and plan summary.
+fn template_view(name: &str, template: &TemplateDrift, style: &Style) -> String {
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        tool_version: String::new(),
+        environment: String::new(),
+        region: String::new(),
+        stacks: vec![StackPlan {
+            id: name.into(),
+            name: name.into(),
+            status: StackStatus::Changes,
+            live_status: None,
+            last_updated_time: None,
+            template_sha256: String::new(),
+            evidence: Evidence::TemplateDiff,
+            evidence_note: None,
+            remedy: None,
+            changes: template.changes.clone(),
+            parameter_values: template.parameter_values.clone(),
+        }],
+        danger: Vec::new(),
+        security: Vec::new(),
+    };
+    let text = crate::plan::render::human(&plan, style);
+    let lines: Vec<&str> = text.lines().collect();
+    // First line: the stack name; last line: the plan's summary.
+    let body = if lines.len() > 2 { &lines[1..lines.len() - 1] } else { &[][..] };
+    body.iter().map(|l| format!("  {l}\n")).collect()
+}
+
+fn difference_lines(d: &PropertyDrift, last: bool, style: &Style, out: &mut String) {
+    let branch = if last { "└─" } else { "├─" };
+    let indent = if last { "       " } else { "   │   " };
+    let mut note = String::new();
+    if d.source == super::model::Source::Cloudformation {
+        note.push_str(" (CloudFormation drift detection)");
+    } else if d.cloudformation_agrees {
+        note.push_str(" (CloudFormation agrees)");
+    }
+    out.push_str(&format!("   {branch} {}{}\n", d.property, style.dim(&note)));
+    out.push_str(&style.removed(&format!("{indent}expected: {}\n", one_line(d.expected.as_ref()))));
+    out.push_str(&style.added(&format!("{indent}actual:   {}\n", one_line(d.actual.as_ref()))));
+}
+
+fn resource_human(r: &ResourceDrift, style: &Style, out: &mut String) {
+    let id = r.physical_id.as_deref().map(|p| format!(" ({p})")).unwrap_or_default();
+    match &r.status {
+        ResourceStatus::Modified => {
+            out.push_str(&style.warning(&format!("  [~] {} {}{id}: modified\n", r.resource_type, r.logical_id)));
+            for (i, d) in r.differences.iter().enumerate() {
+                difference_lines(d, i + 1 == r.differences.len(), style, out);
+            }
+        }
+        ResourceStatus::Deleted { detail } => {
+            let detail = detail.as_deref().map(|d| format!(" — {d}")).unwrap_or_default();
+            out.push_str(&style.error(&format!("  [-] {} {}{id}: deleted{detail}\n", r.resource_type, r.logical_id)));
+        }
+        _ => {}
+    }
+}
+
+/// Not-checked resources grouped by reason: reason → logical ids.
+fn not_checked_groups(stack: &StackDrift) -> BTreeMap<String, Vec<String>> {
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in &stack.resources {
+        if let ResourceStatus::NotChecked { reason } = &r.status {
+            groups.entry(reason.clone()).or_default().push(r.logical_id.clone());
+        }
+    }
+    groups
+}
+
+pub fn human(report: &DriftReport, style: &Style) -> String {
+    let mut out = String::new();
+    for note in &report.notes {
+        out.push_str(&style.warning(&format!("note: {note}\n")));
+    }
+    for stale in &report.stale_ignores {
+        out.push_str(&style.warning(&format!("warning: ignore entry {stale}\n")));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    for stack in &report.stacks {
+        let headline = stack_headline(stack);
+        let headline = if stack.has_drift() { style.error(&headline) } else { style.ok(&headline) };
+        out.push_str(&format!("{}: {headline}\n", style.bold(&stack.name)));
+        if stack.state == StackState::Missing {
+            continue;
+        }
+        for note in &stack.notes {
+            out.push_str(&style.dim(&format!("  note: {note}\n")));
+        }
+        if !stack.template.is_empty() {
+            out.push_str("  Template drift (deployed template and parameters → the code):\n");
+            out.push_str(&template_view(&stack.name, &stack.template, style));
+        }
+        for r in &stack.resources {
+            resource_human(r, style, &mut out);
+        }
+        for r in &stack.resources {
+            for n in &r.not_compared {
+                out.push_str(&style.dim(&format!("  not compared: {}.{} — {}\n", r.logical_id, n.property, n.reason)));
+            }
+            for i in &r.ignored {
+                out.push_str(&style.dim(&format!("  ignored: {} {} — {}\n", r.logical_id, i.what, i.reason)));
+            }
+        }
+        let groups = not_checked_groups(stack);
+        if !groups.is_empty() {
+            let total: usize = groups.values().map(Vec::len).sum();
+            out.push_str(&format!("  not checked ({total}):\n"));
+            for (reason, ids) in groups {
+                out.push_str(&style.dim(&format!("    {reason}: {}\n", ids.join(", "))));
+            }
+        }
+    }
+    out.push('\n');
+    let line = summary_line(report);
+    out.push_str(&if report.summary.drift { style.error(&line) } else { style.ok(&line) });
+    out.push('\n');
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ").replace('`', "'")
+}
+
+pub fn markdown(report: &DriftReport) -> String {
+    let mut out = format!("## matbakh-infra drift: `{}` ({})\n\n", report.environment, report.region);
+    let verdict = summary_line(report);
+    out.push_str(&format!("**{}**\n\n", escape(&verdict)));
+    for note in &report.notes {
+        out.push_str(&format!("> {}\n", escape(note)));
+    }
+    for stale in &report.stale_ignores {
+        out.push_str(&format!("> :warning: ignore entry {}\n", escape(stale)));
+    }
+    if !report.notes.is_empty() || !report.stale_ignores.is_empty() {
+        out.push('\n');
+    }
+    out.push_str("### Stacks\n\n| stack | verdict |\n|---|---|\n");
+    for s in &report.stacks {
+        out.push_str(&format!("| `{}` | {} |\n", s.name, escape(&stack_headline(s))));
+    }
+    let drifted: Vec<(&StackDrift, &ResourceDrift)> = report
+        .stacks
+        .iter()
+        .flat_map(|s| s.resources.iter().map(move |r| (s, r)))
+        .filter(|(_, r)| r.status.is_drift())
+        .collect();
+    if !drifted.is_empty() {
+        out.push_str(
+            "\n### Resources that drifted\n\n| stack | resource | type | status | property | expected | actual |\n|---|---|---|---|---|---|---|\n",
+        );
+        for (s, r) in drifted {
+            match &r.status {
+                ResourceStatus::Deleted { detail } => out.push_str(&format!(
+                    "| `{}` | `{}` | {} | **deleted** | | {} | |\n",
+                    s.id,
+                    r.logical_id,
+                    r.resource_type,
+                    escape(detail.as_deref().unwrap_or(""))
+                )),
+                _ => {
+                    for d in &r.differences {
+                        let source = match (d.source, d.cloudformation_agrees) {
+                            (super::model::Source::Cloudformation, _) => " (CloudFormation)",
+                            (_, true) => " (CloudFormation agrees)",
+                            _ => "",
+                        };
+                        out.push_str(&format!(
+                            "| `{}` | `{}` | {} | modified{source} | `{}` | `{}` | `{}` |\n",
+                            s.id,
+                            r.logical_id,
+                            r.resource_type,
+                            escape(&d.property),
+                            escape(&one_line(d.expected.as_ref())),
+                            escape(&one_line(d.actual.as_ref()))
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for s in report.stacks.iter().filter(|s| !s.template.is_empty()) {
+        out.push_str(&format!("\n<details><summary>Template drift of <code>{}</code></summary>\n\n```diff\n", s.name));
+        out.push_str(&template_view(&s.name, &s.template, &Style::plain()));
+        out.push_str("```\n\n</details>\n");
+    }
+    let not_checked: Vec<(&StackDrift, BTreeMap<String, Vec<String>>)> =
+        report.stacks.iter().map(|s| (s, not_checked_groups(s))).filter(|(_, g)| !g.is_empty()).collect();
+    if !not_checked.is_empty() {
+        out.push_str(&format!(
+            "\n<details><summary>Not checked ({} resources)</summary>\n\n| stack | reason | resources |\n|---|---|---|\n",
+            report.summary.not_checked
+        ));
+        for (s, groups) in not_checked {
+            for (reason, ids) in groups {
+                out.push_str(&format!("| `{}` | {} | {} |\n", s.id, escape(&reason), escape(&ids.join(", "))));
+            }
+        }
+        out.push_str("\n</details>\n");
+    }
+    let ignored: Vec<String> = report
+        .stacks
+        .iter()
+        .flat_map(|s| {
+            s.resources.iter().flat_map(move |r| {
+                r.ignored.iter().map(move |i| {
+                    format!("| `{}` | `{}` | {} | {} |", s.id, r.logical_id, escape(&i.what), escape(&i.reason))
+                })
+            })
+        })
+        .collect();
+    if !ignored.is_empty() {
+        out.push_str(
+            "\n### Accepted differences (ignore file)\n\n| stack | resource | what | reason |\n|---|---|---|---|\n",
+        );
+        for line in ignored {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
