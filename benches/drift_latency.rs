@@ -9,15 +9,15 @@
 
 #[path = "../tests/support/latency_proxy.rs"]
 mod latency_proxy;
+#[path = "../tests/support/local_aws.rs"]
+mod local_aws;
 
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudformation::types::Parameter;
 use latency_proxy::LatencyProxy;
+use local_aws::{MotoProcess, create_stack};
 use matbakh_infra::aws::cloudformation::SdkCloudFormation;
 use matbakh_infra::aws::services::SdkReaders;
 use matbakh_infra::config::load::load_file;
@@ -28,34 +28,15 @@ const DELAY: Duration = Duration::from_millis(100);
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut moto = Command::new(root.join(".venv/bin/moto_server"))
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run `bash scripts/setup.sh` first: moto_server not found");
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let moto = MotoProcess::start(&root);
+    let port = moto.port;
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let loaded = load_file(&root.join("stacks/dev.yaml")).expect("dev is valid");
         let rendered = render(&matbakh_infra::constructs::build(&loaded.env, &root).unwrap(), Format::Json).unwrap();
         let direct = config(&format!("http://127.0.0.1:{port}")).await;
         let network = rendered.stacks.iter().find(|s| s.id == "network").unwrap();
-        let template: serde_json::Value = serde_json::from_str(&network.body).unwrap();
-        let params = template["Parameters"].as_object().unwrap().iter().map(|(k, v)| {
-            Parameter::builder().parameter_key(k).parameter_value(v["Default"].as_str().unwrap()).build()
-        });
-        aws_sdk_cloudformation::Client::new(&direct)
-            .create_stack()
-            .stack_name(&network.name)
-            .template_body(&network.body)
-            .set_parameters(Some(params.collect()))
-            .send()
-            .await
-            .expect("network stack created");
+        create_stack(&aws_sdk_cloudformation::Client::new(&direct), &network.name, &network.body, &network.body).await;
 
         let slow = LatencyProxy::start(([127, 0, 0, 1], port).into(), DELAY, None).await;
         let fast = LatencyProxy::start(([127, 0, 0, 1], port).into(), Duration::ZERO, None).await;
@@ -90,8 +71,7 @@ fn main() {
             fast_wall.as_millis(),
         );
     });
-    let _ = Command::new("kill").arg(moto.id().to_string()).status();
-    let _ = moto.wait();
+    drop(moto);
 }
 
 async fn config(endpoint: &str) -> aws_config::SdkConfig {

@@ -13,14 +13,16 @@
 //!   then read moto. Each test says which real behaviour it stands for.
 
 mod common;
+#[path = "support/local_aws.rs"]
+mod local_aws;
 
 use std::collections::BTreeMap;
 use std::io::{Read as _, Write as _};
 
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::types::Parameter;
 use common::moto::{Moto, workspace};
 use common::{render_env, repo_root};
+use local_aws::create_stack;
 use matbakh_infra::aws::AwsError;
 use matbakh_infra::aws::cloudformation::{
     ChangeSet, ChangeSetRequest, CloudFormationApi, LiveOutput, LiveStack, SdkCloudFormation,
@@ -40,20 +42,8 @@ const REGION: &str = "eu-central-1";
 /// Creates dev's network stack the way apply does: every parameter passed explicitly.
 async fn create_network(client: &Client, rendered: &Rendered) -> Value {
     let network = rendered.stack("network").unwrap();
-    let template: Value = serde_json::from_str(&network.body).unwrap();
-    let params =
-        template["Parameters"].as_object().unwrap().iter().map(|(k, v)| {
-            Parameter::builder().parameter_key(k).parameter_value(v["Default"].as_str().unwrap()).build()
-        });
-    client
-        .create_stack()
-        .stack_name(&network.name)
-        .template_body(&network.body)
-        .set_parameters(Some(params.collect()))
-        .send()
-        .await
-        .expect("the local AWS creates the network stack");
-    template
+    create_stack(client, &network.name, &network.body, &network.body).await;
+    serde_json::from_str(&network.body).unwrap()
 }
 
 /// Logical id → physical id of a stack's resources, as moto lists them.

@@ -3,34 +3,24 @@
 //! plan's own temporary change sets is ever created, and those are deleted.
 
 mod common;
+#[path = "support/local_aws.rs"]
+mod local_aws;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::types::Parameter;
 use common::moto::{Moto, workspace};
 use common::{render_env, repo_root};
+use local_aws::create_stack;
 use matbakh_infra::synth::Format;
 use serde_json::Value;
 
 /// Creates dev's network stack the way apply does: every parameter passed explicitly.
 async fn create_network(client: &Client) {
-    let rendered = render_env("dev", Format::Json);
-    let network = rendered.stacks.iter().find(|s| s.id == "network").unwrap();
-    let template: Value = serde_json::from_str(&network.body).unwrap();
-    let params =
-        template["Parameters"].as_object().unwrap().iter().map(|(k, v)| {
-            Parameter::builder().parameter_key(k).parameter_value(v["Default"].as_str().unwrap()).build()
-        });
-    client
-        .create_stack()
-        .stack_name(&network.name)
-        .template_body(&network.body)
-        .set_parameters(Some(params.collect()))
-        .send()
-        .await
-        .expect("the local AWS creates the network stack");
+    let network = render_env("dev", Format::Json);
+    let network = network.stack("network").unwrap();
+    create_stack(client, &network.name, &network.body, &network.body).await;
 }
 
 /// Stack name → (status, last updated or created, template body), and all change sets.

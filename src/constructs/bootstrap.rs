@@ -5,9 +5,8 @@
 
 use crate::cfn::resources::iam::{Effect, PolicyDocument, Principal, Statement};
 use crate::cfn::resources::s3::{
-    AbortIncompleteMultipartUpload, Bucket, BucketEncryption, BucketPolicy, LifecycleConfiguration, LifecycleRule,
-    NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
-    PublicAccessBlockConfiguration, VersioningConfiguration, VersioningStatus,
+    Bucket, BucketEncryption, BucketPolicy, LifecycleConfiguration, LifecycleRule, ObjectOwnership, OwnershipControls,
+    OwnershipControlsRule, PublicAccessBlockConfiguration, VersioningConfiguration, VersioningStatus,
 };
 use crate::cfn::{DeletionPolicy, ResourceOptions, Stack, Str};
 use crate::config::Environment;
@@ -47,21 +46,8 @@ pub fn build(env: &Environment) -> Stack {
             },
             lifecycle_configuration: LifecycleConfiguration {
                 rules: vec![
-                    LifecycleRule {
-                        id: "expire-noncurrent-versions".into(),
-                        noncurrent_version_expiration: Some(NoncurrentVersionExpiration {
-                            noncurrent_days: NONCURRENT_DAYS,
-                        }),
-                        expired_object_delete_marker: Some(true),
-                        ..Default::default()
-                    },
-                    LifecycleRule {
-                        id: "abort-incomplete-multipart-uploads".into(),
-                        abort_incomplete_multipart_upload: Some(AbortIncompleteMultipartUpload {
-                            days_after_initiation: 1,
-                        }),
-                        ..Default::default()
-                    },
+                    LifecycleRule::expire_noncurrent_versions(NONCURRENT_DAYS),
+                    LifecycleRule::abort_incomplete_multipart_uploads(1),
                 ],
             },
             tags: ctx.tags("artifacts"),

@@ -29,9 +29,9 @@ use crate::cfn::resources::glue::{
 };
 use crate::cfn::resources::iam::{Effect, InlinePolicy, PolicyDocument, Principal, Role, Statement, service_trust};
 use crate::cfn::resources::s3::{
-    AbortIncompleteMultipartUpload, Bucket, BucketEncryption, BucketPolicy, LifecycleConfiguration, LifecycleRule,
-    NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
-    PublicAccessBlockConfiguration, StorageClass, Transition, VersioningConfiguration, VersioningStatus,
+    Bucket, BucketEncryption, BucketPolicy, LifecycleConfiguration, LifecycleRule, ObjectOwnership, OwnershipControls,
+    OwnershipControlsRule, PublicAccessBlockConfiguration, StorageClass, Transition, VersioningConfiguration,
+    VersioningStatus,
 };
 use crate::cfn::{DeletionPolicy, Export, Pseudo, ResourceOptions, Stack, Str};
 
@@ -117,22 +117,8 @@ pub fn build(
                         }],
                         ..Default::default()
                     },
-                    LifecycleRule {
-                        id: "expire-noncurrent-versions".into(),
-                        noncurrent_version_expiration: Some(NoncurrentVersionExpiration {
-                            noncurrent_days: lake.noncurrent_version_expiration_days,
-                        }),
-                        // Once the old versions are gone, their delete markers are clutter.
-                        expired_object_delete_marker: Some(true),
-                        ..Default::default()
-                    },
-                    LifecycleRule {
-                        id: "abort-incomplete-multipart-uploads".into(),
-                        abort_incomplete_multipart_upload: Some(AbortIncompleteMultipartUpload {
-                            days_after_initiation: ABORT_MULTIPART_DAYS,
-                        }),
-                        ..Default::default()
-                    },
+                    LifecycleRule::expire_noncurrent_versions(lake.noncurrent_version_expiration_days),
+                    LifecycleRule::abort_incomplete_multipart_uploads(ABORT_MULTIPART_DAYS),
                     LifecycleRule {
                         id: "expire-athena-results".into(),
                         prefix: Some("athena-results/".into()),

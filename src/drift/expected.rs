@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::plan::parameters::{list_items, scalar_text};
 use serde_json::{Map, Value};
 
 /// Why a value could not be evaluated.
@@ -236,26 +237,6 @@ impl Scope {
         }
         Ok(Value::String(out))
     }
-}
-
-/// A scalar as text (numbers and booleans as CloudFormation prints them).
-pub fn scalar_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-/// The items of a list parameter's value. AWS returns `a,b`; the local AWS prints the
-/// list in its own syntax (`['a', 'b']`), meaning the same items.
-pub fn list_items(value: &str) -> Vec<String> {
-    let inner = value.trim().trim_start_matches('[').trim_end_matches(']');
-    inner
-        .split(',')
-        .map(|i| i.trim().trim_matches(|c| c == '\'' || c == '"').to_owned())
-        .filter(|i| !i.is_empty())
-        .collect()
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 use super::cfn_detect::{self, Detections, StackDetection};
 use super::compare::{self, Expected, normalize_rule};
-use super::expected::{Scope, Unresolved, list_items};
+use super::expected::{Scope, Unresolved};
 use super::ignore::{self, IgnoreEntry};
 use super::model::{
     DRIFT_FORMAT_VERSION, DriftReport, ResourceDrift, ResourceStatus, Source, StackDrift, StackState, Summary,
@@ -30,8 +30,8 @@ use crate::aws::cloudformation::{CloudFormationApi, LiveStack};
 use crate::aws::services::{LiveReader, LiveState, ReadResult, is_batched, is_readable};
 use crate::aws::stack_drift::{StackDriftApi, StackResource};
 use crate::plan::diff::diff_templates;
-use crate::plan::model::ParameterValueChange;
 use crate::plan::normalize::parse_template;
+use crate::plan::parameters::parameter_values;
 use crate::synth::Rendered;
 
 #[derive(Clone, Debug)]
@@ -449,37 +449,6 @@ impl StackWork {
 
 fn section(template: &Value, name: &str) -> Map<String, Value> {
     template.get(name).and_then(Value::as_object).cloned().unwrap_or_default()
-}
-
-/// Live parameter values that differ from what the rendered template would use (its
-/// defaults). `NoEcho` values are never shown.
-fn parameter_values(stack: &LiveStack, new: &Value) -> Vec<ParameterValueChange> {
-    let declared = section(new, "Parameters");
-    let mut out = Vec::new();
-    for (key, decl) in &declared {
-        let default = decl.get("Default").map(super::expected::scalar_text);
-        let live = stack.parameters.get(key).cloned();
-        let is_list = decl
-            .get("Type")
-            .and_then(Value::as_str)
-            .is_some_and(|t| t.starts_with("List<") || t == "CommaDelimitedList");
-        let same = match (&live, &default) {
-            (Some(a), Some(b)) if is_list => list_items(a) == list_items(b),
-            _ => live == default,
-        };
-        if !same {
-            let hide = |v: Option<String>| {
-                if decl.get("NoEcho").is_some_and(|n| n == true || n == "true") { v.map(|_| "****".into()) } else { v }
-            };
-            out.push(ParameterValueChange { key: key.clone(), old: hide(live), new: hide(default) });
-        }
-    }
-    for key in stack.parameters.keys() {
-        if !declared.contains_key(key) {
-            out.push(ParameterValueChange { key: key.clone(), old: Some("(set)".into()), new: None });
-        }
-    }
-    out
 }
 
 /// A standalone security-group rule (`AWS::EC2::SecurityGroupIngress`/`Egress`) of a

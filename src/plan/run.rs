@@ -11,8 +11,9 @@ use serde_json::Value;
 
 use super::diff::diff_templates;
 use super::evidence;
-use super::model::{Evidence, PLAN_FORMAT_VERSION, ParameterValueChange, Plan, StackPlan, StackStatus};
+use super::model::{Evidence, PLAN_FORMAT_VERSION, Plan, StackPlan, StackStatus};
 use super::normalize::parse_template;
+use super::parameters::parameter_values;
 use crate::aws::AwsError;
 use crate::aws::cloudformation::{
     ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack, TemplateSource,
@@ -166,44 +167,6 @@ pub fn remedy(stack: &LiveStack) -> Option<String> {
     })
 }
 
-/// Live parameter values that differ from what the new template would use (its defaults).
-fn parameter_values(stack: &LiveStack, new: &Value) -> Vec<ParameterValueChange> {
-    let declared = new.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
-    let mut out = Vec::new();
-    for (key, decl) in &declared {
-        let default = decl.get("Default").and_then(Value::as_str).map(str::to_owned);
-        let live = stack.parameters.get(key).cloned();
-        let is_list = decl
-            .get("Type")
-            .and_then(Value::as_str)
-            .is_some_and(|t| t.starts_with("List<") || t == "CommaDelimitedList");
-        let same = match (&live, &default) {
-            (Some(a), Some(b)) if is_list => list_items(a) == list_items(b),
-            _ => live == default,
-        };
-        if !same {
-            out.push(ParameterValueChange { key: key.clone(), old: live, new: default });
-        }
-    }
-    for (key, value) in &stack.parameters {
-        if !declared.contains_key(key) {
-            out.push(ParameterValueChange { key: key.clone(), old: Some(value.clone()), new: None });
-        }
-    }
-    out
-}
-
-/// The items of a list parameter's value. AWS returns `a,b`; endpoints that print the
-/// list in their own syntax (`['a', 'b']`) mean the same items.
-fn list_items(value: &str) -> Vec<String> {
-    let inner = value.trim().trim_start_matches('[').trim_end_matches(']');
-    inner
-        .split(',')
-        .map(|i| i.trim().trim_matches(|c| c == '\'' || c == '"').to_owned())
-        .filter(|i| !i.is_empty())
-        .collect()
-}
-
 /// Creates a change set for every changed stack at once, waits for all, merges their
 /// verdicts and deletes them all, whatever happened in between.
 async fn confirm_with_change_sets<C: CloudFormationApi>(
@@ -319,17 +282,5 @@ fn apply_change_set(stack: &mut StackPlan, result: Result<ChangeSet, AwsError>) 
     stack.evidence = Evidence::ChangeSet;
     if stack.changes.is_empty() && stack.parameter_values.is_empty() {
         stack.status = StackStatus::NoChanges;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn list_parameters_compare_by_items() {
-        assert_eq!(list_items("a,b, c"), ["a", "b", "c"]);
-        assert_eq!(list_items("['a', 'b', 'c']"), ["a", "b", "c"]);
-        assert_ne!(list_items("a,b"), list_items("b,a"), "order matters: Fn::Select picks by index");
     }
 }

@@ -173,6 +173,28 @@ pub enum StorageClass {
     StandardIa,
 }
 
+impl LifecycleRule {
+    /// Deletes versions this many days after they stop being current, and the delete
+    /// markers left once they are gone (clutter otherwise).
+    pub fn expire_noncurrent_versions(days: u32) -> Self {
+        LifecycleRule {
+            id: "expire-noncurrent-versions".into(),
+            noncurrent_version_expiration: Some(NoncurrentVersionExpiration { noncurrent_days: days }),
+            expired_object_delete_marker: Some(true),
+            ..Default::default()
+        }
+    }
+
+    /// Aborts multipart uploads nobody completed (their parts cost storage).
+    pub fn abort_incomplete_multipart_uploads(days: u32) -> Self {
+        LifecycleRule {
+            id: "abort-incomplete-multipart-uploads".into(),
+            abort_incomplete_multipart_upload: Some(AbortIncompleteMultipartUpload { days_after_initiation: days }),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Transition {
