@@ -36,4 +36,9 @@ echo "plan exit status: $status (0 no changes, 2 changes, 1 error)"
 status=0
 "$bin" drift --env dev || status=$?
 echo "drift exit status: $status (0 in sync, 2 drift, 1 error)"
+if [ "$status" -eq 2 ]; then
+  echo "note: on moto, drift reports the stacks apply could not create, and the RDS/Redis"
+  echo "      security groups keeping EC2's default allow-all egress (moto ignores their"
+  echo "      inline egress rule); see README.md."
+fi
 [ "$status" -ne 1 ]
