@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use fake_cfn::FakeCfn;
 use matbakh_infra::apply::progress::Recorder;
-use matbakh_infra::apply::run::graph_of;
 use matbakh_infra::apply::{ApplyOptions, apply};
 use matbakh_infra::config::load::load_file;
 use matbakh_infra::constructs::{self, bootstrap};
@@ -47,7 +46,7 @@ fn main() {
     let mut runs: Vec<Duration> = (0..3).map(|_| timed(all_ids.clone())).collect();
     runs.sort();
     let all = runs[1];
-    let waves = graph_of(&rendered).waves().unwrap().len() + 1;
+    let waves = rendered.graph.waves().unwrap().len() + 1;
     println!("apply_latency: {} ms per call, concurrency 4", LATENCY.as_millis());
     println!("  one stack alone (T1):               {:>7.0} ms", one.as_secs_f64() * 1000.0);
     println!("  bootstrap + {} stacks (median of 3): {:>7.0} ms", stacks - 1, all.as_secs_f64() * 1000.0);

@@ -265,3 +265,11 @@ async fn with_a_fifth_of_requests_throttled_or_unavailable_apply_ends_the_same_a
     expected.sort();
     assert_eq!(bucket_keys(&moto).await, expected, "each asset once");
 }
+
+#[test]
+fn an_unreachable_endpoint_is_an_error_before_any_change_with_exit_status_1() {
+    let o = common::run_against_unreachable_endpoint(&["apply", "--env", "dev", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Connection refused") && err.contains("check the endpoint"), "{err}");
+}

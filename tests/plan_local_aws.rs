@@ -117,15 +117,7 @@ async fn plan_reports_existing_changed_and_missing_stacks_and_changes_nothing() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_endpoint_is_an_error_with_exit_status_1() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let o = std::process::Command::new(common::bin())
-        .args(["plan", "--env", "dev", "--endpoint-url", &format!("http://127.0.0.1:{port}")])
-        .current_dir(repo_root())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
+    let o = common::run_against_unreachable_endpoint(&["plan", "--env", "dev"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("Connection refused"),

@@ -15,7 +15,6 @@ use crate::aws::artifacts::ArtifactStore;
 use crate::aws::retry::{Backoff, with_retries};
 use crate::aws::stack_deploy::StackDeployApi;
 use crate::constructs::bootstrap::{BUCKET_OUTPUT, bucket_name as bootstrap_bucket};
-use crate::graph::{Edge, StackGraph};
 use crate::synth::{Rendered, RenderedStack, TEMPLATE_BODY_INLINE_MAX};
 
 #[derive(Clone, Debug)]
@@ -81,24 +80,6 @@ impl ApplyReport {
     }
 }
 
-/// The dependency graph the manifest records.
-pub fn graph_of(rendered: &Rendered) -> StackGraph {
-    let nodes = rendered.manifest.stacks.iter().map(|s| s.id.clone()).collect();
-    let edges = rendered
-        .manifest
-        .stacks
-        .iter()
-        .flat_map(|s| {
-            s.imports.iter().map(|(producer, exports)| Edge {
-                producer: producer.clone(),
-                consumer: s.id.clone(),
-                exports: exports.clone(),
-            })
-        })
-        .collect();
-    StackGraph { nodes, edges }
-}
-
 /// The assets a stack's template points at (their keys are content hashes).
 fn assets_of<'a>(rendered: &'a Rendered, stack: &RenderedStack) -> Vec<&'a crate::assets::Asset> {
     rendered.assets.iter().filter(|a| stack.body.contains(&a.s3_key)).collect()
@@ -142,7 +123,7 @@ where
         poll: options.poll,
         timeout: options.timeout,
     };
-    let graph = graph_of(rendered);
+    let graph = &rendered.graph;
 
     let needs_bucket = rendered
         .stacks
@@ -178,7 +159,7 @@ where
     }
 
     let deployer = &deployer;
-    let stacks = schedule::run(&graph, options.concurrency, |id| async move {
+    let stacks = schedule::run(graph, options.concurrency, |id| async move {
         let stack = rendered.stack(&id).expect("graph nodes are rendered stacks");
         let job = job(rendered, stack);
         let result = if options.deploy.contains(&id) {

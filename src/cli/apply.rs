@@ -16,7 +16,6 @@ use super::Style;
 use super::aws_args::AwsArgs;
 use super::env_files::{Selection, build_assembly, load_reporting};
 use crate::apply::progress::{Bars, JsonLines, PlainLines};
-use crate::apply::run::graph_of;
 use crate::apply::saved_plan::staleness;
 use crate::apply::{ApplyOptions, ApplyReport, Deployed, StackOutcome, apply};
 use crate::aws::artifacts::S3Artifacts;
@@ -84,7 +83,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
             show_plan: args.output == ApplyOutput::Human,
             confirmed: args.yes,
         };
-        let Some(deploy) = checks.run(&plan, &graph_of(&rendered), style)? else {
+        let Some(deploy) = checks.run(&plan, &rendered.graph, style)? else {
             return Ok(ExitCode::SUCCESS);
         };
         let options = ApplyOptions {

@@ -61,6 +61,8 @@ pub struct Rendered {
     /// Code assets (Lambda and layer zips, scripts) the templates reference.
     pub assets: Vec<Asset>,
     pub manifest: Manifest,
+    /// The stack dependency graph (deployment order).
+    pub graph: StackGraph,
     /// Over the inline limit but within what an S3 template URL allows: fine for
     /// `apply`, which uploads such templates; said so, not refused.
     pub notes: Vec<LimitViolation>,
@@ -91,7 +93,7 @@ pub fn render(assembly: &Assembly, format: Format) -> Result<Rendered, SynthErro
     }
     let manifest = Manifest::new(assembly, &graph, &stacks)?;
     let assets: Vec<Asset> = assembly.assets.iter().cloned().collect();
-    Ok(Rendered { stacks, manifest, notes, assets })
+    Ok(Rendered { stacks, manifest, graph, notes, assets })
 }
 
 /// Renders one stack, with the template limits it breaks (hard or not).

@@ -43,3 +43,18 @@ pub fn render_env(name: &str, format: Format) -> Rendered {
 pub fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_matbakh-infra"))
 }
+
+/// Runs the CLI against a closed local port: what every AWS command does when the
+/// endpoint is unreachable.
+pub fn run_against_unreachable_endpoint(args: &[&str]) -> std::process::Output {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::process::Command::new(bin())
+        .args(args)
+        .args(["--endpoint-url", &format!("http://127.0.0.1:{port}")])
+        .current_dir(repo_root())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap()
+}
