@@ -1,0 +1,92 @@
+"""What every extension module shares: registering CloudFormation models with moto,
+replacing a moto method while keeping the original for the probe tests, and the small
+conversions CloudFormation templates need.
+
+moto maps resource types through ``CloudFormationModel.__subclasses__()`` behind three
+``lru_cache``s in ``moto.cloudformation.parsing``. A new type must therefore be a *direct*
+subclass of ``CloudFormationModel`` (mixins first are fine), defined in a module
+``local_aws.<service>`` (moto's model tracker reads the second part of the module path),
+kept alive by a strong reference (``__subclasses__`` holds weak ones), and the caches
+cleared after it is defined.
+"""
+
+from typing import Any, Callable
+
+from moto.cloudformation import parsing
+from moto.core.common_models import CloudFormationModel
+
+# Strong references to our model classes, by CloudFormation type.
+MODELS: dict[str, type] = {}
+# (class, attribute) -> moto's original, for the probe tests.
+ORIGINALS: dict[tuple[type, str], Any] = {}
+
+
+def refresh_model_caches() -> None:
+    parsing.get_model_list.cache_clear()
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+
+
+def model(cls: type) -> type:
+    """Class decorator: registers ``cls`` as the model of its CloudFormation type.
+
+    A registered class replaces a moto model of the same type (the engine and moto's
+    parser look types up through ``parsing.get_model_map()``)."""
+    assert CloudFormationModel in cls.__bases__, f"{cls} must subclass CloudFormationModel directly"
+    MODELS[cls.cloudformation_type()] = cls
+    refresh_model_caches()
+    return cls
+
+
+def model_map() -> dict[str, type]:
+    """Type -> model class, ours winning over moto's for the same type."""
+    mapping = dict(parsing.get_model_map())
+    mapping.update(MODELS)
+    return mapping
+
+
+def replace(owner: type, name: str, new: Callable[..., Any], kind: str = "method") -> None:
+    """Replaces ``owner.name`` by ``new`` (``kind``: method, classmethod, staticmethod or
+    property), keeping moto's original in ``ORIGINALS`` once."""
+    key = (owner, name)
+    if key not in ORIGINALS:
+        ORIGINALS[key] = owner.__dict__.get(name, getattr(owner, name, None))
+    wrapped = {"method": lambda f: f, "classmethod": classmethod, "staticmethod": staticmethod, "property": property}[kind](new)
+    setattr(owner, name, wrapped)
+
+
+def original(owner: type, name: str) -> Any:
+    """moto's implementation of ``owner.name`` before we replaced it (bound as moto had it)."""
+    raw = ORIGINALS[(owner, name)]
+    if isinstance(raw, (classmethod, staticmethod)):
+        return raw.__get__(None, owner)
+    return raw
+
+
+def tags_to_dict(tags: Any) -> dict[str, str]:
+    """CloudFormation tags: a list of ``{Key, Value}`` for most types, a plain map for some
+    (e.g. ``AWS::SSM::Parameter``, ``AWS::Glue::Job``)."""
+    if not tags:
+        return {}
+    if isinstance(tags, dict):
+        return {str(k): str(v) for k, v in tags.items()}
+    return {str(t["Key"]): str(t.get("Value", "")) for t in tags}
+
+
+def as_bool(value: Any, default: bool = False) -> bool:
+    """Template booleans may arrive as ``true`` or ``"true"`` (after Ref of a parameter)."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.lower() == "true"
+    return bool(value)
+
+
+def as_int(value: Any, default: int | None = None) -> int | None:
+    if value is None:
+        return default
+    return int(value)
+
+
+def properties(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
+    return cloudformation_json.get("Properties") or {}
