@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The local AWS: a moto server from the project's venv on 127.0.0.1.
+# The local AWS: moto from the project's venv plus our extensions (scripts/local_aws),
+# on 127.0.0.1.
 #   scripts/local-aws.sh start [PORT]   start it (default: a free port) and print its endpoint
 #   scripts/local-aws.sh stop           stop it (by the pid it recorded)
 #   scripts/local-aws.sh endpoint       print the endpoint of the running server
@@ -16,10 +17,11 @@ case "${1:-}" in
     if running; then echo "http://127.0.0.1:$(cat "$state/port")"; exit 0; fi
     bash "$root/scripts/setup.sh" >/dev/null
     port="${2:-$("$root/.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
-    nohup "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$state/log" 2>&1 &
+    (cd "$root/scripts" && PYTHONPATH="$root/scripts" exec nohup "$root/.venv/bin/python" -m local_aws -H 127.0.0.1 -p "$port" >"$state/log" 2>&1) &
     echo $! >"$state/pid"
     echo "$port" >"$state/port"
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 600); do
+      running || { echo "local AWS exited; see $state/log" >&2; exit 1; }
       if "$root/.venv/bin/python" -c "import socket,sys; socket.create_connection(('127.0.0.1',$port),0.2)" 2>/dev/null; then
         echo "http://127.0.0.1:$port"; exit 0
       fi

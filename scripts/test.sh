@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every check and test of matbakh-infra: the command CI runs (.ci/run).
-# Installs the pinned Python tools first (cfn-lint, moto) into .venv.
+# Installs the pinned Python tools first (cfn-lint, moto, pytest) into .venv.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,5 +13,7 @@ echo "== cargo clippy" >&2
 cargo clippy --locked --all-targets -- -D warnings
 echo "== registry tables up to date" >&2
 .venv/bin/python scripts/gen_registry.py --check
+echo "== local AWS extensions (pytest)" >&2
+(cd scripts && ../.venv/bin/python -m pytest -q)
 echo "== cargo test" >&2
 cargo test --locked --all-targets

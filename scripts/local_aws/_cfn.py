@@ -90,3 +90,20 @@ def as_int(value: Any, default: int | None = None) -> int | None:
 
 def properties(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
     return cloudformation_json.get("Properties") or {}
+
+
+def _implemented(cls: type, name: str) -> bool:
+    method = getattr(cls, name, None)
+    return method is not None and not getattr(method, "__isabstractmethod__", False)
+
+
+def complete_types() -> list[str]:
+    """Types whose model can be created, updated in place and deleted through
+    CloudFormation (moto's own models count when they have all three handlers)."""
+    return sorted(
+        resource_type
+        for resource_type, cls in model_map().items()
+        if _implemented(cls, "create_from_cloudformation_json")
+        and _implemented(cls, "update_from_cloudformation_json")
+        and (_implemented(cls, "delete_from_cloudformation_json") or "delete" in vars(cls))
+    )

@@ -64,11 +64,17 @@ pub struct StackFailure {
     /// `LogicalId (Type)` of the resource that failed first.
     pub resource: Option<String>,
     pub remedy: Option<String>,
+    /// The stack's change set was executed before it failed (counted in the summary).
+    pub executed: bool,
 }
 
 impl StackFailure {
     fn plain(reason: impl Into<String>) -> Self {
-        StackFailure { reason: reason.into(), resource: None, remedy: None }
+        StackFailure { reason: reason.into(), resource: None, remedy: None, executed: false }
+    }
+
+    fn after_execution(self) -> Self {
+        StackFailure { executed: true, ..self }
     }
 }
 
@@ -117,6 +123,7 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                 reason: format!("the stack is {}", stack.status),
                 resource: None,
                 remedy: Some(remedy),
+                executed: false,
             });
         }
         let kind = match &live {
@@ -168,6 +175,7 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                 reason: format!("refused to {}: stateful resources keep data", what.join(", ")),
                 resource: None,
                 remedy: Some(format!("review the plan; if losing that data is intended, pass {}", flags.join(" "))),
+                executed: false,
             });
         }
         self.warn_retained(job, &change_set).await;
@@ -199,6 +207,7 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                 Err(e) => {
                     return Err(StackFailure {
                         reason: format!("could not restore the stack policy: {e}"),
+                        executed: outcome.as_ref().map_or_else(|f| f.executed, |_| true),
                         resource: None,
                         remedy: Some(format!(
                             "set it by hand: aws cloudformation set-stack-policy --stack-name {} --stack-policy-body '{}'",
@@ -377,7 +386,7 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         } else {
             self.call(|| self.api.recent_events(&job.name)).await.unwrap_or_default()
         };
-        let mut tracker = EventTracker::new(&before);
+        let tracker = EventTracker::new(&before);
         let token = format!("matbakh-apply-{}-{}-execute", self.run_id, job.id);
         self.emit(ApplyEvent::Executing { stack: job.name.clone() });
         match self.call(|| self.api.execute_change_set(id, &token)).await {
@@ -386,6 +395,16 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
             Err(AwsError::Service { code, .. }) if code == "InvalidChangeSetStatus" => {}
             Err(e) => return Err(e.into()),
         }
+        self.wait_until_settled(job, cs, tracker).await.map_err(StackFailure::after_execution)
+    }
+
+    /// Follows an executed change set's events until the stack settles.
+    async fn wait_until_settled(
+        &self,
+        job: &StackJob<'_>,
+        cs: &ChangeSet,
+        mut tracker: EventTracker,
+    ) -> Result<LiveStack, StackFailure> {
         let total = cs.changes.len();
         let start = Instant::now();
         loop {
@@ -420,6 +439,7 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                 None if start.elapsed() > self.timeout => {
                     return Err(StackFailure {
                         reason: format!("still {} after {:?}", stack.status, self.timeout),
+                        executed: true,
                         resource: None,
                         remedy: Some(format!(
                             "follow it in the console or with `aws cloudformation describe-stack-events --stack-name {}`",
@@ -481,5 +501,10 @@ fn failure(stack: &LiveStack, tracker: &EventTracker) -> StackFailure {
         "ROLLBACK_FAILED" => "the create failed and so did its rollback",
         _ => "the operation failed",
     };
-    StackFailure { reason: format!("{} ({}): {reason}", rolled_back, stack.status), resource, remedy: remedy(stack) }
+    StackFailure {
+        reason: format!("{} ({}): {reason}", rolled_back, stack.status),
+        resource,
+        remedy: remedy(stack),
+        executed: true,
+    }
 }

@@ -71,12 +71,25 @@ impl ApplyReport {
         }
     }
 
+    /// Change sets executed, the bootstrap stack's included, whether they then
+    /// succeeded or failed.
     pub fn executed(&self) -> usize {
-        self.stacks
+        let executed = |r: Result<&Deployed, &StackFailure>| match r {
+            Ok(d) => matches!(d, Deployed::Changed { .. }),
+            Err(f) => f.executed,
+        };
+        let bootstrap = self.bootstrap.as_ref().is_some_and(|r| executed(r.as_ref()));
+        let stacks = self
+            .stacks
             .results
             .iter()
-            .filter(|(_, o)| matches!(o, StackOutcome::Succeeded(Deployed::Changed { .. })))
-            .count()
+            .filter(|(_, o)| match o {
+                StackOutcome::Succeeded(d) => executed(Ok(d)),
+                StackOutcome::Failed(f) => executed(Err(f)),
+                StackOutcome::NotStarted { .. } => false,
+            })
+            .count();
+        usize::from(bootstrap) + stacks
     }
 }
 
@@ -144,6 +157,8 @@ where
                 bootstrap_result = Some(result);
             }
             Err(failure) => {
+                let executed = matches!(&result, Ok(Deployed::Changed { .. })) || failure.executed;
+                let failure = StackFailure { executed, ..failure };
                 counter.emit(failed_event(&bootstrap.name, &failure));
                 let stacks = Schedule {
                     results: graph
@@ -223,6 +238,7 @@ async fn bucket_name<C: StackDeployApi>(
         reason: format!("the bootstrap stack {stack} does not exist after its deployment"),
         resource: None,
         remedy: None,
+        executed: false,
     })?;
     if let Some(output) = live.outputs.iter().find(|o| o.key == BUCKET_OUTPUT && !o.value.is_empty()) {
         return Ok(output.value.clone());
@@ -235,6 +251,7 @@ async fn bucket_name<C: StackDeployApi>(
             reason: format!("the bootstrap stack {stack} reports no {BUCKET_OUTPUT} output"),
             resource: None,
             remedy: Some("check the stack in the console; delete it if it is broken and apply again".into()),
+            executed: false,
         }),
     }
 }

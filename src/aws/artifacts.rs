@@ -30,6 +30,18 @@ impl S3Artifacts {
     }
 }
 
+/// What a 403 on HeadObject means on AWS.
+fn access_denied(bucket: &str, key: &str) -> AwsError {
+    AwsError::Service {
+        operation: "HeadObject",
+        code: "AccessDenied".into(),
+        message: format!(
+            "access denied to s3://{bucket}/{key}: the credentials lack s3:GetObject (and s3:ListBucket, without which a \
+             missing object also answers 403) on the artifacts bucket, or its bucket policy denies the request"
+        ),
+    }
+}
+
 impl ArtifactStore for S3Artifacts {
     async fn exists(&self, bucket: &str, key: &str) -> Result<bool, AwsError> {
         match self.client.head_object().bucket(bucket).key(key).send().await {
@@ -37,6 +49,10 @@ impl ArtifactStore for S3Artifacts {
             Err(err) => {
                 if err.as_service_error().is_some_and(|e| e.is_not_found()) {
                     return Ok(false);
+                }
+                // HeadObject answers 403 with no body, so the SDK sees no error code.
+                if err.raw_response().is_some_and(|r| r.status().as_u16() == 403) {
+                    return Err(access_denied(bucket, key));
                 }
                 Err(AwsError::from_sdk("HeadObject", err))
             }

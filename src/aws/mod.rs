@@ -27,6 +27,12 @@ pub enum AwsError {
         "{operation}: the endpoint answered with no AWS error ({detail}); it may not implement this call or case (check its log)"
     )]
     Unsupported { operation: &'static str, detail: String },
+    /// An answer the SDK could not read (a body that does not parse as the operation's
+    /// response). Never "not emulated": the tool cannot tell what the service said.
+    #[error(
+        "{operation}: the answer could not be read ({detail}); the endpoint or a proxy returned something that is not this operation's response"
+    )]
+    Unreadable { operation: &'static str, detail: String },
     /// 502/503/504 without an AWS error body: the service (or a proxy) is briefly
     /// unavailable; worth retrying.
     #[error("{operation}: the service answered HTTP {status} (unavailable); try again later")]
@@ -49,7 +55,7 @@ impl AwsError {
             AwsError::Service { code, .. } => TRANSIENT_CODES.contains(&code.as_str()),
             AwsError::Transport { detail, .. } => !detail.starts_with("no AWS credentials"),
             AwsError::Unavailable { .. } => true,
-            AwsError::Unsupported { .. } => false,
+            AwsError::Unsupported { .. } | AwsError::Unreadable { .. } => false,
         }
     }
 
@@ -82,10 +88,9 @@ impl AwsError {
                     },
                 }
             }
-            // An answer that is not an AWS response at all: an emulator's HTML error page
-            // for an API it lacks, or a proxy in the way.
+            // A response the SDK could not parse: an error, never "not implemented".
             SdkError::ResponseError(_) => {
-                AwsError::Unsupported { operation, detail: DisplayErrorContext(&err).to_string() }
+                AwsError::Unreadable { operation, detail: DisplayErrorContext(&err).to_string() }
             }
             _ => AwsError::Transport { operation, detail: transport_detail(&DisplayErrorContext(&err).to_string()) },
         }

@@ -78,5 +78,14 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
         DriftOutput::Json => print!("{}", report.to_json()),
         DriftOutput::Markdown => print!("{}", render::markdown(&report)),
     }
+    if !report.read_failures.is_empty() {
+        eprintln!(
+            "{}",
+            style.error(&format!(
+                "error: {} read(s) failed, so drift cannot vouch for this environment; fix what each \"read failed\" line names (permission, endpoint) and run drift again",
+                report.read_failures.len()
+            ))
+        );
+    }
     Ok(ExitCode::from(exit_status(&report)))
 }

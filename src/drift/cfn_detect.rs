@@ -28,6 +28,8 @@ pub enum StackDetection {
     Results(Vec<ResourceDriftResult>),
     /// Not available for this stack, with why.
     Unavailable(String),
+    /// The endpoint answered something unreadable: the run is an error.
+    Failed(String),
 }
 
 #[derive(Clone, Debug, Default)]
@@ -61,6 +63,7 @@ pub async fn detect_all<A: StackDriftApi>(
                 out.unsupported = true;
                 StackDetection::Unavailable("not supported by this endpoint".into())
             }
+            Err(e @ AwsError::Unreadable { .. }) => StackDetection::Failed(e.to_string()),
             Err(e) => StackDetection::Unavailable(e.to_string()),
         };
         out.stacks.insert(name, entry);

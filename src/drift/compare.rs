@@ -205,6 +205,15 @@ pub fn managed(resource_type: &str) -> &'static [Prop] {
 
 pub type Expected = BTreeMap<String, Result<Value, Unresolved>>;
 
+/// Undeclared properties whose value comes from elsewhere than the type's default: a
+/// read replica takes its encryption from its source, and RDS creates it without
+/// automated backups (CreateDBInstanceReadReplica has no retention parameter).
+fn inherited(resource_type: &str, property: &str, declared: &Map<String, Value>) -> bool {
+    resource_type == "AWS::RDS::DBInstance"
+        && declared.contains_key("SourceDBInstanceIdentifier")
+        && matches!(property, "StorageEncrypted" | "BackupRetentionPeriod")
+}
+
 /// The expected value of each managed property of one resource. `template` is the
 /// rendered template's `Resources` (for derived properties that look at other
 /// resources); security-group rules are filled in by the caller, which sees all stacks.
@@ -219,7 +228,7 @@ pub fn expected_properties(
     for prop in managed(resource_type) {
         if let Some(raw) = declared.get(prop.name) {
             out.insert(prop.name.to_owned(), scope.resolve(raw));
-        } else if let Some(default) = prop.default {
+        } else if let Some(default) = prop.default.filter(|_| !inherited(resource_type, prop.name, declared)) {
             out.insert(prop.name.to_owned(), Ok(serde_json::from_str(default).expect("valid default")));
         }
     }

@@ -177,6 +177,7 @@ mod tests {
             }],
             notes: vec![],
             stale_ignores: vec![],
+            read_failures: vec![],
             summary: Summary::default(),
         };
         r.summarize();

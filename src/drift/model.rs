@@ -24,6 +24,10 @@ pub struct DriftReport {
     /// Entries of the `--ignore` file that matched nothing (a warning, not drift).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub stale_ignores: Vec<String>,
+    /// Reads that failed (with what failed and why): the check is incomplete, so the run
+    /// is an error (exit status 1) whatever else it found.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub read_failures: Vec<String>,
     pub summary: Summary,
 }
 
@@ -169,6 +173,9 @@ pub struct Summary {
     pub deleted: usize,
     pub not_checked: usize,
     pub ignored: usize,
+    /// Reads that failed: exit status 1.
+    #[serde(default)]
+    pub read_failures: usize,
     /// Drift found: exit status 2.
     pub drift: bool,
 }
@@ -204,6 +211,7 @@ impl DriftReport {
             }
         }
         s.resources_checked = s.in_sync + s.modified + s.deleted;
+        s.read_failures = self.read_failures.len();
         s.drift = self.stacks.iter().any(StackDrift::has_drift);
         self.summary = s;
     }
@@ -217,7 +225,14 @@ impl DriftReport {
     }
 }
 
-/// The documented exit status: 0 in sync, 2 drift (errors are 1, decided by the caller).
+/// The documented exit status: 0 in sync, 2 drift, 1 when any read failed (the check is
+/// incomplete, so neither "in sync" nor "only this drift" can be claimed).
 pub fn exit_status(report: &DriftReport) -> u8 {
-    if report.has_drift() { 2 } else { 0 }
+    if !report.read_failures.is_empty() {
+        1
+    } else if report.has_drift() {
+        2
+    } else {
+        0
+    }
 }

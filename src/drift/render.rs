@@ -38,6 +38,13 @@ pub fn summary_line(report: &DriftReport) -> String {
         s.not_checked
     );
     let ignored = if s.ignored > 0 { format!("; {} accepted difference(s) ignored", s.ignored) } else { String::new() };
+    if s.read_failures > 0 {
+        let found = if s.drift { "drift found so far" } else { "no drift found so far" };
+        return format!(
+            "Incomplete: {} read(s) failed, so the check could not finish ({coverage}, {found}){ignored}.",
+            s.read_failures
+        );
+    }
     if !s.drift {
         return format!("In sync ({coverage}){ignored}.");
     }
@@ -164,6 +171,9 @@ pub fn human(report: &DriftReport, style: &Style) -> String {
     for stale in &report.stale_ignores {
         out.push_str(&style.warning(&format!("warning: ignore entry {stale}\n")));
     }
+    for failure in &report.read_failures {
+        out.push_str(&style.error(&format!("error: read failed: {failure}\n")));
+    }
     if !out.is_empty() {
         out.push('\n');
     }
@@ -203,7 +213,8 @@ pub fn human(report: &DriftReport, style: &Style) -> String {
     }
     out.push('\n');
     let line = summary_line(report);
-    out.push_str(&if report.summary.drift { style.error(&line) } else { style.ok(&line) });
+    let failed = report.summary.drift || report.summary.read_failures > 0;
+    out.push_str(&if failed { style.error(&line) } else { style.ok(&line) });
     out.push('\n');
     out
 }
@@ -222,7 +233,10 @@ pub fn markdown(report: &DriftReport) -> String {
     for stale in &report.stale_ignores {
         out.push_str(&format!("> :warning: ignore entry {}\n", escape(stale)));
     }
-    if !report.notes.is_empty() || !report.stale_ignores.is_empty() {
+    for failure in &report.read_failures {
+        out.push_str(&format!("> :x: read failed: {}\n", escape(failure)));
+    }
+    if !report.notes.is_empty() || !report.stale_ignores.is_empty() || !report.read_failures.is_empty() {
         out.push('\n');
     }
     out.push_str("### Stacks\n\n| stack | verdict |\n|---|---|\n");

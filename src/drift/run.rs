@@ -170,6 +170,8 @@ where
         .collect()
         .await;
     let mut found: BTreeMap<(String, String), Result<LiveState, String>> = BTreeMap::new();
+    // A read that failed leaves the check incomplete: the run is an error, never "in sync".
+    let mut read_failures: Vec<String> = Vec::new();
     for (resource_type, ids, result) in answers {
         match result {
             Ok(map) => {
@@ -180,6 +182,7 @@ where
             }
             Err(e) => {
                 let reason = not_checked_reason(&e);
+                read_failures.push(format!("{resource_type} {}: {reason}", ids.join(", ")));
                 for id in ids {
                     found.insert((resource_type.clone(), id), Err(reason.clone()));
                 }
@@ -196,6 +199,7 @@ where
         stacks: Vec::new(),
         notes: Vec::new(),
         stale_ignores: Vec::new(),
+        read_failures,
         summary: Summary::default(),
     };
     if detections.unsupported {
@@ -215,9 +219,15 @@ where
             continue;
         };
         let l = live[i].as_ref().expect("a planned stack was read");
+        if let Some(why) = &work.listing_error {
+            report.read_failures.push(format!("{}: ListStackResources: {why}", entry.name));
+        }
         let mut stack = work.verdicts(l, &found, &rules, i);
         match detections.stacks.get(&entry.name) {
             Some(StackDetection::Results(results)) => cfn_detect::merge(&mut stack.resources, results),
+            Some(StackDetection::Failed(why)) => {
+                report.read_failures.push(format!("{}: CloudFormation drift detection: {why}", entry.name))
+            }
             Some(StackDetection::Unavailable(why)) if !detections.unsupported => {
                 stack.notes.push(format!("CloudFormation drift detection unavailable: {why}"))
             }
@@ -241,8 +251,8 @@ pub fn not_checked_reason(e: &AwsError) -> String {
         {
             format!("permission denied ({code})")
         }
-        AwsError::Unsupported { operation, .. } => {
-            format!("the endpoint does not implement {operation} (the local AWS does not emulate it)")
+        AwsError::Unsupported { operation, detail } => {
+            format!("the endpoint does not implement {operation} ({detail})")
         }
         other => format!("read failed: {other}"),
     }

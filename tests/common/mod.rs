@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+#[path = "../support/local_aws.rs"]
+pub mod local_aws;
 pub mod moto;
 pub mod stacks;
 

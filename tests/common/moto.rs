@@ -1,36 +1,21 @@
-//! The local AWS for tests: a moto server from the project's venv on a free port,
-//! stopped by its pid when the test ends.
+//! The local AWS for tests (moto plus `scripts/local_aws`) on a free port, stopped by
+//! its pid when the test ends.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
-use super::{repo_root, venv_tool};
+use super::local_aws::MotoProcess;
+use super::repo_root;
 
 pub struct Moto {
     pub endpoint: String,
-    child: Child,
+    _process: MotoProcess,
 }
 
 impl Moto {
     pub fn start() -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let log = std::fs::File::create(std::env::temp_dir().join(format!("moto-{port}.log"))).unwrap();
-        let child = Command::new(venv_tool("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("moto_server starts");
-        let endpoint = format!("http://127.0.0.1:{port}");
-        let moto = Moto { endpoint, child };
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(30), "moto did not start on port {port}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        moto
+        let process = MotoProcess::start(&repo_root());
+        Moto { endpoint: process.endpoint(), _process: process }
     }
 
     /// An SDK configuration pointing at this server with dummy credentials.
@@ -61,13 +46,6 @@ impl Moto {
             .env("NO_COLOR", "1")
             .output()
             .expect("binary runs")
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
-        let _ = self.child.wait();
     }
 }
 

@@ -1,0 +1,825 @@
+"""CloudFormation: the stack engine of the local AWS.
+
+moto's CloudFormation runs a template once, lazily, and forgets how: change sets are
+diffed on raw template JSON, failures escape as HTTP errors, nothing is rolled back, no
+resource has a status. This module (with ``_engine.py`` for the operations and
+``_engine_template.py`` for template analysis and the property diff) replaces the stack
+lifecycle, keeping moto's parts that work: template parsing, parameters, mappings,
+conditions and intrinsic functions (``ResourceMap`` / ``clean_json``), the per-type
+models (looked up through ``parsing.get_model_map()``, ours winning) and their
+``create/update/delete_from_cloudformation_json`` contract, GetTemplate, ListExports,
+DescribeStacks, the stack policy store and ``/moto-api/reset`` (all state lives on the
+backend).
+
+What it does, as AWS documents it:
+
+* CreateStack and ExecuteChangeSet (CREATE or UPDATE) run synchronously through one
+  engine; AWS runs them in the background, the caller sees the same end state and events.
+  Resources are created, updated and deleted in dependency order (Ref, Fn::GetAtt, Fn::Sub,
+  DependsOn: "Resource B is created before resource A. Resource A is deleted before
+  resource B. Resource B is updated before resource A." -- Template Reference, DependsOn
+  attribute).
+* Events (API reference DescribeStackEvents / StackEvent): per resource CREATE_IN_PROGRESS,
+  CREATE_IN_PROGRESS "Resource creation Initiated", CREATE_COMPLETE; UPDATE_*; DELETE_*;
+  DELETE_SKIPPED for retained resources; stack-level events with "User Initiated"; every
+  event of an operation carries its ClientRequestToken. ListStackResources /
+  DescribeStackResource(s) report each resource's own status, reason, time and physical id.
+* Failure (User Guide "Stack failure options", "Stack status codes"): the failing
+  resource's *_FAILED event carries the handler's message; a create rolls back
+  (ROLLBACK_IN_PROGRESS "The following resource(s) failed to create: [X]. Rollback
+  requested by user.", resources deleted in reverse order, ROLLBACK_COMPLETE; OnFailure /
+  DisableRollback honoured); an update rolls back (UPDATE_ROLLBACK_IN_PROGRESS "The
+  following resource(s) failed to update: [X]. ", modified resources put back, created
+  ones deleted in UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS, UPDATE_ROLLBACK_COMPLETE);
+  a deletion that fails leaves DELETE_FAILED and does not attempt what the failed resource
+  needs. ExecuteChangeSet itself answers 200. A ROLLBACK_COMPLETE stack can only be
+  deleted ("Stack:<arn> is in ROLLBACK_COMPLETE state and can not be updated.").
+* Updates (User Guide "Update behaviors of stack resources"): each resource's resolved
+  properties are recorded; a resource is modified when they differ (so a resource that
+  refers to a replaced one is updated with the new id); a changed property listed in the
+  registry schema's ``createOnlyProperties`` (cfn-lint's bundled schemas; a type without
+  an update handler is immutable) means replacement: the new resource is created first,
+  the old one deleted in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS (UpdateReplacePolicy honoured).
+  A custom-named resource that needs replacing fails as AWS words it ("CloudFormation
+  cannot update a stack when a custom-named resource requires replacing. Rename <name> and
+  update the stack again."). A model without update handler fails the update (instead of
+  moto dropping the resource). Removed resources are deleted in the cleanup phase, or kept
+  for DeletionPolicy Retain / RetainExceptOnCreate (Template Reference, DeletionPolicy
+  attribute: "also applies to stack update operations that lead to resources being deleted
+  from stacks"). Resource types cannot change ("Update of resource type is not permitted").
+* Outputs and exports are resolved once per successful create/update and stored; exports
+  are registered, refreshed and dropped with them; a name another stack exports fails the
+  operation ("Export with name X is already exported by stack Y"). Stack policies and
+  exports in use are enforced through ``local_aws.stack_protection`` (``policy_denial``,
+  ``export_update_refusal``, ``set_imports``); its DeleteStack guard wraps our
+  ``CloudFormationBackend.delete_stack``.
+* Dynamic references ``{{resolve:ssm:...}}``, ``{{resolve:ssm-secure:...}}`` and
+  ``{{resolve:secretsmanager:<name-or-arn>[:SecretString[:json-key[:stage[:id]]]]}}``
+  are resolved from moto's SSM / Secrets Manager backends when a handler is called (User
+  Guide "Get values stored in other services using dynamic references"); the template and
+  the recorded properties keep them as written, so a changed secret alone changes nothing
+  ("you must perform a stack update that updates the resource containing the dynamic
+  reference").
+* Change sets: names are per stack (API CreateChangeSet: "The name must be unique among
+  all change sets that are associated with the specified stack"); DescribeChangeSet's
+  ResourceChanges come from the same resolved-property diff the execution runs, with
+  placeholders for ids known only after execution: Action, PhysicalResourceId,
+  Replacement (True / False / Conditional), Scope, PolicyAction, Details (Target
+  Attribute/Name/RequiresRecreation, Evaluation Static|Dynamic, ChangeSource
+  DirectModification|ParameterReference|ResourceReference|ResourceAttribute,
+  CausingEntity; Path/BeforeValue/AfterValue with IncludePropertyValues). An unchanged
+  UPDATE change set is FAILED "The submitted information didn't contain changes. Submit
+  different information to create a change set."; missing imports fail the change set
+  ("No export named X found."); template errors are answered synchronously ("Template
+  format error: Unresolved resource dependencies [X] in the Resources block of the
+  template", "Circular dependency between resources: [...]", "Parameters: [X] must have
+  values", "Parameters: [X] do not exist in the template"). Executing a change set deletes
+  the stack's other change sets; a retried ExecuteChangeSet with the same token is a no-op.
+
+Upstream issues, as we would file them at getmoto/moto (each has a probe test named
+``test_moto_*`` in tests/test_cloudformation.py that fails once moto fixes it; "row" = the
+row of /work/shared/notes/local-aws-gaps.md, "fidelity" = moto-fidelity.md):
+
+1. **ExecuteChangeSet of a CREATE change set neither resolves Fn::ImportValue nor
+   registers exports** (moto 5.2.5; gaps row 2). ``moto/cloudformation/models.py``
+   ``CloudFormationBackend.create_change_set`` builds the REVIEW_IN_PROGRESS ``Stack``
+   without ``cross_stack_resources``; ``execute_change_set`` never registers
+   ``stack.exports``. Repro: ``create_change_set(StackName="a", ChangeSetType="CREATE",
+   TemplateBody=<queue + Outputs.Url.Export.Name "url">)``, ``execute_change_set``,
+   ``list_exports()`` -> ``[]``; a second stack's CREATE change set importing "url" fails
+   ``No export named url found``. Expected (API ExecuteChangeSet; User Guide "Get exported
+   outputs from a deployed CloudFormation stack"): the same as CreateStack -- exports
+   registered, imports resolved, export names unique per region.
+2. **Outputs are evaluated lazily and never refreshed by an UPDATE change set**
+   (fidelity "DescribeStacks", "ExecuteChangeSet"). ``models.py`` ``ChangeSet.apply``
+   updates the ResourceMap but keeps ``Stack.output_map``, whose ``OutputMap`` caches
+   ``_parsed_outputs``; ``Stack.exports`` re-resolves on every call (DescribeStacks answers
+   500 when an output's resource is broken). Repro: CreateStack with Output ``Ref V``
+   (V=a), UPDATE change set with V=b, execute: DescribeStacks still shows ``a``. Expected
+   (API DescribeStacks Outputs): the outputs of the last successful operation.
+3. **Stack.outputs gives ExportName to every output whose value equals an export's**
+   (``models.py`` ``Stack.outputs`` ``get_export_name`` matches by value). Repro: outputs
+   A (Ref Q, exported "url") and B (Ref Q, not exported): B shows ``ExportName: url``.
+   Expected (API Output.ExportName: "The name of the export associated with the output"):
+   only A.
+4. **No per-resource stack events; ClientRequestToken ignored** (fidelity
+   "DescribeStackEvents"). ``models.py`` only ``Stack._add_stack_event``; responses
+   ``execute_change_set`` / ``create_stack`` drop ClientRequestToken. Repro: CreateStack
+   with one queue: every event is ``AWS::CloudFormation::Stack``. Expected (API
+   StackEvent): per-resource events with LogicalResourceId, PhysicalResourceId,
+   ResourceType, ResourceStatus(Reason), and "All events triggered by a given stack
+   operation are assigned the same client request token".
+5. **A failing resource is answered as an HTTP error, nothing is rolled back** (fidelity
+   "Failures"). ``parsing.py`` ``ResourceMap.create``/``update`` let the handler's
+   exception propagate; the stack stays CREATE_IN_PROGRESS. Repro: CreateStack with a
+   queue then a resource whose handler raises: the call fails, the queue stays, the stack
+   is CREATE_IN_PROGRESS forever. Expected (User Guide "Stack failure options"): the call
+   succeeds; CREATE_FAILED with the reason; ROLLBACK_IN_PROGRESS; created resources
+   deleted; ROLLBACK_COMPLETE (updates: UPDATE_ROLLBACK_COMPLETE with the previous state).
+6. **An update drops a modified resource whose model has no update handler** (fidelity
+   "UpdateStack"). ``parsing.py`` ``parse_and_update_resource`` returns None when
+   ``update_from_cloudformation_json`` is abstract and ``ResourceMap.update`` stores it.
+   Repro: a ``AWS::Logs::LogGroup`` (no handler in 5.2.5) whose RetentionInDays changes:
+   the resource disappears from the stack. Expected: updated, or the update fails.
+7. **A create-only property change is applied as an in-place update; dependents are not
+   updated** (``parsing.py`` ``ResourceMap.build_resource_diff`` / ``update`` diff raw
+   template JSON and call the update handler). Repro: change an SQS QueueName: the queue
+   keeps its old name; an SSM parameter holding ``Ref Queue`` is untouched. Expected (User
+   Guide "Update behaviors of stack resources", property "Update requires: Replacement"):
+   a new queue created first, references updated, the old queue deleted in cleanup.
+8. **DeletionPolicy Retain is ignored when an update removes a resource**
+   (``ResourceMap.update`` deletes every removed resource). Repro: stack with a topic
+   ``DeletionPolicy: Retain``; update without it: the topic is deleted. Expected (Template
+   Reference, DeletionPolicy: "This capability also applies to stack update operations
+   that lead to resources being deleted from stacks"): kept.
+9. **DeleteStack has no per-resource events and no dependency order**
+   (``ResourceMap.delete`` loops over a set, retrying failures; ``Stack.delete`` only adds
+   stack events; a resource that cannot be deleted escapes as an error and the stack
+   vanishes while its exports stay -- fidelity "DeleteStack"). Expected (DependsOn
+   attribute: "Resource A is deleted before resource B"; Stack status codes):
+   DELETE_IN_PROGRESS/DELETE_COMPLETE per resource in reverse dependency order,
+   DELETE_SKIPPED for retained ones, DELETE_FAILED keeping the stack.
+10. **Dynamic references are passed through literally** (fidelity "Resource types").
+    ``parsing.py`` ``clean_json`` has no ``{{resolve:...}}``. Repro: SSM parameter Value
+    ``{{resolve:ssm:/cfg}}``: the parameter holds the literal text. Expected (User Guide,
+    dynamic references): the value of /cfg.
+11. **DescribeChangeSet: no PhysicalResourceId, Replacement, Scope, Details; parameter
+    changes missed** (fidelity "DescribeChangeSet"). ``models.py`` ``ChangeSet.diff`` /
+    ``ResourceMap.build_change_set_actions`` compare raw JSON without parameters. Repro:
+    UPDATE change set changing only a parameter: ``Changes: []``; changing QueueName:
+    ``Replacement`` absent. Expected (API ResourceChange, ResourceChangeDetail).
+12. **Change-set names are global** (fidelity "CreateChangeSet"). ``models.py``
+    ``describe_change_set`` / ``execute_change_set`` / ``delete_change_set`` search every
+    stack's change sets by name and ignore StackName; ListChangeSets ignores StackName.
+    Repro: change sets "cs" on stacks a and b: DescribeChangeSet(ChangeSetName="cs",
+    StackName="a") answers b's. Expected (API CreateChangeSet ChangeSetName): unique per
+    stack, looked up with StackName.
+13. **CreateChangeSet accepts what AWS refuses** (``models.py`` ``create_change_set``).
+    Repro: ChangeSetType CREATE for an existing stack name creates a second stack of that
+    name; UPDATE on a ROLLBACK_COMPLETE stack is accepted. Expected: ``ValidationError
+    Stack [a] already exists and cannot be created again with the changeSet [cs].`` and
+    ``Stack:<arn> is in ROLLBACK_COMPLETE state and can not be updated.``
+14. **CreateChangeSet answers "No updates are to be performed." for an unchanged
+    template** (``responses.py`` ``create_change_set`` calls ``_validate_different_update``
+    when Parameters are given). Expected (User Guide, change sets): a FAILED change set
+    with StatusReason "The submitted information didn't contain changes. Submit different
+    information to create a change set."
+15. **Defaults of List/Number parameters are not typed** (``parsing.py``
+    ``ResourceMap.load_parameters`` splits/converts only passed values). Repro:
+    CommaDelimitedList parameter with Default "a,b" not passed; ``Fn::Select [1, Ref]``
+    yields "," . Expected (Template Reference, Parameters): the default has the type.
+16. **NoEcho parameters are shown in clear** (``models.py`` ``Stack.parameter_list``
+    compares values with ``no_echo_parameter_keys``; list values are Python lists).
+    Expected (Template Reference, Parameters NoEcho): "****"; ParameterValue a string.
+17. **ListStackResources / DescribeStackResource(s) invent status and time**
+    (``responses.py`` ``StackResourceDTO``: status = the stack's status, Timestamp
+    hard-coded "2010-07-27T22:27:28Z"; ``list_stack_resources`` hard-codes
+    CREATE_COMPLETE). Expected (API StackResourceSummary): each resource's own status and
+    LastUpdatedTimestamp.
+18. **A resource type moto has no model for is skipped silently** (``parsing.py``
+    ``parse_resource`` warns and returns None; the stack is CREATE_COMPLETE without it).
+    We fail its creation instead (CREATE_FAILED "Resource type X is not emulated by the
+    local AWS ..."), so a missing model is never mistaken for a deployed resource.
+19. **Undeclared parameters are accepted** (``ResourceMap.load_parameters`` ignores
+    them). Expected: ``ValidationError Parameters: [X] do not exist in the template``.
+20. **UpdateStack without Parameters never answers "No updates are to be performed."**
+    (``responses.py`` ``_validate_different_update`` returns early when no Parameters are
+    given). Expected (API UpdateStack): ValidationError "No updates are to be performed."
+
+Not emulated (yet): operations run synchronously (no *_IN_PROGRESS is ever observed by a
+poller; CancelUpdateStack / ContinueUpdateRollback / RollbackStack are not implemented);
+resources are handled one at a time, so at most one fails; Custom:: resources are
+reported complete as soon as the Lambda is invoked; Capabilities are not checked
+(InsufficientCapabilitiesException); nested stacks run through moto's own
+``Stack`` model; Fn::GetAZs still answers us-east-1 zones (moto's ``clean_json``);
+IMPORT change sets, stack sets, drift detection, DeleteStack's RetainResources,
+DisableRollback on updates, the Transform section and Rules are not handled;
+``RequiresRecreation: Conditionally`` is never reported (the registry schemas do not say
+which properties need it); a GetAtt list attribute of a resource replaced in a change set
+may be reported imprecisely (Fn::Select over its placeholder).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.cloudformation.exceptions import (
+    AlreadyExistsException,
+    CloudFormationError,
+    MissingParameterError,
+    ValidationError,
+)
+from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.cloudformation.responses import CloudFormationResponse
+from moto.cloudformation.utils import generate_changeset_id, generate_stack_id, validate_create_change_set
+from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import utcnow
+
+from . import _cfn
+from . import _engine as engine
+from . import _engine_template as tpl
+
+
+class ChangeSetNotFound(CloudFormationError):
+    code = "ChangeSetNotFound"
+
+
+class InvalidChangeSetStatus(CloudFormationError):
+    code = "InvalidChangeSetStatus"
+
+
+class ChangeSet:
+    """A change set as DescribeChangeSet / ListChangeSets show it (attribute names are
+    what moto's serializer looks up)."""
+
+    def __init__(self, backend: Any, stack: Any, name: str, kind: str, template: str, template_dict: dict[str, Any],
+                 parameters: dict[str, Any], description: str | None, tags: dict[str, str] | None,
+                 notification_arns: list[str] | None, role_arn: str | None, client_token: str | None):
+        self.change_set_id = generate_changeset_id(name, backend.region_name, backend.account_id)
+        self.change_set_name = name
+        self.change_set_type = kind
+        self.stack_id, self.stack_name = stack.stack_id, stack.name
+        self.template, self.template_dict, self.parameters = template, template_dict, parameters
+        self.description = description
+        self.tags = tags
+        self.notification_arns = notification_arns or []
+        self.role_arn = role_arn
+        self.client_token = client_token
+        self.execution_token: str | None = None
+        self.creation_time = utcnow()
+        self.status = "CREATE_COMPLETE"
+        self.execution_status = "AVAILABLE"
+        self.status_reason: str | None = None
+        self.changes: list[dict[str, Any]] = []
+
+    def fail(self, reason: str) -> None:
+        self.status, self.execution_status, self.status_reason = "FAILED", "UNAVAILABLE", reason
+
+
+# ---------------------------------------------------------------- template and parameters
+
+
+def _parse(body: Any) -> dict[str, Any]:
+    try:
+        # JSON first: moto tries (pure-Python) YAML first, slow on large JSON templates.
+        parsed = _json_or_yaml(body) if isinstance(body, str) else body
+    except Exception as error:
+        raise ValidationError(message=f"Template format error: {error}") from None
+    if not isinstance(parsed, dict):
+        raise ValidationError(message="Template format error: JSON not well-formed.")
+    if not parsed.get("Resources"):
+        raise ValidationError(message="Template format error: At least one Resources member must be defined.")
+    return parsed
+
+
+def _json_or_yaml(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return Stack.parse_template(body)
+
+
+def _effective_parameters(template_dict: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """Each declared parameter's value as given, else its default (the strings AWS keeps)."""
+    declared = template_dict.get("Parameters") or {}
+    return {k: given[k] if k in given else slot.get("Default") for k, slot in declared.items()
+            if k in given or "Default" in slot}
+
+
+def _context(backend: Any, stack: Any, template_dict: dict[str, Any], parameters: dict[str, Any]) -> tpl.Context:
+    """Validates the template and parameters as AWS does synchronously; returns the
+    resolution context (the region's exports as of now)."""
+    declared = template_dict.get("Parameters") or {}
+    unknown = [k for k in parameters if k not in declared]
+    if unknown:
+        raise ValidationError(message=f"Parameters: [{', '.join(unknown)}] do not exist in the template")
+    tpl.validate_references(template_dict)
+    try:
+        ctx = tpl.Context(stack.stack_id, stack.name, dict(parameters), stack.tags or {},
+                          region_name=backend.region_name, account_id=backend.account_id,
+                          template=template_dict, cross_stack_resources=backend.exports)
+        ctx.load()
+    except MissingParameterError:
+        missing = [k for k, slot in declared.items() if k not in parameters and "Default" not in slot]
+        raise ValidationError(message=f"Parameters: [{', '.join(missing)}] must have values") from None
+    tpl.creation_order(template_dict["Resources"])  # circular dependencies
+    return ctx
+
+
+def _find_stack(backend: Any, name_or_id: str) -> Any:
+    for stack in backend.stacks.values():
+        if name_or_id in (stack.name, stack.stack_id):
+            return stack
+    return None
+
+
+def _check_updatable(stack: Any) -> None:
+    if stack.status not in engine.UPDATABLE:
+        raise ValidationError(message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
+
+
+def _check_types_kept(stack: Any, template_dict: dict[str, Any]) -> None:
+    old = (stack.template_dict or {}).get("Resources") or {}
+    changed = [k for k, r in template_dict["Resources"].items() if k in old and old[k].get("Type") != r.get("Type")]
+    if changed:
+        raise ValidationError(
+            message="Update of resource type is not permitted. The new template modifies resource type of "
+            f"the following resources: [{', '.join(changed)}]"
+        )
+
+
+# ---------------------------------------------------------------- backend: stacks
+
+
+def create_stack(self: CloudFormationBackend, name: str, template: str, parameters: dict[str, Any],
+                 notification_arns: list[str] | None = None, tags: dict[str, str] | None = None,
+                 role_arn: str | None = None, enable_termination_protection: bool | None = False,
+                 timeout_in_mins: int | None = None, stack_policy_body: str | None = None,
+                 disable_rollback: bool = False) -> Stack:
+    if _find_stack(self, name) is not None:
+        raise AlreadyExistsException(f"Stack [{name}] already exists")
+    stack = Stack(stack_id=generate_stack_id(name, self.region_name, self.account_id), name=name, template={},
+                  parameters=parameters, account_id=self.account_id, region_name=self.region_name,
+                  notification_arns=notification_arns, tags=tags, role_arn=role_arn,
+                  enable_termination_protection=enable_termination_protection,
+                  timeout_in_mins=timeout_in_mins, stack_policy_body=stack_policy_body)
+    template_dict = _parse(template)
+    _context(self, stack, template_dict, parameters)
+    stack.template, stack.template_dict, stack.description = template, template_dict, template_dict.get("Description")
+    stack.disable_rollback = bool(disable_rollback)
+    self.stacks[stack.stack_id] = stack
+    engine.run_create(self, stack, lambda: _context(self, stack, template_dict, parameters), disable_rollback)
+    return stack
+
+
+def update_stack(self: CloudFormationBackend, name: str, template: str, role_arn: str | None,
+                 parameters: list[dict[str, Any]], tags: dict[str, str] | None) -> Stack:
+    stack = self.get_stack(name)
+    _check_updatable(stack)
+    previous = stack.stack_parameters
+    given = {}
+    for p in parameters:
+        if p.get("UsePreviousValue"):
+            if p["ParameterKey"] not in previous:
+                raise ValidationError(message=f"Invalid input for parameter key {p['ParameterKey']}. Cannot use previous value")
+            given[p["ParameterKey"]] = previous[p["ParameterKey"]]
+        else:
+            given[p["ParameterKey"]] = p.get("ParameterValue", "")
+    template_dict = _parse(template)
+    _check_types_kept(stack, template_dict)
+    _context(self, stack, template_dict, given)
+    unchanged = (template_dict == stack.template_dict
+                 and _effective_parameters(template_dict, given) == previous
+                 and (tags is None or tags == stack.tags))
+    if unchanged:
+        raise ValidationError(message="No updates are to be performed.")
+    if tags is not None:
+        stack.tags = tags
+    if role_arn:
+        stack.role_arn = role_arn
+    engine.run_update(self, stack, template, template_dict, given, lambda: _context(self, stack, template_dict, given))
+    return stack
+
+
+def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
+    """DeleteStack (the entry point stack_protection wraps); a missing stack is no error."""
+    stack = _find_stack(self, name_or_stack_id)
+    if stack is None:
+        return
+    _delete(self, stack)
+
+
+def _delete(backend: Any, stack: Any) -> None:
+    if not engine.run_delete(backend, stack):
+        return
+    backend.stacks.pop(stack.stack_id, None)
+    backend.deleted_stacks[stack.stack_id] = stack
+    for name in [n for n, e in backend.exports.items() if e.exporting_stack_id == stack.stack_id]:
+        del backend.exports[name]
+    for arn in [a for a, cs in backend.change_sets.items() if cs.stack_id == stack.stack_id]:
+        del backend.change_sets[arn]
+
+
+# ---------------------------------------------------------------- backend: change sets
+
+
+def create_change_set(self: CloudFormationBackend, stack_name: str, change_set_name: str, template: str,
+                      parameters: dict[str, str], description: str, change_set_type: str,
+                      notification_arns: list[str] | None = None, tags: dict[str, str] | None = None,
+                      role_arn: str | None = None, client_token: str | None = None) -> tuple[str, str]:
+    validate_create_change_set(change_set_name)
+    stack = _find_stack(self, stack_name)
+    if change_set_type == "CREATE":
+        if stack is not None and stack.status != "REVIEW_IN_PROGRESS":
+            raise ValidationError(
+                message=f"Stack [{stack_name}] already exists and cannot be created again with the changeSet [{change_set_name}]."
+            )
+    elif change_set_type == "UPDATE":
+        if stack is None:
+            raise ValidationError(message=f"Stack [{stack_name}] does not exist")
+        _check_updatable(stack)
+    else:
+        raise ValidationError(message=f"ChangeSetType {change_set_type} is not supported by the local AWS")
+    if stack is not None:
+        for existing in self.change_sets.values():
+            if existing.stack_id == stack.stack_id and existing.change_set_name == change_set_name:
+                if client_token and getattr(existing, "client_token", None) == client_token:
+                    return existing.change_set_id, stack.stack_id  # a retried request
+                raise AlreadyExistsException(f"ChangeSet [{change_set_name}] already exists")
+
+    template_dict = _parse(template)
+    probe = stack or Stack(stack_id=generate_stack_id(stack_name, self.region_name, self.account_id),
+                           name=stack_name, template={}, parameters=parameters, account_id=self.account_id,
+                           region_name=self.region_name, notification_arns=notification_arns, tags=tags,
+                           role_arn=role_arn)
+    if change_set_type == "UPDATE":
+        _check_types_kept(stack, template_dict)
+    _context(self, probe, template_dict, parameters)
+    if stack is None:
+        stack = probe
+        self.stacks[stack.stack_id] = stack
+        engine.event(stack, "REVIEW_IN_PROGRESS", "User Initiated")
+
+    change_set = ChangeSet(self, stack, change_set_name, change_set_type, template, template_dict, parameters,
+                           description, tags, notification_arns, role_arn, client_token)
+    if (change_set_type == "UPDATE" and template_dict == stack.template_dict
+            and _effective_parameters(template_dict, parameters) == stack.stack_parameters):
+        change_set.fail("The submitted information didn't contain changes. Submit different information to create a change set.")
+    else:
+        try:
+            change_set.changes = _plan(self, stack, template_dict, parameters, change_set_type)
+        except Exception as error:
+            engine._log_bug(error)
+            change_set.fail(engine.reason_of(error))
+    self.change_sets[change_set.change_set_id] = change_set
+    return change_set.change_set_id, stack.stack_id
+
+
+def _plan(backend: Any, stack: Any, template_dict: dict[str, Any], parameters: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """The change set's ResourceChanges: the execution's resolved-property diff, run with
+    placeholders for the physical ids only the execution will know."""
+    ctx = _context(backend, stack, template_dict, parameters)
+    live = {k: r for k, r in engine.records(stack).items() if r.instance is not None} if kind == "UPDATE" else {}
+    for logical_id, res in live.items():
+        ctx.set(logical_id, res.instance)
+    old_parameters = stack.resource_map.resolved_parameters if kind == "UPDATE" else {}
+    changed_parameters = {k for k, v in ctx.resolved_parameters.items() if old_parameters.get(k, object()) != v}
+    resources = template_dict["Resources"]
+    wanted = {k for k, r in resources.items() if ctx.condition_holds(r) and not tpl.is_null_type(r["Type"])}
+    changes = []
+    for logical_id in tpl.creation_order(resources, wanted):
+        raw = resources[logical_id]
+        props = tpl.resolve_properties(raw, ctx)
+        res = live.get(logical_id)
+        if res is None:
+            changes.append({"Action": "Add", "LogicalResourceId": logical_id, "ResourceType": raw["Type"],
+                            "Scope": [], "Details": []})
+            ctx.set(logical_id, tpl.Pending(logical_id))
+            continue
+        planned = tpl.plan_modify(logical_id, res.resource_type, res.template, raw, res.props, props,
+                                  changed_parameters, backend.region_name)
+        if not planned.action:
+            continue
+        change = {"Action": "Modify", "LogicalResourceId": logical_id, "PhysicalResourceId": res.physical_id,
+                  "ResourceType": res.resource_type, "Replacement": planned.replacement, "Scope": ["Properties"],
+                  "Details": planned.details}
+        if planned.replaces:
+            policy = str(raw.get("UpdateReplacePolicy", "Delete"))
+            change["PolicyAction"] = {"Retain": "ReplaceAndRetain", "Snapshot": "ReplaceAndSnapshot"}.get(policy, "ReplaceAndDelete")
+            ctx.set(logical_id, tpl.Pending(logical_id))
+        changes.append(change)
+    for logical_id, res in live.items():
+        if logical_id not in wanted:
+            policy = str(res.template.get("DeletionPolicy", "Delete"))
+            changes.append({"Action": "Remove", "LogicalResourceId": logical_id, "PhysicalResourceId": res.physical_id,
+                            "ResourceType": res.resource_type, "Scope": [], "Details": [],
+                            "PolicyAction": policy if policy in ("Retain", "Snapshot", "RetainExceptOnCreate") else "Delete"})
+    return changes
+
+
+def describe_change_set(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> ChangeSet:
+    if change_set_name in self.change_sets:
+        return self.change_sets[change_set_name]
+    if not change_set_name.startswith("arn:"):
+        if not stack_name:
+            raise ValidationError(message="StackName must be specified if ChangeSetName is not specified as an ARN.")
+        for change_set in self.change_sets.values():
+            if change_set.change_set_name == change_set_name and stack_name in (change_set.stack_name, change_set.stack_id):
+                return change_set
+    raise ChangeSetNotFound(f"ChangeSet [{change_set_name}] does not exist")
+
+
+def delete_change_set(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> None:
+    change_set = describe_change_set(self, change_set_name, stack_name)
+    if change_set.execution_status == "EXECUTE_IN_PROGRESS":
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be deleted in its current execution status of [EXECUTE_IN_PROGRESS]"
+        )
+    del self.change_sets[change_set.change_set_id]
+
+
+def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None,
+                       client_request_token: str | None = None, disable_rollback: bool = False) -> None:
+    change_set = describe_change_set(self, change_set_name, stack_name)
+    if change_set.execution_status != "AVAILABLE":
+        if client_request_token and change_set.execution_token == client_request_token:
+            return  # a retried call (AWS: the token makes it safe)
+        what = ("status", change_set.status) if change_set.status != "CREATE_COMPLETE" else ("execution status", change_set.execution_status)
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current {what[0]} of [{what[1]}]"
+        )
+    stack = self.stacks.get(change_set.stack_id)
+    if stack is None:
+        raise ValidationError(message=f"Stack [{change_set.stack_name}] does not exist")
+    if change_set.change_set_type == "UPDATE":
+        _check_updatable(stack)
+    change_set.execution_token = client_request_token
+    change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    # AWS deletes a stack's other change sets when one is executed: they no longer apply.
+    for arn in [a for a, cs in self.change_sets.items() if cs.stack_id == stack.stack_id and cs is not change_set]:
+        del self.change_sets[arn]
+    token = engine.TOKEN.set(client_request_token)
+    try:
+        def make() -> tpl.Context:
+            return _context(self, stack, change_set.template_dict, change_set.parameters)
+
+        if change_set.change_set_type == "CREATE":
+            stack.template, stack.template_dict = change_set.template, change_set.template_dict
+            stack.parameters, stack.description = change_set.parameters, change_set.template_dict.get("Description")
+            stack.tags = change_set.tags or {}
+            stack.notification_arns = change_set.notification_arns
+            stack.role_arn = change_set.role_arn
+            stack.disable_rollback = bool(disable_rollback)
+            ok = engine.run_create(self, stack, make, disable_rollback)
+        else:
+            if change_set.tags:
+                stack.tags = change_set.tags
+            ok = engine.run_update(self, stack, change_set.template, change_set.template_dict, change_set.parameters, make)
+    finally:
+        engine.TOKEN.reset(token)
+    stack.change_set_id = change_set.change_set_id
+    change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
+
+
+# ---------------------------------------------------------------- Stack: parameters and outputs
+
+
+def _parameter_list(self: Stack) -> list[dict[str, Any]]:
+    declared = (self.template_dict or {}).get("Parameters") or {}
+    resolved = getattr(self.resource_map, "resolved_parameters", {})
+    result = []
+    for key, value in _effective_parameters(self.template_dict or {}, self.parameters or {}).items():
+        slot = declared[key]
+        entry = {"ParameterKey": key, "ParameterValue": "****" if slot.get("NoEcho") else tpl.as_text(value)}
+        if str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and key in resolved:
+            entry["ResolvedValue"] = tpl.as_text(resolved[key])
+        result.append(entry)
+    return result
+
+
+def _stack_parameters(self: Stack) -> dict[str, Any]:
+    return _effective_parameters(self.template_dict or {}, self.parameters or {})
+
+
+def _outputs(self: Stack) -> list[dict[str, Any]] | None:
+    if not hasattr(self, "engine_outputs"):
+        return _cfn.original(Stack, "outputs").fget(self)
+    return list(self.engine_outputs) or None
+
+
+def _stack_exports(self: Stack) -> list[Any]:
+    if not hasattr(self, "engine_exports"):
+        return _cfn.original(Stack, "exports").fget(self)
+    return self.engine_exports
+
+
+# ---------------------------------------------------------------- responses
+
+
+def _original(owner: type, name: str) -> Any:
+    return _cfn.original(owner, name) if (owner, name) in _cfn.ORIGINALS else getattr(owner, name)
+
+
+def _with_token(original: Any) -> Any:
+    """Serves a request with its ClientRequestToken stamped on the events it causes."""
+
+    def handler(self: CloudFormationResponse) -> Any:
+        token = engine.TOKEN.set(self._get_param("ClientRequestToken"))
+        try:
+            return original(self)
+        finally:
+            engine.TOKEN.reset(token)
+
+    return handler
+
+
+def _create_stack_response(self: CloudFormationResponse) -> ActionResult:
+    body = self._get_param("TemplateBody")
+    if self._get_param("TemplateURL"):
+        body = self._get_stack_from_s3_url(self._get_param("TemplateURL"))
+    on_failure = self._get_param("OnFailure")
+    disable = self._get_bool_param("DisableRollback", False) or on_failure == "DO_NOTHING"
+    backend = self.cloudformation_backend
+    token = engine.TOKEN.set(self._get_param("ClientRequestToken"))
+    try:
+        stack = backend.create_stack(
+            name=self._get_param("StackName"),
+            template=body,
+            parameters=self._get_params_from_list(self._get_param("Parameters", [])),
+            notification_arns=self._get_param("NotificationARNs", []),
+            tags={t["Key"]: t["Value"] for t in self._get_param("Tags", [])},
+            role_arn=self._get_param("RoleARN"),
+            enable_termination_protection=self._get_param("EnableTerminationProtection"),
+            timeout_in_mins=self._get_param("TimeoutInMinutes"),
+            stack_policy_body=self._get_param("StackPolicyBody"),
+            disable_rollback=disable,
+        )
+        if on_failure == "DELETE" and stack.status == "ROLLBACK_COMPLETE":
+            _delete(backend, stack)
+    finally:
+        engine.TOKEN.reset(token)
+    return ActionResult({"StackId": stack.stack_id})
+
+
+def _create_change_set_response(self: CloudFormationResponse) -> ActionResult:
+    backend = self.cloudformation_backend
+    stack_name = self._get_param("StackName")
+    kind = self._get_param("ChangeSetType", "UPDATE")  # AWS's default
+    body, url = self._get_param("TemplateBody"), self._get_param("TemplateURL")
+    use_previous = self._get_bool_param("UsePreviousTemplate", False)
+    if (body or url) and use_previous:
+        raise ValidationError(message="You cannot specify both usePreviousTemplate and Template Body/Template URL.")
+    if not (body or url or use_previous):
+        raise ValidationError(message="Either Template URL or Template Body must be specified.")
+    stack = _find_stack(backend, stack_name)
+    if use_previous:
+        if stack is None:
+            raise ValidationError(message=f"Stack [{stack_name}] does not exist")
+        body = stack.template
+    elif url:
+        body = self._get_stack_from_s3_url(url)
+    previous = stack.stack_parameters if stack is not None else {}
+    parameters = {}
+    for p in self._get_param("Parameters", []):
+        key = p["ParameterKey"]
+        if p.get("UsePreviousValue"):
+            if key not in previous:
+                raise ValidationError(message=f"Invalid input for parameter key {key}. Cannot use previous value")
+            parameters[key] = previous[key]
+        else:
+            parameters[key] = p.get("ParameterValue", "")
+    change_set_id, stack_id = backend.create_change_set(
+        stack_name=stack_name,
+        change_set_name=self._get_param("ChangeSetName"),
+        template=body,
+        parameters=parameters,
+        description=self._get_param("Description"),
+        change_set_type=kind,
+        notification_arns=self._get_param("NotificationARNs", []),
+        tags={t["Key"]: t["Value"] for t in self._get_param("Tags", [])} or None,
+        role_arn=self._get_param("RoleARN"),
+        client_token=self._get_param("ClientToken"),
+    )
+    return ActionResult({"Id": change_set_id, "StackId": stack_id})
+
+
+def _describe_change_set_response(self: CloudFormationResponse) -> ActionResult:
+    backend = self.cloudformation_backend
+    cs = backend.describe_change_set(self._get_param("ChangeSetName"), self._get_param("StackName"))
+    values = self._get_bool_param("IncludePropertyValues", False)
+    changes = []
+    for change in cs.changes:
+        shown = dict(change)
+        if not values:
+            shown["Details"] = [
+                {**d, "Target": {k: v for k, v in d["Target"].items() if k in ("Attribute", "Name", "RequiresRecreation")}}
+                for d in change.get("Details", [])
+            ]
+        changes.append(shown)
+    declared = cs.template_dict.get("Parameters") or {}
+    parameters = {k: "****" if declared.get(k, {}).get("NoEcho") else tpl.as_text(v)
+                  for k, v in _effective_parameters(cs.template_dict, cs.parameters).items()}
+    return ActionResult({
+        "ChangeSetName": cs.change_set_name,
+        "ChangeSetId": cs.change_set_id,
+        "StackId": cs.stack_id,
+        "StackName": cs.stack_name,
+        "Description": cs.description,
+        "Parameters": parameters,
+        "CreationTime": cs.creation_time,
+        "ExecutionStatus": cs.execution_status,
+        "Status": cs.status,
+        "StatusReason": cs.status_reason,
+        "NotificationARNs": cs.notification_arns,
+        "Tags": [{"Key": k, "Value": v} for k, v in (cs.tags or {}).items()],
+        "Changes": changes,
+        "IncludeNestedStacks": False,
+    })
+
+
+def _execute_change_set_response(self: CloudFormationResponse) -> EmptyResult:
+    self.cloudformation_backend.execute_change_set(
+        change_set_name=self._get_param("ChangeSetName"),
+        stack_name=self._get_param("StackName"),
+        client_request_token=self._get_param("ClientRequestToken"),
+        disable_rollback=self._get_bool_param("DisableRollback", False),
+    )
+    return EmptyResult()
+
+
+def _delete_change_set_response(self: CloudFormationResponse) -> EmptyResult:
+    self.cloudformation_backend.delete_change_set(self._get_param("ChangeSetName"), self._get_param("StackName"))
+    return EmptyResult()
+
+
+def _list_change_sets_response(self: CloudFormationResponse) -> ActionResult:
+    backend = self.cloudformation_backend
+    stack = backend.get_stack(self._get_param("StackName"))
+    return ActionResult({"Summaries": [cs for cs in backend.change_sets.values() if cs.stack_id == stack.stack_id]})
+
+
+def _resource_row(stack: Any, res: engine.Resource, time_key: str, detail: bool = False) -> dict[str, Any]:
+    row = {"LogicalResourceId": res.logical_id, "ResourceType": res.resource_type, time_key: res.timestamp,
+           "ResourceStatus": res.status}
+    if res.physical_id:
+        row["PhysicalResourceId"] = res.physical_id
+    if res.reason:
+        row["ResourceStatusReason"] = res.reason
+    if time_key == "Timestamp" or detail:
+        row.update({"StackName": stack.name, "StackId": stack.stack_id})
+    if detail and "Metadata" in res.template:
+        row["Metadata"] = json.dumps(res.template["Metadata"])
+    return row
+
+
+def _list_stack_resources_response(self: CloudFormationResponse) -> ActionResult:
+    stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+    if not hasattr(stack, "engine_resources"):
+        return _original(CloudFormationResponse, "list_stack_resources")(self)
+    rows = [_resource_row(stack, r, "LastUpdatedTimestamp") for r in engine.records(stack).values()]
+    return ActionResult({"StackResourceSummaries": rows})
+
+
+def _describe_stack_resources_response(self: CloudFormationResponse) -> ActionResult:
+    backend = self.cloudformation_backend
+    stack_name, logical_id = self._get_param("StackName"), self._get_param("LogicalResourceId")
+    physical_id = self._get_param("PhysicalResourceId")
+    if stack_name:
+        stack = backend.get_stack(stack_name)
+    else:
+        stack = next((s for s in backend.stacks.values()
+                      if any(r.physical_id == physical_id for r in engine.records(s).values())), None)
+        if stack is None:
+            raise ValidationError(message=f"Stack for {physical_id} does not exist")
+    if not hasattr(stack, "engine_resources"):
+        return _original(CloudFormationResponse, "describe_stack_resources")(self)
+    rows = [_resource_row(stack, r, "Timestamp") for r in engine.records(stack).values()
+            if (not logical_id or r.logical_id == logical_id) and (stack_name or r.physical_id == physical_id)]
+    return ActionResult({"StackResources": rows})
+
+
+def _describe_stack_resource_response(self: CloudFormationResponse) -> ActionResult:
+    stack_name, logical_id = self._get_param("StackName"), self._get_param("LogicalResourceId")
+    stack = self.cloudformation_backend.get_stack(stack_name)
+    if not hasattr(stack, "engine_resources"):
+        return _original(CloudFormationResponse, "describe_stack_resource")(self)
+    res = engine.records(stack).get(logical_id)
+    if res is None:
+        raise ValidationError(message=f"Resource {logical_id} does not exist for stack {stack_name}")
+    return ActionResult({"StackResourceDetail": _resource_row(stack, res, "LastUpdatedTimestamp", detail=True)})
+
+
+def install() -> None:
+    for name, function in {
+        "create_stack": create_stack,
+        "update_stack": update_stack,
+        "delete_stack": delete_stack,
+        "create_change_set": create_change_set,
+        "describe_change_set": describe_change_set,
+        "delete_change_set": delete_change_set,
+        "execute_change_set": execute_change_set,
+    }.items():
+        _cfn.replace(CloudFormationBackend, name, function)
+    for name, function in {
+        "parameter_list": _parameter_list,
+        "stack_parameters": _stack_parameters,
+        "outputs": _outputs,
+        "exports": _stack_exports,
+    }.items():
+        _cfn.replace(Stack, name, function, kind="property")
+    for name, function in {
+        "create_stack": _create_stack_response,
+        "update_stack": _with_token(_original(CloudFormationResponse, "update_stack")),
+        "delete_stack": _with_token(_original(CloudFormationResponse, "delete_stack")),
+        "create_change_set": _create_change_set_response,
+        "describe_change_set": _describe_change_set_response,
+        "execute_change_set": _execute_change_set_response,
+        "delete_change_set": _delete_change_set_response,
+        "list_change_sets": _list_change_sets_response,
+        "list_stack_resources": _list_stack_resources_response,
+        "describe_stack_resources": _describe_stack_resources_response,
+        "describe_stack_resource": _describe_stack_resource_response,
+    }.items():
+        _cfn.replace(CloudFormationResponse, name, function)
+

@@ -1,0 +1,236 @@
+"""AWS::Glue::Database, Connection, Job and Trigger through change sets, the golden
+datalake templates (with the data lake bucket, its policy, Glue-SG rules and the Athena
+workgroup), and probes that moto 5.2.5 is still broken where local_aws/glue.py works
+around it."""
+
+import copy
+import json
+import re
+
+import pytest
+from moto.core.common_models import CloudFormationModel
+from moto.glue import models as moto_glue
+
+from conftest import ACCOUNT, REGION, golden_template
+
+FIXED = "moto fixed {} upstream: remove the extension in local_aws/glue.py"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/glue"
+
+
+def fake_exports(aws, stack, exports):
+    """Another stack's exports, faked by a tiny stack exporting the same names."""
+    template = {
+        "Resources": {"Anchor": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"{stack}-anchor"}}},
+        "Outputs": {re.sub(r"[^A-Za-z0-9]", "", name): {"Value": value, "Export": {"Name": name}} for name, value in exports.items()},
+    }
+    aws.deploy(stack, template)
+
+
+def catalog(aws):
+    return aws.client("glue")
+
+
+def test_database_update_in_place_and_delete(aws):
+    def database(description):
+        return {"Type": "AWS::Glue::Database", "Properties": {
+            "CatalogId": {"Ref": "AWS::AccountId"},
+            "DatabaseInput": {"Name": "matbakh_t", "Description": description, "LocationUri": "s3://lake/curated/"}}}  # fmt: skip
+
+    aws.deploy("g", {"Resources": {"Db": database("one")}, "Outputs": {"Ref": {"Value": {"Ref": "Db"}}}})
+    assert aws.outputs("g") == {"Ref": "matbakh_t"}
+    found = catalog(aws).get_database(Name="matbakh_t")["Database"]
+    assert (found["Description"], found["LocationUri"], found["CatalogId"]) == ("one", "s3://lake/curated/", ACCOUNT)
+
+    aws.deploy("g", {"Resources": {"Db": database("two")}})
+    assert aws.physical_id("g", "Db") == "matbakh_t"
+    assert catalog(aws).get_database(Name="matbakh_t")["Database"]["Description"] == "two"
+
+    aws.cfn.delete_stack(StackName="g")
+    assert catalog(aws).get_databases()["DatabaseList"] == []
+
+
+def connection(url="jdbc:postgresql://db:5432/matbakh", subnet="subnet-1"):
+    return {"Type": "AWS::Glue::Connection", "Properties": {
+        "CatalogId": {"Ref": "AWS::AccountId"},
+        "ConnectionInput": {
+            "Name": "t-rds", "Description": "rds", "ConnectionType": "JDBC",
+            "ConnectionProperties": {"JDBC_CONNECTION_URL": url, "JDBC_ENFORCE_SSL": "true", "SECRET_ID": "arn:secret"},
+            "PhysicalConnectionRequirements": {
+                "SubnetId": subnet, "AvailabilityZone": "eu-central-1a", "SecurityGroupIdList": ["sg-1"]}}}}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine (local_aws/_engine_template.py create_only): the schema's createOnly pointer "
+    "/properties/ConnectionInput/Name is taken for all of ConnectionInput, so a changed "
+    "ConnectionProperties replaces the custom-named connection (AWS updates it in place)",
+)
+def test_connection_update_in_place_and_delete(aws):
+    aws.deploy("g", {"Resources": {"Conn": connection()}, "Outputs": {"Ref": {"Value": {"Ref": "Conn"}}}})
+    assert aws.outputs("g") == {"Ref": "t-rds"}
+    found = catalog(aws).get_connection(Name="t-rds")["Connection"]
+    assert found["ConnectionProperties"]["JDBC_CONNECTION_URL"] == "jdbc:postgresql://db:5432/matbakh"
+    assert found["PhysicalConnectionRequirements"] == {
+        "SubnetId": "subnet-1", "AvailabilityZone": "eu-central-1a", "SecurityGroupIdList": ["sg-1"]}  # fmt: skip
+
+    aws.deploy("g", {"Resources": {"Conn": connection(url="jdbc:postgresql://db2:5432/matbakh", subnet="subnet-2")}})
+    assert aws.physical_id("g", "Conn") == "t-rds"
+    found = catalog(aws).get_connection(Name="t-rds")["Connection"]
+    assert found["ConnectionProperties"]["JDBC_CONNECTION_URL"] == "jdbc:postgresql://db2:5432/matbakh"
+    assert found["PhysicalConnectionRequirements"]["SubnetId"] == "subnet-2"
+
+    aws.cfn.delete_stack(StackName="g")
+    assert catalog(aws).get_connections()["ConnectionList"] == []
+
+
+def test_connection_update_handler_changes_it_in_place(aws):
+    """What the change set above should reach: the update handler, called as the engine does."""
+    aws.deploy("g", {"Resources": {"Conn": connection()}})
+    from local_aws.glue import Connection
+
+    record = Connection(ACCOUNT, REGION, "t-rds", {**connection()["Properties"], "CatalogId": ACCOUNT})
+    changed = {"Properties": {**connection(url="jdbc:postgresql://db2:5432/matbakh", subnet="subnet-2")["Properties"], "CatalogId": ACCOUNT}}
+    assert Connection.update_from_cloudformation_json(record, "t-rds", changed, ACCOUNT, REGION) is record
+    found = catalog(aws).get_connection(Name="t-rds")["Connection"]
+    assert found["ConnectionProperties"]["JDBC_CONNECTION_URL"] == "jdbc:postgresql://db2:5432/matbakh"
+    assert found["PhysicalConnectionRequirements"]["SubnetId"] == "subnet-2"
+
+
+def job(**properties):
+    base = {
+        "Name": "t-rds-to-s3",
+        "Description": "export",
+        "Role": ROLE,
+        "Command": {"Name": "glueetl", "PythonVersion": "3", "ScriptLocation": "s3://assets/job.py"},
+        "GlueVersion": "4.0",
+        "WorkerType": "G.1X",
+        "NumberOfWorkers": 2,
+        "Timeout": 120,
+        "MaxRetries": 0,
+        "ExecutionProperty": {"MaxConcurrentRuns": 1},
+        "DefaultArguments": {"--S3_BUCKET": "lake", "--enable-metrics": "true"},
+        "Connections": {"Connections": ["t-rds"]},
+        "Tags": {"Name": "t-rds-to-s3", "environment": "dev"},
+    }
+    base.update(properties)
+    return {"Type": "AWS::Glue::Job", "Properties": {k: v for k, v in base.items() if v is not None}}
+
+
+def test_job_properties_update_in_place_and_delete(aws):
+    aws.deploy("g", {"Resources": {"Job": job()}, "Outputs": {"Ref": {"Value": {"Ref": "Job"}}}})
+    assert aws.outputs("g") == {"Ref": "t-rds-to-s3"}
+    glue = catalog(aws)
+    found = glue.get_job(JobName="t-rds-to-s3")["Job"]
+    assert found["Role"] == ROLE and found["Command"]["ScriptLocation"] == "s3://assets/job.py"
+    assert (found["GlueVersion"], found["WorkerType"], found["NumberOfWorkers"]) == ("4.0", "G.1X", 2)
+    assert (found["Timeout"], found["MaxRetries"], found["ExecutionProperty"]) == (120, 0, {"MaxConcurrentRuns": 1})
+    assert found["DefaultArguments"] == {"--S3_BUCKET": "lake", "--enable-metrics": "true"}
+    assert found["Connections"] == {"Connections": ["t-rds"]}
+    arn = f"arn:aws:glue:{REGION}:{ACCOUNT}:job/t-rds-to-s3"
+    assert glue.get_tags(ResourceArn=arn)["Tags"] == {"Name": "t-rds-to-s3", "environment": "dev"}
+
+    aws.deploy("g", {"Resources": {"Job": job(NumberOfWorkers=4, Timeout=60, Tags={"Name": "t-rds-to-s3"})}})
+    assert aws.physical_id("g", "Job") == "t-rds-to-s3"
+    found = glue.get_job(JobName="t-rds-to-s3")["Job"]
+    assert (found["NumberOfWorkers"], found["Timeout"]) == (4, 60)
+    assert glue.get_tags(ResourceArn=arn)["Tags"] == {"Name": "t-rds-to-s3"}
+
+    aws.cfn.delete_stack(StackName="g")
+    assert glue.get_jobs()["Jobs"] == []
+
+
+def test_job_without_name_gets_a_generated_one(aws):
+    aws.deploy("g", {"Resources": {"Job": job(Name=None)}})
+    name = aws.physical_id("g", "Job")
+    assert name.startswith("g-Job-") and catalog(aws).get_job(JobName=name)["Job"]["Name"] == name
+
+
+def trigger(schedule="cron(0 2 * * ? *)"):
+    return {"Type": "AWS::Glue::Trigger", "Properties": {
+        "Name": "t-schedule", "Description": "nightly", "Type": "SCHEDULED", "Schedule": schedule, "StartOnCreation": True,
+        "Actions": [{"JobName": {"Ref": "Job"}}], "Tags": {"Name": "t-schedule"}}}  # fmt: skip
+
+
+def test_trigger_update_in_place_and_delete(aws):
+    aws.deploy("g", {"Resources": {"Job": job(), "Trigger": trigger()}, "Outputs": {"Ref": {"Value": {"Ref": "Trigger"}}}})
+    assert aws.outputs("g") == {"Ref": "t-schedule"}
+    glue = catalog(aws)
+    found = glue.get_trigger(Name="t-schedule")["Trigger"]
+    assert (found["Type"], found["Schedule"], found["State"]) == ("SCHEDULED", "cron(0 2 * * ? *)", "ACTIVATED")
+    assert found["Actions"] == [{"JobName": "t-rds-to-s3"}] and found["Description"] == "nightly"
+
+    aws.deploy("g", {"Resources": {"Job": job(), "Trigger": trigger("cron(0 3 * * ? *)")}})
+    assert aws.physical_id("g", "Trigger") == "t-schedule"
+    found = glue.get_trigger(Name="t-schedule")["Trigger"]
+    assert found["Schedule"] == "cron(0 3 * * ? *)" and found["State"] == "ACTIVATED"
+
+    aws.cfn.delete_stack(StackName="g")
+    assert glue.get_triggers()["Triggers"] == []
+
+
+# --------------------------------------------------------------------------- golden templates
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_golden_datalake_template_deploys(aws, env):
+    aws.deploy(f"matbakh-{env}-network", golden_template(env, "network"))  # real VPC, subnets and RDS-SG
+    fake_exports(aws, f"matbakh-{env}-fakes", {
+        f"matbakh-{env}-data-DatabaseEndpointAddress": f"matbakh-{env}-db.abc.{REGION}.rds.amazonaws.com",
+        f"matbakh-{env}-data-DatabaseEndpointPort": "5432",
+        f"matbakh-{env}-security-RdsCredentialsSecretArn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:matbakh-{env}/rds-AbCdEf",
+        f"matbakh-{env}-security-RdsKeyArn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555",
+    })  # fmt: skip
+    template = golden_template(env, "datalake")
+    stack = f"matbakh-{env}-datalake"
+    aws.deploy(stack, template)
+    out = aws.outputs(stack)
+    bucket = f"matbakh-data-lake-{env}"
+    assert out == {"BucketName": bucket, "BucketArn": f"arn:aws:s3:::{bucket}"}
+
+    s3 = aws.client("s3")
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms" and encryption["BucketKeyEnabled"] is True
+    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
+    assert set(rules) == {"archive-to-glacier", "expire-noncurrent-versions", "abort-incomplete-multipart-uploads", "expire-athena-results"}
+    assert rules["expire-noncurrent-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == (7 if env == "dev" else 30)
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"][0]["Sid"] == "DenyInsecureTransport"
+
+    glue = catalog(aws)
+    assert glue.get_database(Name=f"matbakh_{env}")["Database"]["Name"] == f"matbakh_{env}"
+    network = aws.outputs(f"matbakh-{env}-network")
+    requirements = glue.get_connection(Name=f"matbakh-{env}-rds")["Connection"]["PhysicalConnectionRequirements"]
+    assert requirements["SubnetId"] == network["PrivateSubnetIds"].split(",")[0]
+    glue_sg = aws.physical_id(stack, "GlueSecurityGroup")
+    assert requirements["SecurityGroupIdList"] == [glue_sg]
+    found = glue.get_job(JobName=f"matbakh-{env}-rds-to-s3")["Job"]
+    assert found["DefaultArguments"]["--DATABASE_URL"] == f"jdbc:postgresql://matbakh-{env}-db.abc.{REGION}.rds.amazonaws.com:5432/matbakh"
+    assert found["Connections"] == {"Connections": [f"matbakh-{env}-rds"]}
+    assert glue.get_trigger(Name=f"matbakh-{env}-rds-to-s3-schedule")["Trigger"]["Actions"] == [{"JobName": f"matbakh-{env}-rds-to-s3"}]
+    workgroup = aws.client("athena").get_work_group(WorkGroup=f"matbakh-{env}")["WorkGroup"]
+    assert workgroup["Configuration"]["ResultConfiguration"]["OutputLocation"] == f"s3://{bucket}/athena-results/"
+
+    ec2 = aws.client("ec2")
+    rds_sg = ec2.describe_security_groups(GroupIds=[network["RdsSecurityGroupId"]])["SecurityGroups"][0]
+    sources = {p["GroupId"] for r in rds_sg["IpPermissions"] for p in r["UserIdGroupPairs"]}
+    assert glue_sg in sources  # RdsIngressFromGlue, a rule on the network stack's group
+
+    changed = copy.deepcopy(template)
+    changed["Resources"]["RdsToS3Job"]["Properties"]["NumberOfWorkers"] = 3
+    aws.deploy(stack, changed)
+    assert glue.get_job(JobName=f"matbakh-{env}-rds-to-s3")["Job"]["NumberOfWorkers"] == 3
+
+    aws.cfn.delete_stack(StackName=stack)
+    assert glue.get_jobs()["Jobs"] == [] and glue.get_databases()["DatabaseList"] == []
+    rds_sg = ec2.describe_security_groups(GroupIds=[network["RdsSecurityGroupId"]])["SecurityGroups"][0]
+    assert glue_sg not in {p["GroupId"] for r in rds_sg["IpPermissions"] for p in r["UserIdGroupPairs"]}
+    # DeletionPolicy Retain: the bucket stays.
+    assert bucket in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+# --------------------------------------------------------------------------- probes: moto still broken
+
+
+def test_probe_glue_types_are_no_cloudformation_models():
+    for cls in (moto_glue.FakeDatabase, moto_glue.FakeConnection, moto_glue.FakeJob, moto_glue.FakeTrigger):
+        assert not issubclass(cls, CloudFormationModel), FIXED.format(f"the CloudFormation model of {cls.__name__}")
