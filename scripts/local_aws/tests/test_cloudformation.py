@@ -421,6 +421,9 @@ def test_create_stack_runs_the_same_engine(aws):
     assert {e.get("ClientRequestToken") for e in listed} == {"tok-direct"}
     with pytest.raises(ClientError, match="AlreadyExistsException"):
         aws.cfn.create_stack(StackName="direct", TemplateBody=failing)
+    kept = json.dumps(template({"Made": thing("made"), "Broken": {**thing(Fail="nope"), "DependsOn": "Made"}}))
+    aws.cfn.create_stack(StackName="kept", TemplateBody=kept, OnFailure="DO_NOTHING")
+    assert status(aws, "kept") == "CREATE_FAILED" and set(THINGS) == {"made"}  # nothing rolled back
 
     body = template({"Widget": thing(Size="1")}, outputs={"Size": {"Value": {"Fn::GetAtt": ["Widget", "Size"]},
                                                                    "Export": {"Name": "size"}}})
