@@ -47,7 +47,7 @@ async fn physical_ids(client: &Client, stack: &str) -> BTreeMap<String, String> 
 }
 
 /// Real behaviour: after `apply`, the account matches the code (exit 0). Then someone,
-/// by hand: lowers the database's backup retention, opens SSH on the RDS group, turns
+/// by hand: changes the database's backup retention, opens SSH on the RDS group, turns
 /// off key rotation, shrinks a function's memory, deletes a secret, turns off Redis
 /// snapshots, weakens the Cognito password policy, reorders the WAF rules, makes a
 /// public subnet assign public IPs and removes the rule letting Lambda reach Redis.
@@ -118,7 +118,7 @@ async fn drift_after_apply_is_clean_and_then_names_every_change_made_by_hand() {
     let rds = aws_sdk_rds::Client::new(&config);
     rds.modify_db_instance()
         .db_instance_identifier(&data["Database"])
-        .backup_retention_period(1)
+        .backup_retention_period(3)
         .apply_immediately(true)
         .send()
         .await
@@ -177,7 +177,7 @@ async fn drift_after_apply_is_clean_and_then_names_every_change_made_by_hand() {
     let rule = resource(&after, "network", "RedisIngressFromLambda");
     assert_eq!(rule["status"], "deleted", "{rule:#}");
     let backups = difference(&after, "data", "Database", "BackupRetentionPeriod");
-    assert_eq!((&backups["expected"], &backups["actual"]), (&json!(7), &json!(1)), "{backups}");
+    assert_eq!((&backups["expected"], &backups["actual"]), (&json!(1), &json!(3)), "{backups}");
     let rotation = difference(&after, "security", "RdsKey", "EnableKeyRotation");
     assert_eq!((&rotation["expected"], &rotation["actual"]), (&json!(true), &json!(false)));
     let memory = difference(&after, "app", "VcStartFunction", "MemorySize");

@@ -109,6 +109,16 @@ Not fixed here: ``Fn::GetAZs`` returns ``<arg or us-east-1>a..d`` whatever the r
 never consults EC2 (moto/cloudformation/parsing.py ``clean_json``, branch
 "Fn::GetAZs"); that is the CloudFormation engine's code, not EC2's.
 
+10. "RevokeSecurityGroupIngress/Egress: a rule with a source group is not found unless the
+   request repeats its description"
+   At fault: moto/ec2/models/security_groups.py ``SecurityGroupRule.__eq__`` compares the
+   whole ``source_group`` dict, which holds the rule's Description and UserId.
+   Reproduction: authorize tcp 6379 from group B with ``Description: "x"``, then
+   ``revoke_security_group_ingress(IpPermissions=[{"IpProtocol": "tcp", "FromPort": 6379,
+   "ToPort": 6379, "UserIdGroupPairs": [{"GroupId": B}]}])``. Expected (EC2 API Reference,
+   RevokeSecurityGroupIngress: "you must specify ... protocol, port range and source; the
+   description is not needed"): the rule is revoked. Actual: InvalidPermission.NotFound.
+
 Still not emulated: IPv6 (Ipv6CidrBlock(s), AssignIpv6AddressOnCreation beyond storing
 it), IPAM pools, NAT secondary addresses and private NAT, VPN/transit/carrier gateways
 beyond what moto's create_route accepts, prefix-list rule descriptions, security group
@@ -116,6 +126,7 @@ rule limits per ENI, rule ids of inline rules (EC2 keeps them; CloudFormation re
 none).
 """
 
+import copy
 from typing import Any
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
@@ -136,7 +147,7 @@ from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupRule
 from moto.ec2.models.subnets import Subnet
 from moto.ec2.models.vpcs import VPC
 
-from ._cfn import as_bool, model, properties, replace, tags_to_dict
+from ._cfn import as_bool, model, original, properties, replace, tags_to_dict
 
 
 def _ec2(account_id: str, region_name: str) -> Any:
@@ -1017,7 +1028,22 @@ def _handlers(owner: type, create, update, delete, delete_by_id, attributes: dic
         _bind(owner, attributes)
 
 
+def _rule_equals(self: SecurityGroupRule, other: SecurityGroupRule) -> bool:
+    """moto's rule equality, with a source group matched by its id or name only: EC2
+    matches a rule by protocol, ports and source; the description is not part of it."""
+    def source(rule: SecurityGroupRule) -> tuple:
+        group = rule.source_group or {}
+        return (group.get("GroupId"), group.get("GroupName") if not group.get("GroupId") else None)
+
+    if source(self) != source(other):
+        return False
+    plain = copy.copy(other)
+    plain.source_group = self.source_group
+    return original(SecurityGroupRule, "__eq__")(self, plain)
+
+
 def install() -> None:
+    replace(SecurityGroupRule, "__eq__", _rule_equals)
     _handlers(VPC, _vpc_create, _vpc_update, _vpc_delete, _vpc_delete_by_id, VPC_ATTRIBUTES)
     _handlers(Subnet, _subnet_create, _subnet_update, _subnet_delete, _subnet_delete_by_id, SUBNET_ATTRIBUTES)
     _handlers(

@@ -690,3 +690,40 @@ def test_probe_moto_deletes_a_referenced_security_group(aws):
     backend().authorize_security_group_ingress(b.id, "tcp", "1", "1", [], source_groups=[{"GroupId": a.id}])
     _cfn.original(SecurityGroup, "delete")(a, ACCOUNT, REGION)
     assert backend().get_security_group_from_id(a.id) is None, FIXED.format("the DependencyViolation of a referenced group")
+
+
+def _authorize_from_group(ec2, description):
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    target = ec2.create_security_group(GroupName="target", Description="t", VpcId=vpc)["GroupId"]
+    source = ec2.create_security_group(GroupName="source", Description="s", VpcId=vpc)["GroupId"]
+    pair = {"GroupId": source, "Description": description}
+    ec2.authorize_security_group_ingress(
+        GroupId=target, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379, "UserIdGroupPairs": [pair]}]
+    )
+    return target, source
+
+
+def test_a_rule_from_a_group_is_revoked_without_repeating_its_description(aws):
+    ec2 = aws.client("ec2")
+    target, source = _authorize_from_group(ec2, "Redis from Lambda-SG")
+    ec2.revoke_security_group_ingress(
+        GroupId=target,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379, "UserIdGroupPairs": [{"GroupId": source}]}],
+    )
+    group = ec2.describe_security_groups(GroupIds=[target])["SecurityGroups"][0]
+    assert group["IpPermissions"] == []
+
+
+def test_moto_still_needs_the_description_to_revoke_a_group_rule(aws):
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    from local_aws._cfn import original
+
+    moto_eq = original(SecurityGroupRule, "__eq__")
+    def rule(source):
+        return SecurityGroupRule(None, "tcp", "sg-0", "6379", "6379", None, source, is_egress=False)
+
+    with_description, without = rule({"GroupId": "sg-1", "Description": "x"}), rule({"GroupId": "sg-1"})
+    assert not moto_eq(with_description, without), (
+        "moto fixed rule matching on RevokeSecurityGroupIngress upstream: remove _rule_equals in local_aws/ec2.py"
+    )
