@@ -5,10 +5,8 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use aws_sdk_cloudformation::Client;
-use common::moto::{Moto, workspace};
+use common::moto::{Moto, physical_ids, workspace};
 use serde_json::{Value, json};
 
 fn text(o: &std::process::Output) -> String {
@@ -35,15 +33,6 @@ fn difference<'a>(report: &'a Value, stack: &str, logical: &str, property: &str)
         .iter()
         .find(|d| d["property"].as_str().is_some_and(|p| p.starts_with(property)))
         .unwrap_or_else(|| panic!("{stack}/{logical}: no difference on {property}: {r:#}"))
-}
-
-/// Logical id → physical id of a stack's resources.
-async fn physical_ids(client: &Client, stack: &str) -> BTreeMap<String, String> {
-    let out = client.list_stack_resources().stack_name(stack).send().await.unwrap();
-    out.stack_resource_summaries()
-        .iter()
-        .map(|r| (r.logical_resource_id().unwrap().to_owned(), r.physical_resource_id().unwrap_or_default().to_owned()))
-        .collect()
 }
 
 /// Real behaviour: after `apply`, the account matches the code (exit 0). Then someone,

@@ -16,7 +16,8 @@ from typing import Any
 
 from moto.cloudformation.custom_model import CustomModel
 from moto.cloudformation.exceptions import UnsupportedAttribute, ValidationError
-from moto.cloudformation.parsing import NULL_MODELS, ResourceMap, clean_json
+from moto.cloudformation import parsing
+from moto.cloudformation.parsing import NULL_MODELS, ResourceMap
 
 from . import _cfn
 
@@ -24,6 +25,12 @@ PSEUDO_PREFIX = "AWS::"
 
 
 # ---------------------------------------------------------------- references and order
+
+
+def clean_json(value: Any, ctx: Any) -> Any:
+    """Resolves intrinsic functions through ``parsing.clean_json`` as installed (looked up
+    at call time: ``local_aws.cloudformation`` wraps it, e.g. for Fn::GetAZs)."""
+    return parsing.clean_json(value, ctx)
 
 
 def _sub_names(template: str, variables: dict[str, Any]) -> set[str]:
@@ -170,21 +177,49 @@ def _provider_index(region: str) -> dict[str, str]:
 
 @functools.cache
 def create_only(resource_type: str, region: str = "eu-central-1") -> frozenset[str]:
-    """Top-level properties whose change requires replacement, from the registry schema
-    cfn-lint bundles (``createOnlyProperties``; a nested pointer counts for its top-level
-    property). A type without an ``update`` handler is immutable: every property."""
+    """The registry schema's ``createOnlyProperties`` (cfn-lint bundles the schemas) as
+    paths below ``/properties/``: ``"QueueName"``, ``"ConnectionInput/Name"``,
+    ``"Foo/*/Bar"`` (``*``: every item of an array). A type without an ``update``
+    handler is immutable: ``{ALL}``."""
     digest = _provider_index(region).get(resource_type)
     if not digest:
         return frozenset()
     schema = json.loads((_SCHEMAS / "resources" / f"{digest}.json").read_text())
     if "update" not in (schema.get("handlers") or {"update": 1}):
         return frozenset({ALL})
-    return frozenset(p.split("/")[2] for p in schema.get("createOnlyProperties", []) if p.startswith("/properties/"))
+    prefix = "/properties/"
+    return frozenset(p[len(prefix):] for p in schema.get("createOnlyProperties", []) if p.startswith(prefix))
 
 
-def requires_replacement(resource_type: str, prop: str, region: str) -> bool:
+def _at(value: Any, segments: list[str]) -> Any:
+    """What a pointer designates in ``value``: None where absent; through ``*`` the list
+    of what it designates in each item (so an added or removed item is a change)."""
+    for i, segment in enumerate(segments):
+        if segment == "*":
+            return [_at(item, segments[i + 1:]) for item in value] if isinstance(value, list) else None
+        key = segment.replace("~1", "/").replace("~0", "~")  # JSON pointer escapes
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            return None
+    return value
+
+
+def requires_replacement(resource_type: str, prop: str, before: Any, after: Any, region: str) -> bool:
+    """Whether changing top-level property ``prop`` from ``before`` to ``after`` replaces
+    the resource: a create-only pointer at or below it designates different values (a
+    nested pointer such as ``/properties/ConnectionInput/Name`` leaves the rest of
+    ConnectionInput updatable in place)."""
     fixed = create_only(resource_type, region)
-    return ALL in fixed or prop in fixed
+    if ALL in fixed:
+        return True
+    for path in fixed:
+        segments = path.split("/")
+        if segments[0] == prop and _at(before, segments[1:]) != _at(after, segments[1:]):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- models
@@ -424,7 +459,9 @@ def plan_modify(
     changed_parameters: set[str],
     region: str,
 ) -> Planned:
-    """Compares the recorded resolved properties with the new ones, per top-level property."""
+    """Compares the recorded resolved properties with the new ones per top-level property
+    (a detail's Target.Name, as AWS reports it); its RequiresRecreation is "Always" when a
+    create-only path at or below that property changed, else "Never"."""
     planned = Planned(logical_id, resource_type, None, new_props)
     old_raw_props = old_raw.get("Properties") or {}
     new_raw_props = new_raw.get("Properties") or {}
@@ -433,7 +470,7 @@ def plan_modify(
         before, after = old_props.get(name), new_props.get(name)
         if before == after:
             continue
-        recreation = "Always" if requires_replacement(resource_type, name, region) else "Never"
+        recreation = "Always" if requires_replacement(resource_type, name, before, after, region) else "Never"
         sources: list[tuple[str, str, str | None]] = []
         if old_raw_props.get(name) != new_raw_props.get(name):
             sources.append(("Static", "DirectModification", None))

@@ -185,13 +185,26 @@ row of /work/shared/notes/local-aws-gaps.md, "fidelity" = moto-fidelity.md):
 20. **UpdateStack without Parameters never answers "No updates are to be performed."**
     (``responses.py`` ``_validate_different_update`` returns early when no Parameters are
     given). Expected (API UpdateStack): ValidationError "No updates are to be performed."
+21. **Fn::GetAZs answers us-east-1 zones whatever the stack's region** (fidelity
+    "Intrinsics"). ``parsing.py`` ``clean_json``, branch ``"Fn::GetAZs"``, returns
+    ``<argument or DEFAULT_REGION>`` + a..d without consulting EC2: ``""`` gives
+    us-east-1a..d, ``{"Ref": "AWS::Region"}`` is not resolved (``"{'Ref': ...}a"``), and a
+    region with three zones gets four. Repro: in eu-central-1, an SSM parameter with Value
+    ``{"Fn::Join": [",", {"Fn::GetAZs": ""}]}`` holds ``us-east-1a,...,us-east-1d``.
+    Expected (Template Reference, Fn::GetAZs): "an array that lists Availability Zones for
+    a specified Region in alphabetical order"; "Specifying an empty string is equivalent to
+    specifying AWS::Region"; "only Availability Zones that have a default subnet unless
+    none of the Availability Zones has a default subnet" -- eu-central-1a,b,c (the zones
+    moto's EC2 DescribeAvailabilityZones answers for the region). We wrap
+    ``parsing.clean_json`` (moto's own recursion looks the name up in its module, so it
+    goes through the wrapper too) and answer from moto's EC2 backend of that region.
 
 Not emulated (yet): operations run synchronously (no *_IN_PROGRESS is ever observed by a
 poller; CancelUpdateStack / ContinueUpdateRollback / RollbackStack are not implemented);
 resources are handled one at a time, so at most one fails; Custom:: resources are
 reported complete as soon as the Lambda is invoked; Capabilities are not checked
 (InsufficientCapabilitiesException); nested stacks run through moto's own
-``Stack`` model; Fn::GetAZs still answers us-east-1 zones (moto's ``clean_json``);
+``Stack`` model; Fn::GetAZs of a region EC2 does not know answers [];
 IMPORT change sets, stack sets, drift detection, DeleteStack's RetainResources,
 DisableRollback on updates, the Transform section and Rules are not handled;
 ``RequiresRecreation: Conditionally`` is never reported (the registry schemas do not say
@@ -210,6 +223,7 @@ from moto.cloudformation.exceptions import (
     MissingParameterError,
     ValidationError,
 )
+from moto.cloudformation import parsing
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudformation.utils import generate_changeset_id, generate_stack_id, validate_create_change_set
@@ -594,6 +608,30 @@ def _stack_exports(self: Stack) -> list[Any]:
     return self.engine_exports
 
 
+# ---------------------------------------------------------------- intrinsic functions
+
+
+def _clean_json(resource_json: Any, resources_map: Any) -> Any:
+    """moto's ``clean_json`` with Fn::GetAZs answered from EC2 (issue 21)."""
+    if isinstance(resource_json, dict) and "Fn::GetAZs" in resource_json:
+        region = parsing.clean_json(resource_json["Fn::GetAZs"], resources_map)
+        return availability_zones(resources_map._account_id, region or resources_map._region_name)
+    return _cfn.original(parsing, "clean_json")(resource_json, resources_map)
+
+
+def availability_zones(account_id: str, region: str) -> list[str]:
+    """Fn::GetAZs: the Region's Availability Zones in alphabetical order, only those with
+    a default subnet unless none has one (EC2 DescribeAvailabilityZones / DescribeSubnets)."""
+    from moto.ec2.models import ec2_backends
+
+    if region not in ec2_backends[account_id].regions:
+        return []
+    ec2 = ec2_backends[account_id][region]
+    zones = sorted(z.name for z in ec2.describe_availability_zones() if z.zone_type == "availability-zone")
+    with_default = {s.availability_zone for s in ec2.describe_subnets() if s.default_for_az}
+    return [z for z in zones if z in with_default] or zones
+
+
 # ---------------------------------------------------------------- responses
 
 
@@ -791,6 +829,7 @@ def _describe_stack_resource_response(self: CloudFormationResponse) -> ActionRes
 
 
 def install() -> None:
+    _cfn.replace(parsing, "clean_json", _clean_json)
     for name, function in {
         "create_stack": create_stack,
         "update_stack": update_stack,

@@ -1,6 +1,7 @@
 //! The local AWS for tests (moto plus `scripts/local_aws`) on a free port, stopped by
 //! its pid when the test ends.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -47,6 +48,15 @@ impl Moto {
             .output()
             .expect("binary runs")
     }
+}
+
+/// Logical id → physical id of a stack's resources.
+pub async fn physical_ids(client: &aws_sdk_cloudformation::Client, stack: &str) -> BTreeMap<String, String> {
+    let out = client.list_stack_resources().stack_name(stack).send().await.unwrap();
+    out.stack_resource_summaries()
+        .iter()
+        .map(|r| (r.logical_resource_id().unwrap().to_owned(), r.physical_resource_id().unwrap_or_default().to_owned()))
+        .collect()
 }
 
 /// A copy of the stacks folder (with the example code next to it) that a test may edit.

@@ -9,13 +9,14 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 from moto.cloudformation.models import CloudFormationBackend, Stack, cloudformation_backends
+from moto.cloudformation import parsing
 from moto.cloudformation.parsing import ResourceMap
 from moto.cloudformation.responses import CloudFormationResponse, StackResourceDTO
 from moto.core.common_models import CloudFormationModel
 from moto.core.exceptions import ServiceException
 
 from local_aws import _cfn
-from local_aws._engine_template import create_only
+from local_aws._engine_template import create_only, requires_replacement
 
 from conftest import ACCOUNT, REGION, golden_template
 
@@ -120,18 +121,6 @@ class Frozen(CloudFormationModel):
 
 _cfn.model(Thing)
 _cfn.model(Frozen)
-
-
-CLIENTS: dict = {}
-
-
-@pytest.fixture
-def aws(aws):
-    """conftest's local AWS with one boto3 client per service for the whole module:
-    creating a client costs more CPU than most tests (moto intercepts every client)."""
-    make = aws.client
-    aws.client = lambda service: CLIENTS.get(service) or CLIENTS.setdefault(service, make(service))
-    return aws
 
 
 @pytest.fixture(autouse=True)
@@ -501,6 +490,48 @@ def test_a_custom_named_resource_that_needs_replacing_fails_the_update(aws):
     assert aws.client("iam").get_role(RoleName="fixed-role")["Role"]["Path"] == "/a/"
 
 
+def test_a_nested_create_only_path_replaces_only_when_it_changes(aws):
+    """AWS::Glue::Connection's schema lists /properties/ConnectionInput/Name: the rest of
+    ConnectionInput is updated in place; the detail names the top-level property."""
+    assert create_only("AWS::Glue::Connection") >= {"ConnectionInput/Name"}
+
+    def connection(name, url):
+        return {"Type": "AWS::Glue::Connection", "Properties": {"CatalogId": {"Ref": "AWS::AccountId"}, "ConnectionInput": {
+            "Name": name, "ConnectionType": "JDBC", "ConnectionProperties": {"JDBC_CONNECTION_URL": url}}}}
+
+    aws.deploy("nested", template({"Conn": connection("c-one", "jdbc:a")}))
+    described = change_set(aws, "nested", template({"Conn": connection("c-one", "jdbc:b")}), "UPDATE")
+    (change,) = [c["ResourceChange"] for c in described["Changes"]]
+    assert (change["Replacement"], change["Details"]) == ("False", [
+        {"Target": {"Attribute": "Properties", "Name": "ConnectionInput", "RequiresRecreation": "Never"},
+         "Evaluation": "Static", "ChangeSource": "DirectModification"}])
+    assert execute(aws, "nested", template({"Conn": connection("c-one", "jdbc:b")}), "UPDATE") == "UPDATE_COMPLETE"
+    assert aws.physical_id("nested", "Conn") == "c-one"
+
+    described = change_set(aws, "nested", template({"Conn": connection("c-two", "jdbc:b")}), "UPDATE")
+    (change,) = [c["ResourceChange"] for c in described["Changes"]]
+    assert (change["Replacement"], change["Details"][0]["Target"]["RequiresRecreation"]) == ("True", "Always")
+    assert execute(aws, "nested", template({"Conn": connection("c-two", "jdbc:b")}), "UPDATE") == "UPDATE_COMPLETE"
+    assert [c["Name"] for c in aws.client("glue").get_connections()["ConnectionList"]] == ["c-two"]
+
+
+def test_create_only_pointers_through_arrays_compare_each_item():
+    """``*`` in a schema pointer designates every item of an array (e.g. AWS::MSK::Replicator
+    /properties/ReplicationInfoList/*/TargetCompressionType)."""
+    kind, prop = "AWS::MSK::Replicator", "ReplicationInfoList"
+    assert "ReplicationInfoList/*/TargetCompressionType" in create_only(kind)
+    before = [{"TargetCompressionType": "GZIP", "TopicReplication": {"TopicsToReplicate": ["a"]}}]
+
+    def changed(after):
+        return requires_replacement(kind, prop, before, after, REGION)
+
+    assert not changed([{"TargetCompressionType": "GZIP", "TopicReplication": {"TopicsToReplicate": ["b"]}}])
+    assert changed([{"TargetCompressionType": "NONE", "TopicReplication": {"TopicsToReplicate": ["a"]}}])
+    assert changed(before + before)  # an added item brings its create-only values
+    assert requires_replacement("AWS::Glue::Connection", "ConnectionInput", None, {"Name": "c"}, REGION)
+    assert not requires_replacement("AWS::Glue::Connection", "ConnectionInput", {"Name": "c"}, {"Name": "c", "X": 1}, REGION)
+
+
 def test_a_type_without_update_handler_fails_the_update_instead_of_dropping_the_resource(aws):
     body = template({"Ice": {"Type": "LocalTest::Engine::Frozen", "Properties": {"Size": "1"}}})
     aws.deploy("frozen", body)
@@ -639,6 +670,22 @@ def test_a_golden_stack_deploys_and_a_second_apply_finds_no_changes(aws):
                for state, physical in resources(aws, "matbakh-dev-security").values())
     again = change_set(aws, "matbakh-dev-security", body, "UPDATE", parameters)
     assert again["Status"] == "FAILED" and "didn't contain changes" in again["StatusReason"]
+
+
+# ---------------------------------------------------------------- intrinsic functions
+
+
+def test_get_azs_answers_the_zones_of_the_region(aws):
+    zones = "eu-central-1a,eu-central-1b,eu-central-1c"
+    body = template({
+        "Here": param("/azs/here", {"Fn::Join": [",", {"Fn::GetAZs": ""}]}),
+        "Ref": param("/azs/ref", {"Fn::Join": [",", {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}),
+        "First": param("/azs/first", {"Fn::Select": [0, {"Fn::GetAZs": "eu-west-1"}]}),
+    }, outputs={"Zones": {"Value": {"Fn::Join": [",", {"Fn::GetAZs": ""}]}}})
+    aws.deploy("azs", body)
+    assert (ssm_value(aws, "/azs/here"), ssm_value(aws, "/azs/ref")) == (zones, zones)
+    assert ssm_value(aws, "/azs/first") == "eu-west-1a"
+    assert aws.outputs("azs") == {"Zones": zones}
 
 
 # ---------------------------------------------------------------- dynamic references
@@ -946,3 +993,9 @@ def test_moto_update_stack_without_parameters_never_says_no_updates(backend):
         CloudFormationResponse()._validate_different_update([], json.dumps(body), stack)
     except Exception:  # noqa: BLE001
         pytest.fail(FIXED.format(20))
+
+
+def test_moto_get_azs_answers_us_east_1_zones(aws):
+    resource_map = ResourceMap("id", "probe", {}, {}, REGION, ACCOUNT, template({"P": param("/probe", "x")}), {})
+    zones = _cfn.original(parsing, "clean_json")({"Fn::GetAZs": ""}, resource_map)
+    assert zones[0] == "us-east-1a", FIXED.format(21)

@@ -22,14 +22,6 @@ from moto.ec2.models.vpcs import VPC
 from conftest import ACCOUNT, REGION, golden_template
 from local_aws import _cfn
 
-
-
-@pytest.fixture(autouse=True)
-def no_default_amis(monkeypatch):
-    """Nothing here needs AMIs; each EC2 backend would otherwise load ~40000 (0.6 s)."""
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-
-
 VPC_RESOURCE = {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}
 
 

@@ -59,12 +59,6 @@ def connection(url="jdbc:postgresql://db:5432/matbakh", subnet="subnet-1"):
                 "SubnetId": subnet, "AvailabilityZone": "eu-central-1a", "SecurityGroupIdList": ["sg-1"]}}}}  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine (local_aws/_engine_template.py create_only): the schema's createOnly pointer "
-    "/properties/ConnectionInput/Name is taken for all of ConnectionInput, so a changed "
-    "ConnectionProperties replaces the custom-named connection (AWS updates it in place)",
-)
 def test_connection_update_in_place_and_delete(aws):
     aws.deploy("g", {"Resources": {"Conn": connection()}, "Outputs": {"Ref": {"Value": {"Ref": "Conn"}}}})
     assert aws.outputs("g") == {"Ref": "t-rds"}
