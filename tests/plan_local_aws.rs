@@ -1,4 +1,4 @@
-//! `plan` end to end against the local AWS (moto, started by the test): some stacks of
+//! `plan` end to end against the local AWS (started by the test): some stacks of
 //! dev exist, the rest are to be created; a changed config shows up; nothing but the
 //! plan's own temporary change sets is ever created, and those are deleted.
 
@@ -94,10 +94,17 @@ async fn plan_reports_existing_changed_and_missing_stacks_and_changes_nothing() 
     let out = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(out.contains("[~] AWS::EC2::Subnet DatabaseSubnet3 (replace)"), "{out}");
-    assert!(out.contains("CidrBlock (requires replacement: CidrBlock is create-only)"), "{out}");
+    assert!(
+        out.contains("CidrBlock (requires replacement: change set: requires recreation always (DirectModification))"),
+        "{out}"
+    );
     assert!(out.contains("[~] AWS::EC2::VPC Vpc"), "tags change in place: {out}");
-    // The local AWS's change sets carry no replacement details: said, not hidden.
-    assert!(out.contains("has no replacement details"), "{out}");
+    // The change set confirms it, and the replacement reaches what refers to the subnet.
+    assert!(out.contains("matbakh-dev-network (confirmed by a change set)"), "{out}");
+    assert!(
+        out.contains("[~] AWS::EC2::SubnetRouteTableAssociation DatabaseSubnet3RouteTableAssociation (may replace)"),
+        "{out}"
+    );
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     let network = saved["stacks"].as_array().unwrap().iter().find(|s| s["id"] == "network").unwrap();
     assert!(network["last_updated_time"].as_str().is_some_and(|t| !t.is_empty()));
