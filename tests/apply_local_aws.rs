@@ -364,3 +364,32 @@ fn an_unreachable_endpoint_is_an_error_before_any_change_with_exit_status_1() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("Connection refused") && err.contains("check the endpoint"), "{err}");
 }
+
+/// Real behaviour: HeadObject answers a bare 403 (no body, so no error code) when the
+/// credentials lack s3:GetObject or the bucket policy denies the request; apply says
+/// "access denied" and what to check, not "the endpoint may not implement this".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_denied_artifact_lookup_says_access_denied() {
+    use matbakh_infra::aws::artifacts::{ArtifactStore, S3Artifacts};
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build());
+    let bucket = "matbakh-dev-assets-123456789012-eu-central-1";
+    s3.create_bucket()
+        .bucket(bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuCentral1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": format!("arn:aws:s3:::{bucket}/*")
+    }]});
+    s3.put_bucket_policy().bucket(bucket).policy(policy.to_string()).send().await.unwrap();
+    let err = S3Artifacts::new(&config).exists(bucket, "assets/0.zip").await.unwrap_err().to_string();
+    assert!(err.contains("HeadObject: AccessDenied: access denied to s3://"), "{err}");
+    assert!(err.contains("s3:GetObject") && err.contains("bucket policy"), "{err}");
+}

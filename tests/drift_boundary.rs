@@ -385,12 +385,15 @@ async fn cloudformation_results_fill_in_unread_resources_and_confirm_the_readers
     // From the second page: a deleted NAT gateway, an internet gateway now checked.
     assert!(matches!(resource(&report, "network", "NatGateway1").status, ResourceStatus::Deleted { .. }));
     assert_eq!(resource(&report, "network", "InternetGateway").status, ResourceStatus::InSync);
-    // A read the role may not do, and CloudFormation said nothing about: not checked, with why.
+    // A read the role may not do, and CloudFormation said nothing about: not checked, with
+    // why — and the run is incomplete, so an error (exit 1), with the drift still shown.
     assert_eq!(
         resource(&report, "network", "Vpc").status,
         ResourceStatus::NotChecked { reason: "permission denied (AccessDenied)".into() }
     );
-    assert_eq!(exit_status(&report), 2);
+    assert!(report.read_failures.iter().any(|f| f.starts_with("AWS::EC2::VPC ")), "{:?}", report.read_failures);
+    assert!(report.summary.drift);
+    assert_eq!(exit_status(&report), 1);
     assert_eq!(cfn.calls("DescribeStackDriftDetectionStatus"), 2, "polled until complete");
     assert_eq!(cfn.calls("DescribeStackResourceDrifts"), 2, "followed NextToken");
     let human = render::human(&report, &Style::plain());
@@ -434,7 +437,9 @@ async fn a_failed_detection_still_merges_the_results_it_has() {
     assert_eq!(vpc.status, ResourceStatus::Modified);
     assert_eq!(vpc.differences[0].property, "EnableDnsHostnames");
     assert_eq!(vpc.differences[0].expected, Some(json!(true)));
-    assert_eq!(exit_status(&report), 2);
+    // The fake's service reads are refused: incomplete, so exit 1 (drift still reported).
+    assert!(report.summary.drift);
+    assert_eq!(exit_status(&report), 1);
 }
 
 /// Real behaviour: the local AWS (and any endpoint without drift detection) answers
@@ -449,17 +454,20 @@ async fn an_endpoint_without_drift_detection_is_said_once_and_the_run_carries_on
     assert_eq!(cfn.calls("DetectStackDrift"), rendered.stacks.len(), "all stacks asked, concurrently");
     let human = render::human(&report, &Style::plain());
     assert_eq!(human.matches("drift detection is not supported").count(), 1, "{human}");
-    // Everything deployed as rendered, nothing readable: in sync, but never a bare "in sync".
-    assert_eq!(exit_status(&report), 0, "{human}");
+    // Everything deployed as rendered but no service read allowed: never "in sync" — the
+    // check is incomplete, each refused read is named, and the run is an error.
+    assert_eq!(exit_status(&report), 1, "{human}");
     let last = human.trim_end().lines().last().unwrap();
-    assert!(last.starts_with("In sync (0 resources checked, "), "{last}");
+    assert!(last.starts_with("Incomplete: "), "{last}");
+    assert!(last.contains("(0 resources checked, ") && last.contains("no drift found so far"), "{last}");
     assert!(last.contains(&format!("{} not checked", report.summary.not_checked)), "{last}");
     assert!(report.summary.not_checked > 100);
+    assert!(human.contains("error: read failed: AWS::KMS::Key "), "{human}");
     for s in &report.stacks {
         assert!(human.contains(&format!("{}: in sync (0 checked, ", s.name)), "{human}");
     }
     let md = render::markdown(&report);
-    assert!(md.contains("**In sync (0 resources checked, "), "{md}");
+    assert!(md.contains("**Incomplete: ") && md.contains("> :x: read failed: "), "{md}");
 }
 
 /// Real behaviour: a value someone pasted into a Lambda environment variable by hand
@@ -513,7 +521,9 @@ async fn missing_stacks_and_template_drift_are_drift() {
     assert!(body.contains("\"10.0.22.0/24\""));
     *body = body.replace("\"10.0.22.0/24\"", "\"10.0.23.0/24\"");
     let report = make_drift(&cfn, &cfn, &FakeReader::default(), &rendered, &options()).await.unwrap();
-    assert_eq!(exit_status(&report), 2);
+    // Drift, reported as such — and exit 1, because the fake refuses every service read.
+    assert!(report.summary.drift);
+    assert_eq!(exit_status(&report), 1);
     let edge = report.stacks.iter().find(|s| s.id == "edge").unwrap();
     assert_eq!(edge.state, StackState::Missing);
     assert_eq!(report.summary.stacks_missing, 1);
@@ -539,8 +549,36 @@ async fn every_stack_is_read_once_and_nothing_is_written() {
     let mut cfn = FakeCfn::deployed(&rendered);
     cfn.statuses = vec![status(StackDriftDetectionStatus::DetectionComplete, Some(StackDriftStatus::InSync))];
     let report = make_drift(&cfn, &cfn, &FakeReader::default(), &rendered, &options()).await.unwrap();
-    assert_eq!(exit_status(&report), 0);
+    assert!(!report.summary.drift);
     for call in ["DescribeStacks", "GetTemplate", "ListStackResources", "DetectStackDrift "] {
         assert_eq!(cfn.calls(call), rendered.stacks.len(), "{call}");
     }
+}
+
+/// Real behaviour the local AWS exposed (moto once wrote a port into a Lambda
+/// environment as a JSON number): an answer the SDK cannot parse. That is an error
+/// naming the resource — never "not emulated", never "in sync" — so drift exits 1.
+#[tokio::test]
+async fn an_unreadable_answer_is_an_error_never_a_silently_unchecked_resource() {
+    struct Unreadable;
+    impl LiveReader for Unreadable {
+        async fn read(&self, resource_type: &str, _: &[String]) -> ReadResult {
+            Err(AwsError::Unreadable {
+                operation: if resource_type == "AWS::Lambda::Function" { "GetFunction" } else { "Describe" },
+                detail: "failed to parse the response body".into(),
+            })
+        }
+    }
+    let rendered = render_env("dev", Format::Json);
+    let mut cfn = FakeCfn::deployed(&rendered).only(&["matbakh-dev-app"]);
+    cfn.detect_unsupported = true;
+    let report = make_drift(&cfn, &cfn, &Unreadable, &rendered, &options()).await.unwrap();
+    assert_eq!(exit_status(&report), 1);
+    let failure = report.read_failures.iter().find(|f| f.starts_with("AWS::Lambda::Function ")).unwrap();
+    assert!(failure.contains("GetFunction: the answer could not be read"), "{failure}");
+    assert!(!failure.contains("does not implement"), "{failure}");
+    let human = render::human(&report, &Style::plain());
+    assert!(human.trim_end().lines().last().unwrap().starts_with("Incomplete: "), "{human}");
+    let json: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["summary"]["read_failures"], report.read_failures.len());
 }
