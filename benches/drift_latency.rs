@@ -1,10 +1,10 @@
 //! Round trips of `drift`: a proxy in front of the local AWS holds every request for
 //! 100 ms; drift's wall time at 100 ms minus its wall time through the same proxy at
 //! 0 ms, divided by the delay, is the number of sequential round trips (the local AWS's
-//! own work is measured apart that way). Deploys what the local AWS can (dev's network
-//! stack) and checks the whole dev environment: every stack's DescribeStacks,
-//! GetTemplate and ListStackResources at once plus DetectStackDrift (not implemented
-//! there), then every service read at once. Target (issue 7): ≤ 4 round trips.
+//! own work is measured apart that way). Deploys all of dev with `apply` and checks it:
+//! every stack's DescribeStacks, GetTemplate and ListStackResources at once plus
+//! DetectStackDrift (not implemented there), then every service read at once.
+//! Target (issue 7): ≤ 4 round trips.
 //! Needs `bash scripts/setup.sh`. Run: `cargo bench --bench drift_latency`.
 
 #[path = "../tests/support/latency_proxy.rs"]
@@ -17,7 +17,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use latency_proxy::LatencyProxy;
-use local_aws::{MotoProcess, create_stack};
+use local_aws::{MotoProcess, apply_env};
 use matbakh_infra::aws::cloudformation::SdkCloudFormation;
 use matbakh_infra::aws::services::SdkReaders;
 use matbakh_infra::config::load::load_file;
@@ -34,9 +34,7 @@ fn main() {
     runtime.block_on(async {
         let loaded = load_file(&root.join("stacks/dev.yaml")).expect("dev is valid");
         let rendered = render(&matbakh_infra::constructs::build(&loaded.env, &root).unwrap(), Format::Json).unwrap();
-        let direct = config(&format!("http://127.0.0.1:{port}")).await;
-        let network = rendered.stacks.iter().find(|s| s.id == "network").unwrap();
-        create_stack(&aws_sdk_cloudformation::Client::new(&direct), &network.name, &network.body, &network.body).await;
+        apply_env(&root, &format!("http://127.0.0.1:{port}"), "dev", None);
 
         let slow = LatencyProxy::start(([127, 0, 0, 1], port).into(), DELAY, None).await;
         let fast = LatencyProxy::start(([127, 0, 0, 1], port).into(), Duration::ZERO, None).await;

@@ -10,9 +10,11 @@ kept alive by a strong reference (``__subclasses__`` holds weak ones), and the c
 cleared after it is defined.
 """
 
+import json
 from typing import Any, Callable
 
 from moto.cloudformation import parsing
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 
 # Strong references to our model classes, by CloudFormation type.
@@ -63,6 +65,23 @@ def original(owner: type, name: str) -> Any:
     return raw
 
 
+class Attributes:
+    """Fn::GetAtt from a table: ``ATTRIBUTES`` maps each attribute name to the instance
+    attribute holding its value; any other name is unknown (moto's
+    ``UnformattedGetAttTemplateException``). A mixin: ``class X(Attributes, CloudFormationModel)``."""
+
+    ATTRIBUTES: dict[str, str] = {}
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls.ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name not in self.ATTRIBUTES:
+            raise UnformattedGetAttTemplateException()
+        return getattr(self, self.ATTRIBUTES[attribute_name])
+
+
 def tags_to_dict(tags: Any) -> dict[str, str]:
     """CloudFormation tags: a list of ``{Key, Value}`` for most types, a plain map for some
     (e.g. ``AWS::SSM::Parameter``, ``AWS::Glue::Job``)."""
@@ -86,6 +105,28 @@ def as_int(value: Any, default: int | None = None) -> int | None:
     if value is None:
         return default
     return int(value)
+
+
+def to_shape(value: Any, shape: Any) -> Any:
+    """Coerces template values to the types of a botocore API shape (e.g.
+    ``service_model.operation_model("CreateFunction").input_shape``): numbers and booleans
+    may arrive as strings from parameters, strings as numbers from other resources'
+    attributes. Strings stay strings as CloudFormation would send them (5432 -> "5432",
+    True -> "true"); integers and booleans become such; unknown members pass unchanged."""
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        return {k: to_shape(v, shape.members[k]) if k in shape.members else v for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [to_shape(v, shape.member) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {str(k): to_shape(v, shape.value) for k, v in value.items()}
+    if kind == "string" and not isinstance(value, str) and value is not None:
+        return json.dumps(value)
+    if kind in ("integer", "long") and value is not None:
+        return int(value)
+    if kind == "boolean" and isinstance(value, str):
+        return value.lower() == "true"
+    return value
 
 
 def properties(cloudformation_json: dict[str, Any]) -> dict[str, Any]:

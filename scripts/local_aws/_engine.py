@@ -151,8 +151,6 @@ def create(stack: Any, res: Resource, props: dict[str, Any]) -> None:
     )
     if instance is None:
         raise EngineError(f"the local AWS's model of {res.resource_type} created nothing")
-    instance.cf_resource_type = res.resource_type
-    instance.logical_resource_id = res.logical_id
     if isinstance(instance, TaggedEC2Resource):
         # What moto's ResourceMap.create does: stack tags and aws:cloudformation:* tags on EC2 resources.
         tags = {
@@ -162,7 +160,23 @@ def create(stack: Any, res: Resource, props: dict[str, Any]) -> None:
             "aws:cloudformation:logical-id": res.logical_id,
         }
         ec2_models.ec2_backends[stack.account_id][stack.region_name].create_tags([instance.physical_resource_id], tags)
-    res.instance, res.name, res.props, res.physical_id = instance, str(name), props, _physical_id(instance)
+    _record(res, instance, name, props)
+
+
+def _create_with_events(stack: Any, res: Resource, ctx: Any) -> str | None:
+    """Creates ``res`` from its template as CreateStack and UpdateStack do, with its
+    events; returns the stack's failure reason, or None when it was created."""
+    event(stack, "CREATE_IN_PROGRESS", res=res)
+    try:
+        create(stack, res, tpl.resolve_properties(res.template, ctx))
+    except Exception as error:
+        _log_bug(error)
+        event(stack, "CREATE_FAILED", reason_of(error), res=res)
+        return f"The following resource(s) failed to create: [{res.logical_id}]."
+    ctx.set(res.logical_id, res.instance)
+    event(stack, "CREATE_IN_PROGRESS", "Resource creation Initiated", res=res)
+    event(stack, "CREATE_COMPLETE", res=res)
+    return None
 
 
 def update(stack: Any, res: Resource, props: dict[str, Any]) -> None:
@@ -184,6 +198,11 @@ def update(stack: Any, res: Resource, props: dict[str, Any]) -> None:
     )
     if instance is None:
         raise EngineError(f"the local AWS's update handler of {res.resource_type} returned nothing")
+    _record(res, instance, name, props)
+
+
+def _record(res: Resource, instance: Any, name: Any, props: dict[str, Any]) -> None:
+    """Keeps what a handler returned (moto's ResourceMap stamps the type and logical id)."""
     instance.cf_resource_type = res.resource_type
     instance.logical_resource_id = res.logical_id
     res.instance, res.name, res.props, res.physical_id = instance, str(name), props, _physical_id(instance)
@@ -345,17 +364,9 @@ def run_create(
     for logical_id in order:
         raw = stack.template_dict["Resources"][logical_id]
         res = res_map[logical_id] = Resource(logical_id, raw["Type"], raw)
-        event(stack, "CREATE_IN_PROGRESS", res=res)
-        try:
-            create(stack, res, tpl.resolve_properties(raw, ctx))
-        except Exception as error:
-            _log_bug(error)
-            event(stack, "CREATE_FAILED", reason_of(error), res=res)
-            failure = f"The following resource(s) failed to create: [{logical_id}]."
+        failure = _create_with_events(stack, res, ctx)
+        if failure:
             break
-        ctx.set(logical_id, res.instance)
-        event(stack, "CREATE_IN_PROGRESS", "Resource creation Initiated", res=res)
-        event(stack, "CREATE_COMPLETE", res=res)
     if failure is None:
         try:
             entries = tpl.outputs(stack.template_dict, ctx)
@@ -428,17 +439,9 @@ def run_update(
         if res is None or res.instance is None:
             res = res_map[logical_id] = Resource(logical_id, raw["Type"], raw)
             journal.append(("added", res, res.state()))
-            event(stack, "CREATE_IN_PROGRESS", res=res)
-            try:
-                create(stack, res, tpl.resolve_properties(raw, ctx))
-            except Exception as error:
-                _log_bug(error)
-                event(stack, "CREATE_FAILED", reason_of(error), res=res)
-                failure = f"The following resource(s) failed to create: [{logical_id}]."
+            failure = _create_with_events(stack, res, ctx)
+            if failure:
                 break
-            ctx.set(logical_id, res.instance)
-            event(stack, "CREATE_IN_PROGRESS", "Resource creation Initiated", res=res)
-            event(stack, "CREATE_COMPLETE", res=res)
             continue
 
         before = res.state()

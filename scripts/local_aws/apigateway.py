@@ -134,7 +134,7 @@ from moto.apigateway.utils import create_id
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 
-from ._cfn import as_bool, as_int, model, properties, replace, tags_to_dict
+from ._cfn import Attributes, as_bool, as_int, model, properties, replace, tags_to_dict
 
 # API Gateway's Route 53 hosted zones for regional endpoints (AWS General Reference,
 # "Amazon API Gateway endpoints and quotas"); moto's value is used for other regions.
@@ -179,13 +179,12 @@ def backend_for(account_id: str, region_name: str) -> APIGatewayBackend:
     return apigateway_backends[account_id][region_name]
 
 
-class _Handle:
+class _Handle(Attributes):
     """What every model here shares: the resolved properties it was created with, the generic
     update (in place, or create-new-then-delete-old when a createOnly property changed) and
-    Ref/GetAtt plumbing. Subclasses implement ``_create``, ``_update``, ``_delete``."""
+    Ref/GetAtt plumbing (``ATTRIBUTES``). Subclasses implement ``_create``, ``_update``, ``_delete``."""
 
     CREATE_ONLY: tuple[str, ...] = ()
-    ATTRIBUTES: dict[str, str] = {}  # GetAtt name -> attribute of the handle
 
     def __init__(self, account_id: str, region_name: str, resource_name: str, props: dict[str, Any]):
         self.account_id = account_id
@@ -205,15 +204,6 @@ class _Handle:
     @staticmethod
     def cloudformation_name_type() -> str:
         return ""
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in cls.ATTRIBUTES
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name not in self.ATTRIBUTES:
-            raise UnformattedGetAttTemplateException()
-        return getattr(self, self.ATTRIBUTES[attribute_name])
 
     @classmethod
     def _live_key(cls, account_id: str, region_name: str, physical_id: str) -> tuple[str, str, str, str]:

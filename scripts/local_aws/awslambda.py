@@ -149,7 +149,7 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.moto_api._internal import mock_random
 
-from ._cfn import as_int, model, original, properties, replace, tags_to_dict
+from ._cfn import Attributes, as_int, model, original, properties, replace, tags_to_dict, to_shape
 
 _LAMBDA = botocore.session.get_session().get_service_model("lambda")
 
@@ -165,26 +165,6 @@ def split_function_name(name_or_arn: str) -> tuple[str, str | None]:
     if not match:
         raise InvalidParameterValueException(f"Invalid FunctionName: {name_or_arn}")
     return match.group(1), match.group(2)
-
-
-def to_shape(value: Any, shape: Any) -> Any:
-    """Coerces template values to the API's types (the engine may hand over numbers,
-    booleans or strings from parameters): strings stay strings as CloudFormation would send
-    them ("5432", "true"), integers and booleans become such."""
-    kind = shape.type_name
-    if kind == "structure" and isinstance(value, dict):
-        return {k: to_shape(v, shape.members[k]) if k in shape.members else v for k, v in value.items()}
-    if kind == "list" and isinstance(value, list):
-        return [to_shape(v, shape.member) for v in value]
-    if kind == "map" and isinstance(value, dict):
-        return {str(k): to_shape(v, shape.value) for k, v in value.items()}
-    if kind == "string" and not isinstance(value, str) and value is not None:
-        return json.dumps(value)  # 5432 -> "5432", True -> "true"
-    if kind in ("integer", "long") and value is not None:
-        return int(value)
-    if kind == "boolean" and isinstance(value, str):
-        return value.lower() == "true"
-    return value
 
 
 # --------------------------------------------------------------------------- Function
@@ -443,9 +423,11 @@ def _remove_permission_response(self):
 
 
 @model
-class LayerVersion(CloudFormationModel):
+class LayerVersion(Attributes, CloudFormationModel):
     """AWS::Lambda::LayerVersion: one version of a layer. Every property is createOnly, so
     a change means a new version (replacement by the engine)."""
+
+    ATTRIBUTES = {"LayerVersionArn": "arn"}
 
     def __init__(self, account_id: str, region: str, layer_version: Any, props: dict[str, Any]):
         self.account_id, self.region = account_id, region
@@ -466,15 +448,6 @@ class LayerVersion(CloudFormationModel):
     @property
     def physical_resource_id(self) -> str:
         return self.arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "LayerVersionArn"
-
-    def get_cfn_attribute(self, attr: str) -> str:
-        if attr == "LayerVersionArn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -506,10 +479,12 @@ class LayerVersion(CloudFormationModel):
 
 
 @model
-class Version(CloudFormationModel):
+class Version(Attributes, CloudFormationModel):
     """AWS::Lambda::Version: PublishVersion of the function's current code and
     configuration. FunctionName, Description, CodeSha256, ProvisionedConcurrencyConfig and
     RuntimePolicy are createOnly."""
+
+    ATTRIBUTES = {"Version": "version", "FunctionArn": "arn"}
 
     CREATE_ONLY = ("FunctionName", "Description", "CodeSha256", "ProvisionedConcurrencyConfig", "RuntimePolicy")
 
@@ -533,17 +508,6 @@ class Version(CloudFormationModel):
     @property
     def physical_resource_id(self) -> str:
         return self.arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Version", "FunctionArn")
-
-    def get_cfn_attribute(self, attr: str) -> str:
-        if attr == "Version":
-            return self.version
-        if attr == "FunctionArn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -596,9 +560,11 @@ def _routing_config(props: dict[str, Any]) -> dict[str, Any]:
 
 
 @model
-class Alias(CloudFormationModel):
+class Alias(Attributes, CloudFormationModel):
     """AWS::Lambda::Alias. Name and FunctionName are createOnly; FunctionVersion,
     Description, RoutingConfig and ProvisionedConcurrencyConfig update in place."""
+
+    ATTRIBUTES = {"AliasArn": "arn"}
 
     def __init__(self, account_id: str, region: str, function_name: str, alias: LambdaAlias, props: dict[str, Any]):
         self.account_id, self.region = account_id, region
@@ -618,15 +584,6 @@ class Alias(CloudFormationModel):
     @property
     def physical_resource_id(self) -> str:
         return self.arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "AliasArn"
-
-    def get_cfn_attribute(self, attr: str) -> str:
-        if attr == "AliasArn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -668,9 +625,11 @@ class Alias(CloudFormationModel):
 
 
 @model
-class Permission(CloudFormationModel):
+class Permission(Attributes, CloudFormationModel):
     """AWS::Lambda::Permission: one statement (AddPermission) in the resource policy of the
     function, version or alias FunctionName names. Every property is createOnly."""
+
+    ATTRIBUTES = {"Id": "statement_id"}
 
     def __init__(self, account_id: str, region: str, statement_id: str, props: dict[str, Any]):
         self.account_id, self.region = account_id, region
@@ -688,15 +647,6 @@ class Permission(CloudFormationModel):
     @property
     def physical_resource_id(self) -> str:
         return self.statement_id
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
-
-    def get_cfn_attribute(self, attr: str) -> str:
-        if attr == "Id":
-            return self.statement_id
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):

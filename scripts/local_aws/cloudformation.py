@@ -36,9 +36,12 @@ What it does, as AWS documents it:
   deleted ("Stack:<arn> is in ROLLBACK_COMPLETE state and can not be updated.").
 * Updates (User Guide "Update behaviors of stack resources"): each resource's resolved
   properties are recorded; a resource is modified when they differ (so a resource that
-  refers to a replaced one is updated with the new id); a changed property listed in the
-  registry schema's ``createOnlyProperties`` (cfn-lint's bundled schemas; a type without
-  an update handler is immutable) means replacement: the new resource is created first,
+  refers to a replaced one is updated with the new id); a change at a path listed in the
+  registry schema's ``createOnlyProperties`` (cfn-lint's bundled schemas; a nested pointer
+  such as ``/properties/ConnectionInput/Name`` counts only when that value changes, ``*``
+  standing for each item of an array; a type without an update handler is immutable)
+  means replacement (DescribeChangeSet: RequiresRecreation "Always" on the top-level
+  property that holds it): the new resource is created first,
   the old one deleted in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS (UpdateReplacePolicy honoured).
   A custom-named resource that needs replacing fails as AWS words it ("CloudFormation
   cannot update a stack when a custom-named resource requires replacing. Rename <name> and
@@ -301,6 +304,20 @@ def _effective_parameters(template_dict: dict[str, Any], given: dict[str, Any]) 
             if k in given or "Default" in slot}
 
 
+def _given_parameters(parameters: list[dict[str, Any]], previous: dict[str, Any]) -> dict[str, Any]:
+    """The request's Parameters as name -> value, UsePreviousValue taken from ``previous``."""
+    given = {}
+    for p in parameters:
+        key = p["ParameterKey"]
+        if p.get("UsePreviousValue"):
+            if key not in previous:
+                raise ValidationError(message=f"Invalid input for parameter key {key}. Cannot use previous value")
+            given[key] = previous[key]
+        else:
+            given[key] = p.get("ParameterValue", "")
+    return given
+
+
 def _context(backend: Any, stack: Any, template_dict: dict[str, Any], parameters: dict[str, Any]) -> tpl.Context:
     """Validates the template and parameters as AWS does synchronously; returns the
     resolution context (the region's exports as of now)."""
@@ -372,14 +389,7 @@ def update_stack(self: CloudFormationBackend, name: str, template: str, role_arn
     stack = self.get_stack(name)
     _check_updatable(stack)
     previous = stack.stack_parameters
-    given = {}
-    for p in parameters:
-        if p.get("UsePreviousValue"):
-            if p["ParameterKey"] not in previous:
-                raise ValidationError(message=f"Invalid input for parameter key {p['ParameterKey']}. Cannot use previous value")
-            given[p["ParameterKey"]] = previous[p["ParameterKey"]]
-        else:
-            given[p["ParameterKey"]] = p.get("ParameterValue", "")
+    given = _given_parameters(parameters, previous)
     template_dict = _parse(template)
     _check_types_kept(stack, template_dict)
     _context(self, stack, template_dict, given)
@@ -698,15 +708,7 @@ def _create_change_set_response(self: CloudFormationResponse) -> ActionResult:
     elif url:
         body = self._get_stack_from_s3_url(url)
     previous = stack.stack_parameters if stack is not None else {}
-    parameters = {}
-    for p in self._get_param("Parameters", []):
-        key = p["ParameterKey"]
-        if p.get("UsePreviousValue"):
-            if key not in previous:
-                raise ValidationError(message=f"Invalid input for parameter key {key}. Cannot use previous value")
-            parameters[key] = previous[key]
-        else:
-            parameters[key] = p.get("ParameterValue", "")
+    parameters = _given_parameters(self._get_param("Parameters", []), previous)
     change_set_id, stack_id = backend.create_change_set(
         stack_name=stack_name,
         change_set_name=self._get_param("ChangeSetName"),

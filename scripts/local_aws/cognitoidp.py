@@ -61,7 +61,6 @@ Not emulated
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import botocore.session
@@ -77,31 +76,12 @@ from moto.cognitoidp.models import (
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
 
-from ._cfn import as_bool, model, original, properties, replace
+from ._cfn import as_bool, model, original, properties, replace, to_shape
 
 _COGNITO = botocore.session.get_session().get_service_model("cognito-idp")
 # Settings of CreateUserPool that UpdateUserPool cannot change (not among its parameters).
 CREATE_ONLY = ("AliasAttributes", "UsernameAttributes", "UsernameConfiguration", "Schema")
 STANDARD_ATTRIBUTES = CognitoIdpUserPoolAttribute.STANDARD_SCHEMA.keys()
-
-
-def to_shape(value: Any, shape: Any) -> Any:
-    """Coerces template values to the API's types (numbers and booleans may arrive as
-    strings from parameters, strings as numbers from other resources' attributes)."""
-    kind = shape.type_name
-    if kind == "structure" and isinstance(value, dict):
-        return {k: to_shape(v, shape.members[k]) if k in shape.members else v for k, v in value.items()}
-    if kind == "list" and isinstance(value, list):
-        return [to_shape(v, shape.member) for v in value]
-    if kind == "map" and isinstance(value, dict):
-        return {str(k): to_shape(v, shape.value) for k, v in value.items()}
-    if kind == "string" and not isinstance(value, str) and value is not None:
-        return json.dumps(value)
-    if kind in ("integer", "long") and value is not None:
-        return int(value)
-    if kind == "boolean" and isinstance(value, str):
-        return value.lower() == "true"
-    return value
 
 
 def _backend(account_id: str, region_name: str) -> CognitoIdpBackend:

@@ -105,9 +105,7 @@ Upstream issues, as we would file them at getmoto/moto (all: moto 5.2.5)
    Ref = the security group rule id ``sgr-…``; Description updatable in place; delete
    revokes the rule.
 
-Not fixed here: ``Fn::GetAZs`` returns ``<arg or us-east-1>a..d`` whatever the region and
-never consults EC2 (moto/cloudformation/parsing.py ``clean_json``, branch
-"Fn::GetAZs"); that is the CloudFormation engine's code, not EC2's.
+``Fn::GetAZs``: fixed in local_aws/cloudformation.py (issue 21 there).
 
 10. "RevokeSecurityGroupIngress/Egress: a rule with a source group is not found unless the
    request repeats its description"

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use super::local_aws::MotoProcess;
+use super::local_aws::{MotoProcess, run_cli, workspace_at};
 use super::repo_root;
 
 pub struct Moto {
@@ -33,20 +33,7 @@ impl Moto {
 
     /// Runs the CLI against this server, from `cwd`, with isolated AWS settings.
     pub fn cli(&self, args: &[&str], cwd: &Path) -> Output {
-        Command::new(super::bin())
-            .args(args)
-            .current_dir(cwd)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("AWS_ENDPOINT_URL", &self.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("binary runs")
+        run_cli(&self.endpoint, args, cwd)
     }
 }
 
@@ -61,12 +48,5 @@ pub async fn physical_ids(client: &aws_sdk_cloudformation::Client, stack: &str) 
 
 /// A copy of the stacks folder (with the example code next to it) that a test may edit.
 pub fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("stacks")).unwrap();
-    for env in super::ENVIRONMENTS {
-        let name = format!("{env}.yaml");
-        std::fs::copy(repo_root().join("stacks").join(&name), dir.path().join("stacks").join(&name)).unwrap();
-    }
-    std::os::unix::fs::symlink(repo_root().join("examples"), dir.path().join("examples")).unwrap();
-    dir
+    workspace_at(&repo_root())
 }

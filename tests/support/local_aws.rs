@@ -58,6 +58,59 @@ impl Drop for MotoProcess {
     }
 }
 
+/// A copy of `stacks/` (every environment file) that a test may edit, next to a link to
+/// the example code the files point at.
+pub fn workspace_at(root: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("stacks")).unwrap();
+    for entry in std::fs::read_dir(root.join("stacks")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            std::fs::copy(&path, dir.path().join("stacks").join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::os::unix::fs::symlink(root.join("examples"), dir.path().join("examples")).unwrap();
+    dir
+}
+
+/// Runs the CLI from `cwd` against `endpoint` with dummy credentials and no other AWS
+/// settings of the machine.
+pub fn run_cli(endpoint: &str, args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_matbakh-infra"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the matbakh-infra binary runs")
+}
+
+/// Deploys environment `env` the way a user does (`apply --env ENV --yes`), after
+/// replacing `edit.0` by `edit.1` in its file when given.
+pub fn apply_env(root: &Path, endpoint: &str, env: &str, edit: Option<(&str, &str)>) {
+    let dir = workspace_at(root);
+    if let Some((from, to)) = edit {
+        let path = dir.path().join("stacks").join(format!("{env}.yaml"));
+        let body = std::fs::read_to_string(&path).unwrap();
+        assert!(body.contains(from), "{from} not in {env}.yaml");
+        std::fs::write(&path, body.replace(from, to)).unwrap();
+    }
+    let out = run_cli(endpoint, &["apply", "--env", env, "--yes"], dir.path());
+    assert!(
+        out.status.success(),
+        "apply --env {env} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// CreateStack with `body`, every parameter of `template_of_params` passed with its default.
 pub async fn create_stack(client: &aws_sdk_cloudformation::Client, name: &str, body: &str, template_of_params: &str) {
     let template: serde_json::Value = serde_json::from_str(template_of_params).unwrap();

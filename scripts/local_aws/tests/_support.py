@@ -1,16 +1,31 @@
-"""Helpers the test modules share: the stacks a golden template imports from, faked by
-tiny exporting stacks; a golden template cut down to some resource types; the golden app
-stack deployed with its code (the auth stack imports its aliases)."""
+"""Helpers the test modules share: error codes; the stacks a golden template imports
+from, faked by tiny exporting stacks; a golden template cut down to some resource types;
+the golden app stack deployed with its code (the auth stack imports its aliases)."""
 
 import base64
 import hashlib
 import io
-import json
 import re
 import uuid
 import zipfile
 
+import pytest
+from botocore.exceptions import ClientError
+
 from conftest import ACCOUNT, REGION, golden_template
+
+
+def error_code(call, **kwargs):
+    """The error code of the ClientError ``call(**kwargs)`` raises."""
+    with pytest.raises(ClientError) as raised:
+        call(**kwargs)
+    return raised.value.response["Error"]["Code"]
+
+
+def with_topic(resources):
+    """A template needs one resource: keeps a stack alive once ours are removed."""
+    return {"Topic": {"Type": "AWS::SNS::Topic"}, **resources}
+
 
 # --------------------------------------------------------------------------- golden imports
 
@@ -18,6 +33,7 @@ STACKS = ["network", "security", "data", "cache", "app", "auth", "api", "edge", 
 
 
 def imported_names(node):
+    """The export names ``Fn::ImportValue`` reads anywhere in ``node``."""
     if isinstance(node, dict):
         if set(node) == {"Fn::ImportValue"} and isinstance(node["Fn::ImportValue"], str):
             return {node["Fn::ImportValue"]}
@@ -64,17 +80,6 @@ def fake_imports(aws, template, known=None):
     if values:
         export_stack(aws, f"imports-{uuid.uuid4().hex[:8]}", values)
     return {**exported, **values}
-
-
-def golden_placeholders(env):
-    """Values for the references the roles, log groups and keys make to other resources."""
-    return {
-        "RestApi": "a1b2c3d4e5",
-        "DataLakeBucket.Arn": f"arn:aws:s3:::matbakh-{env}-datalake-{ACCOUNT}",
-        "GlueSecurityGroup.GroupId": "sg-0a1b2c3d4e5f60009",
-        "UserPool": f"{REGION}_AbCdEf123",
-        "Database": f"matbakh-{env}",
-    }
 
 
 # --------------------------------------------------------------------------- golden subsets
@@ -132,6 +137,17 @@ def golden_subset(template, types, placeholders=None):
     return {**subset, "Resources": kept, **({"Outputs": outputs} if outputs else {})}
 
 
+def golden_placeholders(env):
+    """Values for the references the roles, log groups and keys make to other resources."""
+    return {
+        "RestApi": "a1b2c3d4e5",
+        "DataLakeBucket.Arn": f"arn:aws:s3:::matbakh-{env}-datalake-{ACCOUNT}",
+        "GlueSecurityGroup.GroupId": "sg-0a1b2c3d4e5f60009",
+        "UserPool": f"{REGION}_AbCdEf123",
+        "Database": f"matbakh-{env}",
+    }
+
+
 # --------------------------------------------------------------------------- golden app
 
 BUCKET = "local-aws-test-assets"
@@ -152,3 +168,44 @@ def upload(aws, key, text, bucket=BUCKET):
     body = zipped(text)
     s3.put_object(Bucket=bucket, Key=key, Body=body)
     return base64.b64encode(hashlib.sha256(body).digest()).decode()
+
+
+def golden_imports(aws, env):
+    """A tiny stack exporting what the app template imports from network, security, data
+    and cache, with values of the right shape (ids of real VPC objects, keys, secrets)."""
+    ec2 = aws.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"] for i in (1, 2)]
+    sg = ec2.create_security_group(GroupName="lambda", Description="lambda", VpcId=vpc)["GroupId"]
+    kms, secrets = aws.client("kms"), aws.client("secretsmanager")
+    p = f"matbakh-{env}"
+    values = {
+        f"{p}-network-PrivateSubnetIds": ",".join(subnets),
+        f"{p}-network-LambdaSecurityGroupId": sg,
+        f"{p}-security-LambdaKeyArn": kms.create_key()["KeyMetadata"]["Arn"],
+        f"{p}-security-RdsKeyArn": kms.create_key()["KeyMetadata"]["Arn"],
+        f"{p}-data-DatabaseEndpointAddress": f"{p}-db.abc123.{REGION}.rds.amazonaws.com",
+        f"{p}-data-DatabaseEndpointPort": "5432",
+        f"{p}-data-AnalyticsReplicaEndpointAddress": f"{p}-analytics.abc123.{REGION}.rds.amazonaws.com",
+        f"{p}-data-ReportingReplicaEndpointAddress": f"{p}-reporting.abc123.{REGION}.rds.amazonaws.com",
+        f"{p}-cache-RedisConfigurationEndpointAddress": f"clustercfg.{p}-redis.abc123.euc1.cache.amazonaws.com",
+        f"{p}-cache-RedisPort": "6379",
+    }
+    for name in ("RdsCredentials", "RedisAuthToken", "ExternalApiKeys"):
+        values[f"{p}-security-{name}SecretArn"] = secrets.create_secret(Name=f"{p}/{name}", SecretString="{}")["ARN"]
+    export_stack(aws, f"{p}-imports", dict(sorted(values.items())))
+    return values
+
+
+def deploy_golden_app(aws, env):
+    """Deploys matbakh-ENV-app as apply does, after faking its imports and uploading its
+    code to the artifacts bucket. Returns (template, imported values)."""
+    values = golden_imports(aws, env)
+    template = golden_template(env, "app")
+    bucket = f"matbakh-{env}-assets-{ACCOUNT}-{REGION}"
+    for name, resource in template["Resources"].items():
+        code = resource["Properties"].get("Code") or resource["Properties"].get("Content")
+        if code:
+            upload(aws, code["S3Key"], name, bucket=bucket)
+    aws.deploy(f"matbakh-{env}-app", template)
+    return template, values

@@ -3,7 +3,6 @@ extension installed, boto3 clients in eu-central-1, and deploying a template the
 matbakh-infra's apply does (an explicit CREATE or UPDATE change set, then execute)."""
 
 import json
-import os
 import pathlib
 import uuid
 

@@ -3,17 +3,15 @@
 moto fixes what the extension works around."""
 
 import copy
-import io
 import json
-import zipfile
 
 import pytest
-from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, golden_template
 from moto.apigateway import models as moto_apigw
 from moto.apigateway.models import apigateway_backends
 from moto.core.common_models import CloudFormationModel
 
+from _support import error_code, export_stack, zipped
+from conftest import ACCOUNT, REGION, golden_template
 from local_aws import apigateway
 from local_aws._cfn import original
 
@@ -129,37 +127,17 @@ def with_outputs(template, **outputs):
     return t
 
 
-def error_code(call, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    return caught.value.response["Error"]["Code"]
-
-
-def export_stack(aws, name, exports):
-    """A tiny stack exporting ``exports`` (name -> value), standing for the stacks the api
-    stack imports from."""
-    template = {
-        "Resources": {"Placeholder": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"{name}-placeholder"}}},
-        "Outputs": {
-            f"O{i}": {"Value": value, "Export": {"Name": export}} for i, (export, value) in enumerate(exports.items())
-        },
-    }
-    aws.deploy(name, template)
-
-
 def fake_app_and_auth(aws, env):
     """What the api stack imports: three Lambda aliases (its Lambda::Permission resources
     need the functions to exist) and the Cognito user pool ARN."""
     lam = aws.client("lambda")
     role = aws.client("iam").create_role(RoleName=f"{env}-fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as z:
-        z.writestr("index.py", "def handler(event, context):\n    return {}\n")
+    code = zipped("def handler(event, context):\n    return {}\n", "index.py")
     exports = {f"matbakh-{env}-auth-UserPoolArn": POOL_ARN}
     for export, function in (("ApiCoreAliasArn", "api-core"), ("AdminOverviewAliasArn", "admin-overview"), ("VcStartAliasArn", "vc-start")):
         lam.create_function(
             FunctionName=f"{env}-{function}", Runtime="python3.12", Role=role, Handler="index.handler",
-            Code={"ZipFile": code.getvalue()}, Publish=True,
+            Code={"ZipFile": code}, Publish=True,
         )
         alias = lam.create_alias(FunctionName=f"{env}-{function}", Name="live", FunctionVersion="1")
         exports[f"matbakh-{env}-app-{export}"] = alias["AliasArn"]

@@ -2,9 +2,7 @@
 golden app templates, and probes that moto 5.2.5 is still broken where local_aws/awslambda.py
 works around it."""
 
-import base64
 import copy
-import hashlib
 import io
 import json
 import zipfile
@@ -15,10 +13,10 @@ from moto.awslambda import models as moto_lambda
 from moto.awslambda.utils import get_backend
 from moto.core.common_models import CloudFormationModel
 
-from conftest import ACCOUNT, REGION, golden_template
+from _support import BUCKET, deploy_golden_app, upload
+from conftest import ACCOUNT, REGION
 from local_aws import _cfn
 
-BUCKET = "local-aws-test-assets"
 ROLE = {
     "Type": "AWS::IAM::Role",
     "Properties": {
@@ -29,23 +27,6 @@ ROLE = {
     },
 }
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
-
-
-def zipped(text):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.js", text)
-    return buffer.getvalue()
-
-
-def upload(aws, key, text, bucket=BUCKET):
-    """Uploads a small zip; returns its CodeSha256 (base64 of the SHA-256), as Lambda reports it."""
-    s3 = aws.client("s3")
-    if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-    body = zipped(text)
-    s3.put_object(Bucket=bucket, Key=key, Body=body)
-    return base64.b64encode(hashlib.sha256(body).digest()).decode()
 
 
 def function(**properties):
@@ -424,51 +405,6 @@ def test_api_version_numbers_and_policies_per_qualifier(aws):
 
 
 # --------------------------------------------------------------------------- golden templates
-
-
-def golden_imports(aws, env):
-    """A tiny stack exporting what the app template imports from network, security, data
-    and cache, with values of the right shape (ids of real VPC objects, keys, secrets)."""
-    ec2 = aws.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"] for i in (1, 2)]
-    sg = ec2.create_security_group(GroupName="lambda", Description="lambda", VpcId=vpc)["GroupId"]
-    kms, secrets = aws.client("kms"), aws.client("secretsmanager")
-    p = f"matbakh-{env}"
-    values = {
-        f"{p}-network-PrivateSubnetIds": ",".join(subnets),
-        f"{p}-network-LambdaSecurityGroupId": sg,
-        f"{p}-security-LambdaKeyArn": kms.create_key()["KeyMetadata"]["Arn"],
-        f"{p}-security-RdsKeyArn": kms.create_key()["KeyMetadata"]["Arn"],
-        f"{p}-data-DatabaseEndpointAddress": f"{p}-db.abc123.{REGION}.rds.amazonaws.com",
-        f"{p}-data-DatabaseEndpointPort": "5432",
-        f"{p}-data-AnalyticsReplicaEndpointAddress": f"{p}-analytics.abc123.{REGION}.rds.amazonaws.com",
-        f"{p}-data-ReportingReplicaEndpointAddress": f"{p}-reporting.abc123.{REGION}.rds.amazonaws.com",
-        f"{p}-cache-RedisConfigurationEndpointAddress": f"clustercfg.{p}-redis.abc123.euc1.cache.amazonaws.com",
-        f"{p}-cache-RedisPort": "6379",
-    }
-    for name in ("RdsCredentials", "RedisAuthToken", "ExternalApiKeys"):
-        values[f"{p}-security-{name}SecretArn"] = secrets.create_secret(Name=f"{p}/{name}", SecretString="{}")["ARN"]
-    outputs = {
-        f"Out{i}": {"Value": value, "Export": {"Name": name}} for i, (name, value) in enumerate(sorted(values.items()))
-    }
-    # CreateStack, not a change set: this stands for stacks deployed earlier.
-    aws.cfn.create_stack(StackName=f"{p}-imports", TemplateBody=json.dumps({"Resources": {"Nothing": {"Type": "AWS::SNS::Topic"}}, "Outputs": outputs}))
-    return values
-
-
-def deploy_golden_app(aws, env):
-    """Deploys matbakh-ENV-app as apply does, after faking its imports and uploading its
-    code to the artifacts bucket. Returns (template, imported values)."""
-    values = golden_imports(aws, env)
-    template = golden_template(env, "app")
-    bucket = f"matbakh-{env}-assets-{ACCOUNT}-{REGION}"
-    for name, resource in template["Resources"].items():
-        code = resource["Properties"].get("Code") or resource["Properties"].get("Content")
-        if code:
-            upload(aws, code["S3Key"], name, bucket=bucket)
-    aws.deploy(f"matbakh-{env}-app", template)
-    return template, values
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])

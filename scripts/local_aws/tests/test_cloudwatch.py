@@ -4,11 +4,11 @@ is still broken where local_aws/cloudwatch.py works around it."""
 
 import copy
 import json
-import re
 
 import pytest
 from moto.cloudwatch.models import Alarm, Dashboard
 
+from _support import export_stack, imported_names
 from conftest import ACCOUNT, REGION, golden_template
 from local_aws import _cfn
 
@@ -40,15 +40,6 @@ def alarm(**properties):
 def described(aws, name):
     alarms = aws.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
     return alarms[0] if alarms else None
-
-
-def fake_exports(aws, stack, exports):
-    """Another stack's exports, faked by a tiny stack exporting the same names."""
-    template = {
-        "Resources": {"Anchor": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"{stack}-anchor"}}},
-        "Outputs": {re.sub(r"[^A-Za-z0-9]", "", name): {"Value": value, "Export": {"Name": name}} for name, value in exports.items()},
-    }
-    aws.deploy(stack, template)
 
 
 def test_alarm_properties_attributes_update_in_place_and_delete(aws):
@@ -137,8 +128,8 @@ def test_dashboard_updates_in_place_and_is_deleted(aws):
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_golden_observability_template_deploys(aws, env):
     template = golden_template(env, "observability")
-    imports = sorted(set(re.findall(r'"Fn::ImportValue": "([^"]+)"', json.dumps(template))))
-    fake_exports(aws, f"matbakh-{env}-fakes", {
+    imports = sorted(imported_names(template))
+    export_stack(aws, f"matbakh-{env}-fakes", {
         name: f"matbakh-{env}-db" if name.endswith("DatabaseInstanceIdentifier") else f"matbakh-{env}-{name.split('-')[-1]}"
         for name in imports
     })  # fmt: skip

@@ -5,13 +5,12 @@ templates (after the app templates whose alias ARNs they import), and probes tha
 import json
 
 import pytest
-from botocore.exceptions import ClientError
 from moto.cognitoidp.models import CognitoIdpBackend, cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
 
+from _support import deploy_golden_app, error_code
 from conftest import ACCOUNT, REGION, golden_template
 from local_aws import _cfn
-from test_awslambda import deploy_golden_app
 
 TRIGGER = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{{}}:live"
 SMS_ROLE = {
@@ -77,12 +76,6 @@ def pool_template(**overrides):
             "UserPoolId": {"Value": {"Fn::GetAtt": ["Pool", "UserPoolId"]}},
         },
     }
-
-
-def error_code(call, **kwargs):
-    with pytest.raises(ClientError) as error:
-        call(**kwargs)
-    return error.value.response["Error"]["Code"]
 
 
 # --------------------------------------------------------------------------- UserPool

@@ -5,7 +5,6 @@ works around it."""
 import copy
 
 import pytest
-from botocore.exceptions import ClientError
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 from moto.ec2.models import security_groups as moto_sg
@@ -19,6 +18,7 @@ from moto.ec2.models.security_groups import SecurityGroup
 from moto.ec2.models.subnets import Subnet
 from moto.ec2.models.vpcs import VPC
 
+from _support import error_code
 from conftest import ACCOUNT, REGION, golden_template
 from local_aws import _cfn
 
@@ -34,12 +34,6 @@ def stack(resources, outputs=None):
 
 def tags(described):
     return {t["Key"]: t["Value"] for t in described.get("Tags", []) if not t["Key"].startswith("aws:")}
-
-
-def error_code(call, **kwargs):
-    with pytest.raises(ClientError) as error:
-        call(**kwargs)
-    return error.value.response["Error"]["Code"]
 
 
 def code_of(error):

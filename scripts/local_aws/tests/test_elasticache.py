@@ -7,13 +7,13 @@ import inspect
 import json
 
 import pytest
-from botocore.exceptions import ClientError
 from moto.core.common_models import CloudFormationModel
 from moto.elasticache import responses as ec_responses
 from moto.elasticache.models import CacheSubnetGroup, ElastiCacheBackend
 
+from _support import error_code, export_stack, with_topic
+from conftest import ACCOUNT, REGION, golden_template
 from local_aws._cfn import original
-from local_aws.tests.conftest import ACCOUNT, REGION, golden_template
 
 TOKEN = "an-auth-token-of-32-characters!!"
 ZONES = [f"{REGION}{z}" for z in "abc"]
@@ -36,17 +36,6 @@ def net(aws):
 
 def ec(aws):
     return aws.client("elasticache")
-
-
-def error_code(call) -> str:
-    with pytest.raises(ClientError) as raised:
-        call()
-    return raised.value.response["Error"]["Code"]
-
-
-def with_topic(resources):
-    """A template needs one resource: keeps a stack alive once ours are removed."""
-    return {"Topic": {"Type": "AWS::SNS::Topic"}, **resources}
 
 
 def group(aws, rid):
@@ -340,18 +329,11 @@ def test_api_parameter_and_subnet_groups(aws, net):
 
 def deploy_exports(aws, env, net):
     """Other stacks' exports the cache stack imports, with values of real resources."""
-    exports = {
+    export_stack(aws, f"exports-{env}", {
         f"matbakh-{env}-network-PrivateSubnetIds": ",".join(net["subnets"]),
         f"matbakh-{env}-network-RedisSecurityGroupId": net["groups"][0],
         f"matbakh-{env}-security-RedisAuthTokenSecretArn": net["secret"],
-    }
-    template = {"Resources": {"Placeholder": {"Type": "AWS::SNS::Topic"}},
-                "Outputs": {f"O{i}": {"Value": v, "Export": {"Name": k}} for i, (k, v) in enumerate(exports.items())}}
-    aws.deploy(f"exports-{env}", template)
-    listed = {e["Name"] for e in aws.cfn.list_exports()["Exports"]}
-    if not set(exports) <= listed:
-        pytest.skip("the CloudFormation engine does not register the exports of a CREATE change set "
-                    "(notes row 2): runs once local_aws/cloudformation.py handles it")
+    })
 
 
 @pytest.mark.parametrize("env,shards,replicas", [("dev", 1, 0), ("prod", 3, 1)])

@@ -5,25 +5,16 @@ around it."""
 
 import copy
 import json
-import re
 
 import pytest
 from moto.core.common_models import CloudFormationModel
 from moto.glue import models as moto_glue
 
+from _support import export_stack
 from conftest import ACCOUNT, REGION, golden_template
 
 FIXED = "moto fixed {} upstream: remove the extension in local_aws/glue.py"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/glue"
-
-
-def fake_exports(aws, stack, exports):
-    """Another stack's exports, faked by a tiny stack exporting the same names."""
-    template = {
-        "Resources": {"Anchor": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"{stack}-anchor"}}},
-        "Outputs": {re.sub(r"[^A-Za-z0-9]", "", name): {"Value": value, "Export": {"Name": name}} for name, value in exports.items()},
-    }
-    aws.deploy(stack, template)
 
 
 def catalog(aws):
@@ -168,7 +159,7 @@ def test_trigger_update_in_place_and_delete(aws):
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_golden_datalake_template_deploys(aws, env):
     aws.deploy(f"matbakh-{env}-network", golden_template(env, "network"))  # real VPC, subnets and RDS-SG
-    fake_exports(aws, f"matbakh-{env}-fakes", {
+    export_stack(aws, f"matbakh-{env}-fakes", {
         f"matbakh-{env}-data-DatabaseEndpointAddress": f"matbakh-{env}-db.abc.{REGION}.rds.amazonaws.com",
         f"matbakh-{env}-data-DatabaseEndpointPort": "5432",
         f"matbakh-{env}-security-RdsCredentialsSecretArn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:matbakh-{env}/rds-AbCdEf",

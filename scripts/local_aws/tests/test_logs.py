@@ -4,9 +4,9 @@ moto 5.2.5 is still broken where local_aws/logs.py works around it."""
 import pytest
 from moto.logs.models import LogGroup, logs_backends
 
+from _support import STACKS, fake_imports, golden_placeholders, golden_subset
 from conftest import ACCOUNT, REGION, golden_template
 from local_aws._cfn import original
-from test_iam import STACKS, fake_imports, golden_placeholders, golden_subset
 
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0a1b2c3d-0000-4000-8000-000000000001"
 

@@ -10,8 +10,9 @@ from botocore.exceptions import ClientError
 from moto.rds import responses as rds_responses
 from moto.rds.models import DBInstance, DBParameterGroup, DBSubnetGroup, RDSBackend, rds_backends
 
+from _support import error_code, export_stack, with_topic
+from conftest import ACCOUNT, REGION, golden_template
 from local_aws._cfn import original
-from local_aws.tests.conftest import ACCOUNT, REGION, golden_template
 
 PASSWORD = "a-long-password-1"
 
@@ -47,18 +48,7 @@ def rds(aws):
     return aws.client("rds")
 
 
-def error_code(call) -> str:
-    with pytest.raises(ClientError) as raised:
-        call()
-    return raised.value.response["Error"]["Code"]
-
-
 SUBNET_PARAMETERS = {"Subnets": {"Type": "List<AWS::EC2::Subnet::Id>"}}
-
-
-def with_topic(resources):
-    """A template needs one resource: keeps a stack alive once ours are removed."""
-    return {"Topic": {"Type": "AWS::SNS::Topic"}, **resources}
 
 
 # ----------------------------------------------------------------------------- subnet groups
@@ -350,19 +340,12 @@ def test_managed_master_user_password(aws, net):
 
 def deploy_exports(aws, env, net):
     """Other stacks' exports the data stack imports, with values of real resources."""
-    exports = {
+    export_stack(aws, f"exports-{env}", {
         f"matbakh-{env}-network-DatabaseSubnetIds": ",".join(net["subnets"]),
         f"matbakh-{env}-network-RdsSecurityGroupId": net["groups"][0],
         f"matbakh-{env}-security-RdsCredentialsSecretArn": net["secret"],
         f"matbakh-{env}-security-RdsKeyArn": net["key"],
-    }
-    template = {"Resources": {"Placeholder": {"Type": "AWS::SNS::Topic"}},
-                "Outputs": {f"O{i}": {"Value": v, "Export": {"Name": k}} for i, (k, v) in enumerate(exports.items())}}
-    aws.deploy(f"exports-{env}", template)
-    listed = {e["Name"] for e in aws.cfn.list_exports()["Exports"]}
-    if not set(exports) <= listed:
-        pytest.skip("the CloudFormation engine does not register the exports of a CREATE change set "
-                    "(notes row 2): runs once local_aws/cloudformation.py handles it")
+    })
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])

@@ -5,10 +5,10 @@ around it."""
 import json
 
 import pytest
-from botocore.exceptions import ClientError
 from moto.core.common_models import CloudFormationModel
 from moto.s3.models import FakeBucket, s3_backends
 
+from _support import error_code
 from conftest import ACCOUNT, REGION
 from local_aws import _cfn
 
@@ -63,12 +63,6 @@ def answer(call, **kwargs):
     response = call(**kwargs)
     response.pop("ResponseMetadata", None)
     return response
-
-
-def error_code(call, **kwargs):
-    with pytest.raises(ClientError) as error:
-        call(**kwargs)
-    return error.value.response["Error"]["Code"]
 
 
 def test_bootstrap_bucket_is_configured_as_the_template_says(aws):

@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.core.common_models import CloudFormationModel
 
+from _support import fake_imports
 from conftest import ACCOUNT, REGION, golden_template
-from test_iam import fake_imports
 
 EXCLUDED = " \"'/@\\"
 

@@ -5,9 +5,9 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.ssm.models import Parameter, ssm_backends
 
+from _support import fake_imports, golden_placeholders, golden_subset
 from conftest import ACCOUNT, REGION, golden_template
 from local_aws._cfn import original
-from test_iam import fake_imports, golden_placeholders, golden_subset
 
 
 def parameter_template(**overrides):

@@ -5,11 +5,11 @@ that fail once moto fixes what local_aws/wafv2.py works around."""
 import copy
 
 import pytest
-from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, golden_template
 from moto.core.common_models import CloudFormationModel
 from moto.wafv2.models import WAFV2Backend, wafv2_backends
 
+from _support import error_code, export_stack
+from conftest import ACCOUNT, REGION, golden_template
 from local_aws._cfn import original
 
 VC = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "acl"}
@@ -90,12 +90,6 @@ def live_rules(acl):
 def get_acl(waf, physical_id):
     name, acl_id, scope = physical_id.split("|")
     return waf.get_web_acl(Name=name, Id=acl_id, Scope=scope)
-
-
-def error_code(call, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    return caught.value.response["Error"]["Code"]
 
 
 # ---------------------------------------------------------------- WebACL
@@ -240,10 +234,7 @@ def test_logging_configuration_created_updated_deleted(aws):
 def test_golden_edge_template_deploys_and_reads_back(aws, env):
     waf, apigw = aws.client("wafv2"), aws.client("apigateway")
     stage_arn = stage_stack(aws, f"matbakh-{env}-api-stand-in")
-    aws.deploy(f"matbakh-{env}-api-exports", {
-        "Resources": {"Placeholder": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"{env}-placeholder"}}},
-        "Outputs": {"StageArn": {"Value": stage_arn, "Export": {"Name": f"matbakh-{env}-api-StageArn"}}},
-    })
+    export_stack(aws, f"matbakh-{env}-api-exports", {f"matbakh-{env}-api-StageArn": stage_arn})
     template = golden_template(env, "edge")
     declared = template["Resources"]["ApiWebAcl"]["Properties"]
     aws.deploy(f"matbakh-{env}-edge", template)
