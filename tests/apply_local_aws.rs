@@ -108,12 +108,9 @@ async fn apply_dev_creates_in_order_uploads_assets_once_and_a_second_apply_chang
 /// that refers to it follows; nothing else changes, and plan is clean afterwards.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_changed_function_and_subnet_update_exactly_those_resources_and_the_replacement_propagates() {
-    let moto = Moto::start();
-    let dir = workspace();
+    let (moto, dir) = Moto::with_dev_applied();
     let config = moto.sdk_config().await;
     let client = Client::new(&config);
-    let first = moto.cli(&["apply", "--env", "dev", "--yes"], dir.path());
-    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let network_before = physical_ids(&client, "matbakh-dev-network").await;
 
@@ -230,11 +227,8 @@ async fn a_failed_create_rolls_back_names_its_cause_and_does_not_start_its_depen
 /// reason and UPDATE_ROLLBACK_COMPLETE, and starts none of the dependent stacks.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_update_refused_for_an_export_in_use_rolls_back_and_stops_its_dependents() {
-    let moto = Moto::start();
-    let dir = workspace();
+    let (moto, dir) = Moto::with_dev_applied();
     let client = Client::new(&moto.sdk_config().await);
-    let first = moto.cli(&["apply", "--env", "dev", "--yes"], dir.path());
-    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
     let before = physical_ids(&client, "matbakh-dev-network").await;
 
     edit(

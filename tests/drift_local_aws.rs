@@ -6,7 +6,7 @@
 mod common;
 
 use aws_sdk_cloudformation::Client;
-use common::moto::{Moto, physical_ids, workspace};
+use common::moto::{Moto, physical_ids};
 use serde_json::{Value, json};
 
 fn text(o: &std::process::Output) -> String {
@@ -44,10 +44,7 @@ fn difference<'a>(report: &'a Value, stack: &str, logical: &str, property: &str)
 /// ignore file and the read-only promise hold.
 #[tokio::test(flavor = "multi_thread")]
 async fn drift_after_apply_is_clean_and_then_names_every_change_made_by_hand() {
-    let moto = Moto::start();
-    let ws = workspace();
-    let applied = moto.cli(&["apply", "--env", "dev", "--yes"], ws.path());
-    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let (moto, ws) = Moto::with_dev_applied();
 
     let o = moto.cli(&["drift", "--env", "dev", "--output", "json"], ws.path());
     assert_eq!(o.status.code(), Some(0), "in sync right after apply: {}", text(&o));

@@ -3,16 +3,14 @@
 //! plan's own temporary change sets is ever created, and those are deleted.
 
 mod common;
-#[path = "support/local_aws.rs"]
-mod local_aws;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use aws_sdk_cloudformation::Client;
+use common::local_aws::create_stack;
 use common::moto::{Moto, workspace};
 use common::{render_env, repo_root};
-use local_aws::create_stack;
 use matbakh_infra::synth::Format;
 use serde_json::Value;
 

@@ -82,6 +82,34 @@ class Attributes:
         return getattr(self, self.ATTRIBUTES[attribute_name])
 
 
+class Resource(Attributes):
+    """A model class of our own, described by class attributes: ``TYPE`` (its
+    CloudFormation type), ``NAME_PROPERTY`` (the property that names it, "" when none does
+    or a replacement may keep the name), ``REF`` (the instance attribute holding its
+    physical id, what Ref returns) and ``ATTRIBUTES`` (Fn::GetAtt, see ``Attributes``).
+    ``delete`` deletes by physical id through ``delete_from_cloudformation_json``.
+    A mixin: ``class X(Resource, CloudFormationModel)``."""
+
+    TYPE = ""
+    NAME_PROPERTY = ""
+    REF = "id"
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_PROPERTY
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @property
+    def physical_resource_id(self) -> str:
+        return getattr(self, self.REF)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self.delete_from_cloudformation_json(self.physical_resource_id, {}, account_id, region_name)
+
+
 def tags_to_dict(tags: Any) -> dict[str, str]:
     """CloudFormation tags: a list of ``{Key, Value}`` for most types, a plain map for some
     (e.g. ``AWS::SSM::Parameter``, ``AWS::Glue::Job``)."""

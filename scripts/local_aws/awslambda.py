@@ -149,7 +149,7 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.moto_api._internal import mock_random
 
-from ._cfn import Attributes, as_int, model, original, properties, replace, tags_to_dict, to_shape
+from ._cfn import Resource, as_int, model, original, properties, replace, tags_to_dict, to_shape
 
 _LAMBDA = botocore.session.get_session().get_service_model("lambda")
 
@@ -423,10 +423,14 @@ def _remove_permission_response(self):
 
 
 @model
-class LayerVersion(Attributes, CloudFormationModel):
+class LayerVersion(Resource, CloudFormationModel):
     """AWS::Lambda::LayerVersion: one version of a layer. Every property is createOnly, so
     a change means a new version (replacement by the engine)."""
 
+    TYPE = "AWS::Lambda::LayerVersion"
+    # No NAME_PROPERTY ("LayerName"): the layer name does not identify the resource (its
+    # versions do), so a replacement with the same LayerName is fine, as on AWS.
+    REF = "arn"
     ATTRIBUTES = {"LayerVersionArn": "arn"}
 
     def __init__(self, account_id: str, region: str, layer_version: Any, props: dict[str, Any]):
@@ -434,20 +438,6 @@ class LayerVersion(Attributes, CloudFormationModel):
         self.layer_name, self.version = layer_version.name, layer_version.version
         self.arn = layer_version.arn
         self.props = props
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        # Not "LayerName": the layer name does not identify the resource (its versions do),
-        # so a replacement with the same LayerName is fine, as on AWS.
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::LayerVersion"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -474,16 +464,15 @@ class LayerVersion(Attributes, CloudFormationModel):
         except UnknownLayerException:
             pass
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.arn, {}, account_id, region_name)
-
 
 @model
-class Version(Attributes, CloudFormationModel):
+class Version(Resource, CloudFormationModel):
     """AWS::Lambda::Version: PublishVersion of the function's current code and
     configuration. FunctionName, Description, CodeSha256, ProvisionedConcurrencyConfig and
     RuntimePolicy are createOnly."""
 
+    TYPE = "AWS::Lambda::Version"
+    REF = "arn"
     ATTRIBUTES = {"Version": "version", "FunctionArn": "arn"}
 
     CREATE_ONLY = ("FunctionName", "Description", "CodeSha256", "ProvisionedConcurrencyConfig", "RuntimePolicy")
@@ -493,21 +482,9 @@ class Version(Attributes, CloudFormationModel):
         self.function_name, self.version = function_name, version
         self.props = props
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::Version"
-
     @property
     def arn(self) -> str:
         return make_function_ver_arn(self.region, self.account_id, self.function_name, self.version)
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -547,9 +524,6 @@ class Version(Attributes, CloudFormationModel):
         except UnknownFunctionException:
             pass
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.arn, {}, account_id, region_name)
-
 
 def _routing_config(props: dict[str, Any]) -> dict[str, Any]:
     """CloudFormation's list of {FunctionVersion, FunctionWeight} -> the API's map."""
@@ -560,10 +534,12 @@ def _routing_config(props: dict[str, Any]) -> dict[str, Any]:
 
 
 @model
-class Alias(Attributes, CloudFormationModel):
+class Alias(Resource, CloudFormationModel):
     """AWS::Lambda::Alias. Name and FunctionName are createOnly; FunctionVersion,
     Description, RoutingConfig and ProvisionedConcurrencyConfig update in place."""
 
+    TYPE = "AWS::Lambda::Alias"
+    REF = "arn"
     ATTRIBUTES = {"AliasArn": "arn"}
 
     def __init__(self, account_id: str, region: str, function_name: str, alias: LambdaAlias, props: dict[str, Any]):
@@ -572,18 +548,6 @@ class Alias(Attributes, CloudFormationModel):
         self.props = props
         # moto has no provisioned concurrency API: kept here only.
         self.provisioned_concurrency = props.get("ProvisionedConcurrencyConfig")
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::Alias"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -620,33 +584,20 @@ class Alias(Attributes, CloudFormationModel):
         except (UnknownFunctionException, UnknownAliasException):
             pass
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.arn, {}, account_id, region_name)
-
 
 @model
-class Permission(Attributes, CloudFormationModel):
+class Permission(Resource, CloudFormationModel):
     """AWS::Lambda::Permission: one statement (AddPermission) in the resource policy of the
     function, version or alias FunctionName names. Every property is createOnly."""
 
+    TYPE = "AWS::Lambda::Permission"
+    REF = "statement_id"
     ATTRIBUTES = {"Id": "statement_id"}
 
     def __init__(self, account_id: str, region: str, statement_id: str, props: dict[str, Any]):
         self.account_id, self.region = account_id, region
         self.statement_id = statement_id
         self.props = props
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::Permission"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.statement_id
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):

@@ -410,7 +410,9 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         loop {
             // Events may be unavailable on some endpoints; progress then comes from the status.
             if let Ok(page) = self.call(|| self.api.recent_events(&job.name)).await {
-                for e in tracker.take_new(page) {
+                let fresh = tracker.take_new(page);
+                let before = tracker.events_seen() - fresh.len();
+                for (i, e) in fresh.iter().enumerate() {
                     if e.is_stack_event() {
                         continue;
                     }
@@ -420,7 +422,8 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                         resource_type: e.resource_type.clone(),
                         status: e.status.clone(),
                         reason: e.reason.clone(),
-                        done: tracker.resources_done().min(total),
+                        // Done as of this event, also when a page brings many at once.
+                        done: tracker.resources_done_after(before + i + 1).min(total),
                         total,
                     });
                 }

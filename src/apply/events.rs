@@ -28,10 +28,20 @@ impl EventTracker {
         fresh
     }
 
+    /// Events of this operation seen so far.
+    pub fn events_seen(&self) -> usize {
+        self.operation.len()
+    }
+
     /// Resources (not the stack itself) whose last event is a completed state.
     pub fn resources_done(&self) -> usize {
+        self.resources_done_after(self.operation.len())
+    }
+
+    /// [`Self::resources_done`] as of the first `events` events of the operation.
+    pub fn resources_done_after(&self, events: usize) -> usize {
         let mut done = HashSet::new();
-        for e in self.operation.iter().filter(|e| !e.is_stack_event()) {
+        for e in self.operation.iter().take(events).filter(|e| !e.is_stack_event()) {
             if e.status.ends_with("_COMPLETE") {
                 done.insert(e.logical_id.as_str());
             } else {
@@ -92,6 +102,10 @@ mod tests {
         assert_eq!(fresh.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), ["1", "2"]);
         assert!(t.take_new(page).is_empty());
         assert_eq!(t.resources_done(), 1);
+        // As of the first fresh event (the update still in progress), nothing is done.
+        assert_eq!(t.events_seen(), 2);
+        assert_eq!(t.resources_done_after(1), 0);
+        assert_eq!(t.resources_done_after(2), 1);
     }
 
     #[test]

@@ -31,6 +31,21 @@ impl Moto {
             .await
     }
 
+    /// A local AWS with dev applied from a fresh workspace (returned for further edits).
+    pub fn with_dev_applied() -> (Moto, tempfile::TempDir) {
+        let moto = Moto::start();
+        let dir = workspace();
+        let applied = moto.cli(&["apply", "--env", "dev", "--yes"], dir.path());
+        assert_eq!(
+            applied.status.code(),
+            Some(0),
+            "{}{}",
+            String::from_utf8_lossy(&applied.stdout),
+            String::from_utf8_lossy(&applied.stderr)
+        );
+        (moto, dir)
+    }
+
     /// Runs the CLI against this server, from `cwd`, with isolated AWS settings.
     pub fn cli(&self, args: &[&str], cwd: &Path) -> Output {
         run_cli(&self.endpoint, args, cwd)
