@@ -1,6 +1,9 @@
-//! `apply` at the CloudFormation-client boundary, for what the local AWS cannot show:
-//! failures and rollbacks with their stack events, refused replacements, the stack
-//! policy lift-and-restore, termination protection, throttling. The fake keeps stacks
+//! `apply` at the CloudFormation-client boundary, for what the local AWS cannot show or
+//! not on demand: a failed rollback (UPDATE_ROLLBACK_FAILED and its recovery), exact
+//! event sequences of failures, the stack-policy lift and restore around a failed update,
+//! throttling on every third call. (Failures that roll back, refused exports,
+//! termination protection and stack policies also run end to end on the local AWS:
+//! tests/apply_local_aws.rs, tests/local_aws_cycle.rs.) The fake keeps stacks
 //! in memory and answers with the SDK's own output types (`Stack`, `StackEvent`,
 //! `DescribeChangeSetOutput`) in the shapes the AWS API reference documents, converted
 //! by the same functions the real client uses. Each test names the real behaviour it

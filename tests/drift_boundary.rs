@@ -1,6 +1,6 @@
 //! `drift` at the CloudFormation and service-API boundary, for what the local AWS cannot
 //! show: CloudFormation's drift detection (DetectStackDrift, its polling, and
-//! DescribeStackResourceDrifts, all "not implemented" on moto 5.2.5) and how its
+//! DescribeStackResourceDrifts, not emulated by the local AWS) and how its
 //! results merge with drift's own reads. Responses are built with the SDK's own output
 //! types in the shapes the CloudFormation API reference documents (StackResourceDrift,
 //! PropertyDifference with PropertyPath / ExpectedValue / ActualValue / DifferenceType

@@ -14,7 +14,7 @@ import json
 from typing import Any, Callable
 
 from moto.cloudformation import parsing
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
 from moto.core.common_models import CloudFormationModel
 
 # Strong references to our model classes, by CloudFormation type.
@@ -118,6 +118,30 @@ def tags_to_dict(tags: Any) -> dict[str, str]:
     if isinstance(tags, dict):
         return {str(k): str(v) for k, v in tags.items()}
     return {str(t["Key"]): str(t.get("Value", "")) for t in tags}
+
+
+def sync_tags(old: Any, new: Any, untag: Callable[[list[str]], Any], tag: Callable[[dict[str, str]], Any]) -> None:
+    """Applies a template's Tags (old and new, as ``tags_to_dict`` takes them) through the
+    service's own calls: keys dropped from the template go (``untag(keys)``), the
+    template's are set (``tag(mapping)``); keys the template never set (aws:cloudformation:*,
+    out-of-band ones) are left alone."""
+    old_tags, new_tags = tags_to_dict(old), tags_to_dict(new)
+    gone = [key for key in old_tags if key not in new_tags]
+    if gone:
+        untag(gone)
+    if new_tags:
+        tag(new_tags)
+
+
+def already_exists(resource_type: str, identifier: str) -> ValidationError:
+    """CloudFormation's error for a create whose name is taken."""
+    return ValidationError(message=f"Resource of type '{resource_type}' with identifier '{identifier}' already exists.")
+
+
+def not_in_place(resource_type: str, what: str) -> ValidationError:
+    """The error for an update that changes createOnly properties (``what`` names them):
+    AWS replaces such resources, which is the engine's job (create new, delete old)."""
+    return ValidationError(message=f"{resource_type}: {what} cannot be updated in place (createOnly)")
 
 
 def as_bool(value: Any, default: bool = False) -> bool:

@@ -36,10 +36,10 @@ from typing import Any
 
 from moto.athena.exceptions import AthenaClientError
 from moto.athena.models import AthenaBackend, athena_backends
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 
-from ._cfn import as_bool, model, properties, replace, tags_to_dict
+from ._cfn import Resource, already_exists, as_bool, model, not_in_place, properties, replace, sync_tags
 
 
 def _athena(account_id: str, region_name: str) -> Any:
@@ -59,23 +59,15 @@ def _configuration(props: dict[str, Any]) -> dict[str, Any]:
 
 
 @model
-class WorkGroup(CloudFormationModel):
+class WorkGroup(Resource, CloudFormationModel):
     """Ref = the workgroup name."""
+
+    TYPE = "AWS::Athena::WorkGroup"
+    NAME_PROPERTY = "Name"
+    REF = "name"
 
     def __init__(self, account_id: str, region_name: str, name: str, props: dict[str, Any]):
         self.account_id, self.region_name, self.name, self.props = account_id, region_name, name, props
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Athena::WorkGroup"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
 
     @property
     def work_group(self) -> Any:
@@ -109,12 +101,12 @@ class WorkGroup(CloudFormationModel):
         engine["EffectiveEngineVersion"] = "Athena engine version 3"
         work_group.state = props.get("State", "ENABLED")
         backend = _athena(self.account_id, self.region_name)
-        old_tags, new_tags = tags_to_dict(self.props.get("Tags")), tags_to_dict(props.get("Tags"))
-        gone = [key for key in old_tags if key not in new_tags]
-        if gone:
-            backend.tagger.untag_resource_using_names(work_group.arn, gone)
-        if new_tags:
-            backend.tagger.tag_resource(work_group.arn, [{"Key": k, "Value": v} for k, v in new_tags.items()])
+        sync_tags(
+            self.props.get("Tags"),
+            props.get("Tags"),
+            lambda keys: backend.tagger.untag_resource_using_names(work_group.arn, keys),
+            lambda tags: backend.tagger.tag_resource(work_group.arn, [{"Key": k, "Value": v} for k, v in tags.items()]),
+        )
         self.props = props
 
     @classmethod
@@ -123,7 +115,7 @@ class WorkGroup(CloudFormationModel):
         name = props.get("Name") or resource_name
         created = _athena(account_id, region_name).create_work_group(name, _configuration(props), props.get("Description"), [])
         if created is None:
-            raise ValidationError(message=f"Resource of type 'AWS::Athena::WorkGroup' with identifier '{name}' already exists.")
+            raise already_exists(cls.TYPE, name)
         created.creation_time = time.time()
         resource = cls(account_id, region_name, name, {})
         resource._apply(props)
@@ -133,7 +125,7 @@ class WorkGroup(CloudFormationModel):
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         props = properties(cloudformation_json)
         if props.get("Name", original_resource.name) != original_resource.name:
-            raise ValidationError(message="AWS::Athena::WorkGroup: Name cannot be updated in place (createOnly)")
+            raise not_in_place(cls.TYPE, "Name")
         original_resource._apply(props)
         return original_resource
 

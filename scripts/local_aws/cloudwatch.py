@@ -37,11 +37,10 @@ it), composite alarms (AWS::CloudWatch::CompositeAlarm), anomaly-detection thres
 
 from typing import Any
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
 from moto.cloudwatch.models import Dashboard, Dimension, Metric, MetricDataQuery, MetricStat, cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 
-from ._cfn import as_bool, as_int, model, properties, replace, tags_to_dict
+from ._cfn import Resource, already_exists, as_bool, as_int, model, not_in_place, properties, replace, sync_tags
 
 
 def _cloudwatch(account_id: str, region_name: str) -> Any:
@@ -75,37 +74,25 @@ def _query(metric: dict[str, Any]) -> MetricDataQuery:
 
 
 @model
-class MetricAlarm(CloudFormationModel):
+class MetricAlarm(Resource, CloudFormationModel):
     """Ref = the alarm name; GetAtt Arn."""
+
+    TYPE = "AWS::CloudWatch::Alarm"
+    NAME_PROPERTY = "AlarmName"
+    REF = "name"
+    ATTRIBUTES = {"Arn": "arn"}
 
     def __init__(self, account_id: str, region_name: str, name: str):
         self.account_id, self.region_name, self.name = account_id, region_name, name
         self.props: dict[str, Any] = {}
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "AlarmName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudWatch::Alarm"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
     @property
     def alarm(self) -> Any:
         return _cloudwatch(self.account_id, self.region_name).alarms[self.name]
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Arn":
-            return self.alarm.alarm_arn
-        raise UnformattedGetAttTemplateException()
+    @property
+    def arn(self) -> str:
+        return self.alarm.alarm_arn
 
     def _put(self, props: dict[str, Any]) -> None:
         """PutMetricAlarm: creates the alarm or overwrites its configuration."""
@@ -139,12 +126,12 @@ class MetricAlarm(CloudFormationModel):
             # Reconfiguring an alarm keeps its state and history.
             for field in ("state_value", "state_reason", "state_reason_data", "state_updated_timestamp", "history"):
                 setattr(alarm, field, getattr(previous, field))
-        old_tags, new_tags = tags_to_dict(self.props.get("Tags")), tags_to_dict(props.get("Tags"))
-        gone = [key for key in old_tags if key not in new_tags]
-        if gone:
-            backend.untag_resource(alarm.alarm_arn, gone)
-        if new_tags:
-            backend.tag_resource(alarm.alarm_arn, new_tags)
+        sync_tags(
+            self.props.get("Tags"),
+            props.get("Tags"),
+            lambda keys: backend.untag_resource(alarm.alarm_arn, keys),
+            lambda tags: backend.tag_resource(alarm.alarm_arn, tags),
+        )
         self.props = props
 
     @classmethod
@@ -152,9 +139,7 @@ class MetricAlarm(CloudFormationModel):
         props = properties(cloudformation_json)
         resource = cls(account_id, region_name, props.get("AlarmName") or resource_name)
         if resource.name in _cloudwatch(account_id, region_name).alarms:
-            raise ValidationError(
-                message=f"Resource of type 'AWS::CloudWatch::Alarm' with identifier '{resource.name}' already exists."
-            )
+            raise already_exists(cls.TYPE, resource.name)
         resource._put(props)
         return resource
 
@@ -162,7 +147,7 @@ class MetricAlarm(CloudFormationModel):
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         props = properties(cloudformation_json)
         if props.get("AlarmName", original_resource.name) != original_resource.name:
-            raise ValidationError(message="AWS::CloudWatch::Alarm: AlarmName cannot be updated in place (createOnly)")
+            raise not_in_place(cls.TYPE, "AlarmName")
         original_resource._put(props)
         return original_resource
 
@@ -186,14 +171,14 @@ def _dashboard_create(cls, resource_name, cloudformation_json, account_id, regio
     name = props.get("DashboardName") or resource_name
     backend = _cloudwatch(account_id, region_name)
     if name in backend.dashboards:
-        raise ValidationError(message=f"Resource of type 'AWS::CloudWatch::Dashboard' with identifier '{name}' already exists.")
+        raise already_exists("AWS::CloudWatch::Dashboard", name)
     return backend.put_dashboard(name=name, body=props["DashboardBody"])
 
 
 def _dashboard_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
     props = properties(cloudformation_json)
     if props.get("DashboardName", original_resource.name) != original_resource.name:
-        raise ValidationError(message="AWS::CloudWatch::Dashboard: DashboardName cannot be updated in place (createOnly)")
+        raise not_in_place("AWS::CloudWatch::Dashboard", "DashboardName")
     return _cloudwatch(account_id, region_name).put_dashboard(name=original_resource.name, body=props["DashboardBody"])
 
 

@@ -76,7 +76,7 @@ from moto.cognitoidp.models import (
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
 
-from ._cfn import as_bool, model, original, properties, replace, to_shape
+from ._cfn import Resource, as_bool, model, original, properties, replace, to_shape
 
 _COGNITO = botocore.session.get_session().get_service_model("cognito-idp")
 # Settings of CreateUserPool that UpdateUserPool cannot change (not among its parameters).
@@ -156,28 +156,20 @@ def _set_mfa(pool: CognitoIdpUserPool, props: dict[str, Any]) -> None:
 
 
 @model
-class UserPool(CloudFormationModel):
+class UserPool(Resource, CloudFormationModel):
     """AWS::Cognito::UserPool. Everything updates in place through UpdateUserPool, except
     what Cognito fixes at creation (AliasAttributes, UsernameAttributes,
     UsernameConfiguration, existing Schema attributes); new custom attributes are added
     (AddCustomAttributes)."""
 
+    TYPE = "AWS::Cognito::UserPool"
+    NAME_PROPERTY = "UserPoolName"
+    REF = "pool_id"
+
     def __init__(self, account_id: str, region: str, pool_id: str, props: dict[str, Any]):
         self.account_id, self.region = account_id, region
         self.pool_id = pool_id
         self.props = props
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "UserPoolName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Cognito::UserPool"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.pool_id
 
     @property
     def pool(self) -> CognitoIdpUserPool:
@@ -244,9 +236,6 @@ class UserPool(CloudFormationModel):
         except ResourceNotFoundError:
             pass  # already gone: CloudFormation treats NotFound on delete as success
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.pool_id, {}, account_id, region_name)
-
 
 # --------------------------------------------------------------------------- UserPoolClient
 
@@ -258,27 +247,18 @@ def _client_config(props: dict[str, Any]) -> dict[str, Any]:
 
 
 @model
-class UserPoolClient(CloudFormationModel):
+class UserPoolClient(Resource, CloudFormationModel):
     """AWS::Cognito::UserPoolClient. UserPoolId and GenerateSecret are createOnly; the rest
     updates in place with UpdateUserPoolClient semantics (unset settings go back to defaults)."""
+
+    TYPE = "AWS::Cognito::UserPoolClient"
+    # No NAME_PROPERTY ("ClientName"): client names need not be unique, a replacement may keep it.
+    REF = "client_id"
 
     def __init__(self, account_id: str, region: str, client: CognitoIdpUserPoolClient, props: dict[str, Any]):
         self.account_id, self.region = account_id, region
         self.pool_id, self.client_id = client.user_pool_id, client.id
         self.props = props
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        # Not "ClientName": client names need not be unique, a replacement may keep it.
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Cognito::UserPoolClient"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.client_id
 
     @property
     def client(self) -> CognitoIdpUserPoolClient:

@@ -125,7 +125,7 @@ none).
 """
 
 import copy
-from typing import Any
+from typing import Any, Callable
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
 from moto.core.common_models import CloudFormationModel
@@ -145,7 +145,7 @@ from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupRule
 from moto.ec2.models.subnets import Subnet
 from moto.ec2.models.vpcs import VPC
 
-from ._cfn import as_bool, model, original, properties, replace, tags_to_dict
+from ._cfn import Resource, as_bool, model, original, properties, replace, sync_tags, tags_to_dict
 
 
 def _ec2(account_id: str, region_name: str) -> Any:
@@ -153,14 +153,12 @@ def _ec2(account_id: str, region_name: str) -> Any:
 
 
 def _sync_tags(backend: Any, resource_id: str, old: Any, new: Any) -> None:
-    """Applies the template's Tags: keys dropped from the template are removed; keys the
-    template never set (aws:cloudformation:*, out-of-band ones) are left alone."""
-    old_tags, new_tags = tags_to_dict(old), tags_to_dict(new)
-    gone = [key for key in old_tags if key not in new_tags]
-    if gone:
-        backend.delete_tag_keys([resource_id], gone)
-    if new_tags:
-        backend.create_tags([resource_id], new_tags)
+    sync_tags(
+        old,
+        new,
+        lambda keys: backend.delete_tag_keys([resource_id], keys),
+        lambda tags: backend.create_tags([resource_id], tags),
+    )
 
 
 def _in_place(resource_type: str, old: dict[str, Any], new: dict[str, Any], create_only: list[str]) -> None:
@@ -191,6 +189,25 @@ def _cfn_props(obj: Any) -> dict[str, Any]:
     return getattr(obj, "_cfn_properties", {})
 
 
+def _in_place_update(resource_type: str, create_only: list[str], apply: Callable[[Any, dict, dict], None]):
+    """The update handler of a type updated in place by ``apply(resource, old, new)``
+    (which records ``new`` as the resource's properties), once ``_in_place`` allows it."""
+
+    def update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = properties(cloudformation_json)
+        _in_place(resource_type, _cfn_props(original_resource), props, create_only)
+        apply(original_resource, _cfn_props(original_resource), props)
+        return original_resource
+
+    return update
+
+
+def _apply_tags(resource: Any, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """For types whose only in-place change is their Tags."""
+    _sync_tags(resource.ec2_backend, resource.id, old.get("Tags"), new.get("Tags"))
+    resource._cfn_properties = new
+
+
 # --- VPC ---------------------------------------------------------------------------
 
 VPC_CREATE_ONLY = ["CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength"]
@@ -216,11 +233,7 @@ def _vpc_create(cls, resource_name, cloudformation_json, account_id, region_name
     return vpc
 
 
-def _vpc_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-    props = properties(cloudformation_json)
-    _in_place("AWS::EC2::VPC", _cfn_props(original_resource), props, VPC_CREATE_ONLY)
-    _vpc_apply(original_resource, _cfn_props(original_resource), props)
-    return original_resource
+_vpc_update = _in_place_update("AWS::EC2::VPC", VPC_CREATE_ONLY, _vpc_apply)
 
 
 def _vpc_delete(self, account_id=None, region_name=None):
@@ -290,11 +303,7 @@ def _subnet_create(cls, resource_name, cloudformation_json, account_id, region_n
     return subnet
 
 
-def _subnet_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-    props = properties(cloudformation_json)
-    _in_place("AWS::EC2::Subnet", _cfn_props(original_resource), props, SUBNET_CREATE_ONLY)
-    _subnet_apply(original_resource, _cfn_props(original_resource), props)
-    return original_resource
+_subnet_update = _in_place_update("AWS::EC2::Subnet", SUBNET_CREATE_ONLY, _subnet_apply)
 
 
 def _subnet_delete(self, account_id=None, region_name=None):
@@ -351,11 +360,7 @@ def _igw_create(cls, resource_name, cloudformation_json, account_id, region_name
     return igw
 
 
-def _igw_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-    props = properties(cloudformation_json)
-    _sync_tags(original_resource.ec2_backend, original_resource.id, _cfn_props(original_resource).get("Tags"), props.get("Tags"))
-    original_resource._cfn_properties = props
-    return original_resource
+_igw_update = _in_place_update("AWS::EC2::InternetGateway", [], _apply_tags)
 
 
 def _igw_delete(self, account_id=None, region_name=None):
@@ -373,23 +378,18 @@ def _igw_delete_by_id(cls, resource_name, cloudformation_json, account_id, regio
 
 
 @model
-class VpcGatewayAttachment(CloudFormationModel):
+class VpcGatewayAttachment(Resource, CloudFormationModel):
     """Ref = the attachment id: its primary identifier (AttachmentType, VpcId) joined
     with "|", e.g. ``IGW|vpc-…``."""
+
+    TYPE = "AWS::EC2::VPCGatewayAttachment"
+    ATTRIBUTES = {"AttachmentType": "attachment_type"}
 
     def __init__(self, account_id: str, region_name: str, props: dict[str, Any]):
         self.account_id, self.region_name = account_id, region_name
         self.vpc_id = props["VpcId"]
         self.internet_gateway_id = props.get("InternetGatewayId")
         self.vpn_gateway_id = props.get("VpnGatewayId")
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::EC2::VPCGatewayAttachment"
 
     @property
     def attachment_type(self) -> str:
@@ -398,15 +398,6 @@ class VpcGatewayAttachment(CloudFormationModel):
     @property
     def physical_resource_id(self) -> str:
         return f"{self.attachment_type}|{self.vpc_id}"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "AttachmentType"
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "AttachmentType":
-            return self.attachment_type
-        raise UnformattedGetAttTemplateException()
 
     def _attach(self) -> None:
         backend = _ec2(self.account_id, self.region_name)
@@ -532,13 +523,7 @@ def _nat_create(cls, resource_name, cloudformation_json, account_id, region_name
     return nat
 
 
-def _nat_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-    props = properties(cloudformation_json)
-    old = _cfn_props(original_resource)
-    _in_place("AWS::EC2::NatGateway", old, props, NAT_CREATE_ONLY)
-    _sync_tags(original_resource.ec2_backend, original_resource.id, old.get("Tags"), props.get("Tags"))
-    original_resource._cfn_properties = props
-    return original_resource
+_nat_update = _in_place_update("AWS::EC2::NatGateway", NAT_CREATE_ONLY, _apply_tags)
 
 
 def _nat_delete(self, account_id=None, region_name=None):
@@ -575,13 +560,7 @@ def _rtb_create(cls, resource_name, cloudformation_json, account_id, region_name
     return table
 
 
-def _rtb_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-    props = properties(cloudformation_json)
-    old = _cfn_props(original_resource)
-    _in_place("AWS::EC2::RouteTable", old, props, ["VpcId"])
-    _sync_tags(original_resource.ec2_backend, original_resource.id, old.get("Tags"), props.get("Tags"))
-    original_resource._cfn_properties = props
-    return original_resource
+_rtb_update = _in_place_update("AWS::EC2::RouteTable", ["VpcId"], _apply_tags)
 
 
 def _rtb_delete(self, account_id=None, region_name=None):
@@ -674,36 +653,18 @@ def _route_id(self) -> str:
 
 
 @model
-class SubnetRouteTableAssociation(CloudFormationModel):
+class SubnetRouteTableAssociation(Resource, CloudFormationModel):
     """Ref = the association id (``rtbassoc-…``). A subnet has at most one explicit
     association: creating one for a subnet associated elsewhere moves it
     (ReplaceRouteTableAssociation), which is also how a replacement (create new, delete
     old) ends with the subnet on the new table."""
 
+    TYPE = "AWS::EC2::SubnetRouteTableAssociation"
+    ATTRIBUTES = {"Id": "id"}
+
     def __init__(self, account_id: str, region_name: str, association_id: str, route_table_id: str, subnet_id: str):
         self.account_id, self.region_name = account_id, region_name
         self.id, self.route_table_id, self.subnet_id = association_id, route_table_id, subnet_id
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::EC2::SubnetRouteTableAssociation"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.id
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Id":
-            return self.id
-        raise UnformattedGetAttTemplateException()
 
     @staticmethod
     def _current(backend: Any, subnet_id: str) -> tuple[str, str] | None:
@@ -920,34 +881,17 @@ def _sg_delete_by_id(cls, resource_name, cloudformation_json, account_id, region
 SG_ATTRIBUTES = {"GroupId": lambda g: g.id, "VpcId": lambda g: g.vpc_id}
 
 
-class _SecurityGroupRuleModel:
+class _SecurityGroupRuleModel(Resource):
     """SecurityGroupIngress / SecurityGroupEgress: one rule, Ref = its ``sgr-…`` id.
     Every property but Description is createOnly."""
 
     EGRESS = False
-    TYPE = ""
     CREATE_ONLY: list[str] = []
+    ATTRIBUTES = {"Id": "id"}
 
     def __init__(self, account_id: str, region_name: str, group_id: str, rule_id: str, props: dict[str, Any]):
         self.account_id, self.region_name = account_id, region_name
         self.group_id, self.id, self.props = group_id, rule_id, props
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.id
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Id":
-            return self.id
-        raise UnformattedGetAttTemplateException()
 
     def _rule(self) -> tuple[SecurityGroup | None, SecurityGroupRule | None]:
         group = _ec2(self.account_id, self.region_name).get_security_group_from_id(self.group_id)
@@ -995,10 +939,6 @@ class SecurityGroupIngress(_SecurityGroupRuleModel, CloudFormationModel):
         "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "FromPort", "GroupId", "CidrIpv6",
     ]  # fmt: skip
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::EC2::SecurityGroupIngress"
-
 
 @model
 class SecurityGroupEgress(_SecurityGroupRuleModel, CloudFormationModel):
@@ -1008,10 +948,6 @@ class SecurityGroupEgress(_SecurityGroupRuleModel, CloudFormationModel):
         "IpProtocol", "DestinationSecurityGroupId", "ToPort", "CidrIp", "FromPort", "GroupId", "CidrIpv6",
         "DestinationPrefixListId",
     ]  # fmt: skip
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::EC2::SecurityGroupEgress"
 
 
 # --- install -----------------------------------------------------------------------

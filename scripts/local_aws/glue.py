@@ -30,24 +30,23 @@ triggers actually firing.
 
 from typing import Any
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
 from moto.glue.exceptions import DatabaseNotFoundException
 from moto.glue.models import glue_backends
 from moto.glue.utils import Action, Predicate
 
-from ._cfn import as_bool, as_int, model, properties, tags_to_dict
+from ._cfn import Resource, already_exists, as_bool, as_int, model, not_in_place, properties, sync_tags, tags_to_dict
 
 
 def _glue(account_id: str, region_name: str) -> Any:
     return glue_backends[account_id][region_name]
 
 
-class _Named:
+class _Named(Resource):
     """The four types share: Ref = the name, no GetAtt, createOnly name."""
 
-    TYPE = ""
+    REF = "name"
 
     def __init__(self, account_id: str, region_name: str, name: str, props: dict[str, Any]):
         self.account_id, self.region_name, self.name, self.props = account_id, region_name, name, props
@@ -56,27 +55,31 @@ class _Named:
     def backend(self) -> Any:
         return _glue(self.account_id, self.region_name)
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        raise UnformattedGetAttTemplateException()
-
     @classmethod
     def _same_name(cls, original: "_Named", name: str) -> None:
         if name != original.name:
-            raise ValidationError(message=f"{cls.TYPE}: the name cannot be updated in place (createOnly)")
+            raise not_in_place(cls.TYPE, "the name")
+
+    @classmethod
+    def _free_name(cls, props: dict[str, Any], resource_name: str, taken: dict[str, Any]) -> str:
+        """The Name property (else the generated name), refused when ``taken`` has it."""
+        name = props.get("Name") or resource_name
+        if name in taken:
+            raise already_exists(cls.TYPE, name)
+        return name
 
     def _retag(self, arn: str, old: Any, new: Any) -> None:
-        gone = [key for key in tags_to_dict(old) if key not in tags_to_dict(new)]
-        if gone:
-            self.backend.untag_resource(arn, gone)
-        self.backend.tag_resource(arn, tags_to_dict(new))
+        sync_tags(
+            old, new, lambda keys: self.backend.untag_resource(arn, keys), lambda tags: self.backend.tag_resource(arn, tags)
+        )
+
+    @staticmethod
+    def _delete_tagged(backend: Any, store: dict[str, Any], name: str, delete: Any) -> None:
+        """Deletes ``store[name]`` (by ``delete(name)``) with its tags; gone counts as deleted."""
+        found = store.get(name)
+        if found is not None:
+            backend.tagger.delete_all_tags_for_resource(found.arn)
+            delete(name)
 
     def delete(self, account_id: str, region_name: str) -> None:
         self.delete_from_cloudformation_json(self.name, {}, self.account_id, self.region_name)
@@ -85,14 +88,6 @@ class _Named:
 @model
 class Database(_Named, CloudFormationModel):
     TYPE = "AWS::Glue::Database"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Glue::Database"
 
     @staticmethod
     def _input(props: dict[str, Any]) -> dict[str, Any]:
@@ -128,14 +123,6 @@ class Database(_Named, CloudFormationModel):
 class Connection(_Named, CloudFormationModel):
     TYPE = "AWS::Glue::Connection"
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Glue::Connection"
-
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         props = properties(cloudformation_json)
@@ -151,7 +138,7 @@ class Connection(_Named, CloudFormationModel):
         connection_input.setdefault("Name", original_resource.name)
         cls._same_name(original_resource, connection_input["Name"])
         if props.get("CatalogId", account_id) != original_resource.props.get("CatalogId", account_id):
-            raise ValidationError(message="AWS::Glue::Connection: CatalogId cannot be updated in place (createOnly)")
+            raise not_in_place(cls.TYPE, "CatalogId")
         connection = original_resource.backend.connections[original_resource.name]
         connection.connection_input = connection_input
         connection.description = connection_input.get("Description")
@@ -207,14 +194,7 @@ def _job_values(props: dict[str, Any]) -> dict[str, Any]:
 @model
 class Job(_Named, CloudFormationModel):
     TYPE = "AWS::Glue::Job"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Glue::Job"
+    NAME_PROPERTY = "Name"
 
     @property
     def arn(self) -> str:
@@ -223,10 +203,8 @@ class Job(_Named, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         props = properties(cloudformation_json)
-        name = props.get("Name") or resource_name
         backend = _glue(account_id, region_name)
-        if name in backend.jobs:
-            raise ValidationError(message=f"Resource of type 'AWS::Glue::Job' with identifier '{name}' already exists.")
+        name = cls._free_name(props, resource_name, backend.jobs)
         backend.create_job(
             name=name,
             tags=tags_to_dict(props.get("Tags")),
@@ -254,31 +232,19 @@ class Job(_Named, CloudFormationModel):
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
         backend = _glue(account_id, region_name)
-        job = backend.jobs.get(resource_name)
-        if job is not None:
-            backend.tagger.delete_all_tags_for_resource(job.arn)
-            backend.delete_job(resource_name)
+        cls._delete_tagged(backend, backend.jobs, resource_name, backend.delete_job)
 
 
 @model
 class Trigger(_Named, CloudFormationModel):
     TYPE = "AWS::Glue::Trigger"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Glue::Trigger"
+    NAME_PROPERTY = "Name"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         props = properties(cloudformation_json)
-        name = props.get("Name") or resource_name
         backend = _glue(account_id, region_name)
-        if name in backend.triggers:
-            raise ValidationError(message=f"Resource of type 'AWS::Glue::Trigger' with identifier '{name}' already exists.")
+        name = cls._free_name(props, resource_name, backend.triggers)
         backend.create_trigger(
             name=name,
             workflow_name=props.get("WorkflowName"),
@@ -299,7 +265,7 @@ class Trigger(_Named, CloudFormationModel):
         old = original_resource.props
         cls._same_name(original_resource, props.get("Name", original_resource.name))
         if (props["Type"], props.get("WorkflowName")) != (old["Type"], old.get("WorkflowName")):
-            raise ValidationError(message="AWS::Glue::Trigger: Type and WorkflowName cannot be updated in place (createOnly)")
+            raise not_in_place(cls.TYPE, "Type and WorkflowName")
         trigger = original_resource.backend.get_trigger(original_resource.name)
         trigger.schedule = props.get("Schedule")
         trigger.predicate = Predicate(props["Predicate"]) if props.get("Predicate") else None
@@ -314,10 +280,7 @@ class Trigger(_Named, CloudFormationModel):
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
         backend = _glue(account_id, region_name)
-        trigger = backend.triggers.get(resource_name)
-        if trigger is not None:
-            backend.tagger.delete_all_tags_for_resource(trigger.arn)
-            backend.delete_trigger(resource_name)
+        cls._delete_tagged(backend, backend.triggers, resource_name, backend.delete_trigger)
 
 
 def install() -> None:

@@ -40,13 +40,13 @@ the ``aws:cloudformation:*`` tags AWS adds, KMS encryption itself.
 import json
 import time
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
+from moto.cloudformation.exceptions import ValidationError
 from moto.core.common_models import CloudFormationModel
 from moto.rds.models import rds_backends
 from moto.redshift.models import redshift_backends
 from moto.secretsmanager.models import secretsmanager_backends
 
-from ._cfn import as_bool, as_int, model, properties, tags_to_dict
+from ._cfn import Resource, as_bool, as_int, model, properties, tags_to_dict
 
 # GetRandomPassword's parameters and defaults (Secrets Manager API reference).
 PASSWORD_DEFAULTS = {
@@ -118,21 +118,18 @@ def _put_value(backend, secret_id, value):
 
 
 @model
-class Secret(CloudFormationModel):
+class Secret(Resource, CloudFormationModel):
     """A CloudFormation-managed secret; the secret itself lives in moto's backend."""
+
+    TYPE = "AWS::SecretsManager::Secret"
+    NAME_PROPERTY = "Name"
+    REF = "arn"
+    ATTRIBUTES = {"Id": "arn"}
 
     def __init__(self, arn, name, props):
         self.arn = arn
         self.name = name
         self.props = props  # resolved properties of the last create/update: what changed?
-
-    @staticmethod
-    def cloudformation_name_type():
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::SecretsManager::Secret"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -179,22 +176,6 @@ class Secret(CloudFormationModel):
         backend = _backend(account_id, region_name)
         if resource_name in backend.secrets:
             backend.delete_secret(resource_name, recovery_window_in_days=None, force_delete_without_recovery=True)
-
-    def delete(self, account_id, region_name):
-        self.delete_from_cloudformation_json(self.arn, {}, account_id, region_name)
-
-    @property
-    def physical_resource_id(self):
-        return self.arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr):
-        return attr == "Id"
-
-    def get_cfn_attribute(self, attribute_name):
-        if attribute_name == "Id":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
 
 
 def _last_part(identifier):
@@ -247,18 +228,14 @@ def _rewrite(backend, secret_id, remove, add):
 
 
 @model
-class SecretTargetAttachment(CloudFormationModel):
+class SecretTargetAttachment(Resource, CloudFormationModel):
+    TYPE = "AWS::SecretsManager::SecretTargetAttachment"
+    REF = "secret_arn"
+    ATTRIBUTES = {"Id": "secret_arn"}
+
     def __init__(self, secret_arn, added):
         self.secret_arn = secret_arn
         self.added = added  # the connection keys this attachment wrote
-
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
-
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::SecretsManager::SecretTargetAttachment"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -291,19 +268,6 @@ class SecretTargetAttachment(CloudFormationModel):
         secret = backend.secrets.get(self.secret_arn)
         if secret is not None and not secret.is_deleted():
             _rewrite(backend, self.secret_arn, self.added, {})
-
-    @property
-    def physical_resource_id(self):
-        return self.secret_arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr):
-        return attr == "Id"
-
-    def get_cfn_attribute(self, attribute_name):
-        if attribute_name == "Id":
-            return self.secret_arn
-        raise UnformattedGetAttTemplateException()
 
 
 def install():

@@ -50,7 +50,7 @@ from moto.sns.exceptions import TopicNotFound
 from moto.sns.models import Topic, sns_backends
 from moto.sns.utils import make_arn_for_topic
 
-from ._cfn import as_bool, model, properties, replace, tags_to_dict
+from ._cfn import Resource, already_exists, as_bool, model, not_in_place, properties, replace, tags_to_dict
 
 
 def _sns(account_id: str, region_name: str) -> Any:
@@ -93,7 +93,7 @@ def _topic_create(cls, resource_name, cloudformation_json, account_id, region_na
     props = properties(cloudformation_json)
     backend = _sns(account_id, region_name)
     if make_arn_for_topic(account_id, resource_name, region_name) in backend.topics:
-        raise ValidationError(message=f"Resource of type 'AWS::SNS::Topic' with identifier '{resource_name}' already exists.")
+        raise already_exists("AWS::SNS::Topic", resource_name)
     fifo = {"FifoTopic": True} if as_bool(props.get("FifoTopic")) else {}
     topic = backend.create_topic(resource_name, fifo)
     _topic_apply(topic, {}, props)
@@ -139,32 +139,15 @@ SUBSCRIPTION_ATTRIBUTES = {
 
 
 @model
-class Subscription(CloudFormationModel):
+class Subscription(Resource, CloudFormationModel):
     """Ref = the subscription ARN."""
+
+    TYPE = "AWS::SNS::Subscription"
+    REF = "arn"
+    ATTRIBUTES = {"Arn": "arn"}
 
     def __init__(self, arn: str, props: dict[str, Any]):
         self.arn, self.props = arn, props
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::Subscription"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Arn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
 
     def _set_attributes(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         backend = _backend_of(self.props["TopicArn"])
@@ -195,9 +178,7 @@ class Subscription(CloudFormationModel):
         props = properties(cloudformation_json)
         changed = [p for p in SUBSCRIPTION_CREATE_ONLY if props.get(p) != original_resource.props.get(p)]
         if changed:
-            raise ValidationError(
-                message=f"AWS::SNS::Subscription: {', '.join(changed)} cannot be updated in place (createOnly)"
-            )
+            raise not_in_place(cls.TYPE, ", ".join(changed))
         original_resource._set_attributes(original_resource.props, props)
         original_resource.props = props
         return original_resource
@@ -207,40 +188,19 @@ class Subscription(CloudFormationModel):
         topic_arn = resource_name.rsplit(":", 1)[0]
         _backend_of(topic_arn).unsubscribe(resource_name)
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.arn, {}, account_id, region_name)
-
 
 # --- TopicPolicy -------------------------------------------------------------------
 
 
 @model
-class TopicPolicy(CloudFormationModel):
+class TopicPolicy(Resource, CloudFormationModel):
     """Ref = the policy's Id (CloudFormation generates it: the resource name)."""
+
+    TYPE = "AWS::SNS::TopicPolicy"
+    ATTRIBUTES = {"Id": "id"}
 
     def __init__(self, policy_id: str, topics: list[str], document: Any):
         self.id, self.topics, self.document = policy_id, topics, document
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::TopicPolicy"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.id
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Id":
-            return self.id
-        raise UnformattedGetAttTemplateException()
 
     @staticmethod
     def _topic(arn: str) -> Topic | None:

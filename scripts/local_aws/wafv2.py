@@ -69,7 +69,7 @@ from moto.core.utils import camelcase_to_underscores
 from moto.wafv2.exceptions import WAFNonexistentItemException, WAFOptimisticLockException
 from moto.wafv2.models import GLOBAL_REGION, FakeRule, WAFV2Backend, wafv2_backends
 
-from ._cfn import as_bool, model, properties, replace
+from ._cfn import Resource, as_bool, model, properties, replace
 
 # Properties of a web ACL that UpdateWebACL replaces (API name = CloudFormation name).
 WEB_ACL_MUTABLE = (
@@ -101,7 +101,9 @@ def _replacing(cls: Any, original: Any, props: dict[str, Any], new_name: str, ac
 
 
 @model
-class WebACL(CloudFormationModel):
+class WebACL(Resource, CloudFormationModel):
+    TYPE = "AWS::WAFv2::WebACL"
+    NAME_PROPERTY = "Name"
     CREATE_ONLY = ("Name", "Scope")
 
     def __init__(self, account_id: str, region_name: str, props: dict[str, Any], name: str):
@@ -112,14 +114,6 @@ class WebACL(CloudFormationModel):
     @property
     def backend(self) -> WAFV2Backend:
         return backend_for(self.account_id, self.region_name, self.scope)
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::WAFv2::WebACL"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
 
     @property
     def physical_resource_id(self) -> str:
@@ -193,39 +187,19 @@ class WebACL(CloudFormationModel):
                 backend.delete_web_acl(name, scope, acl_id, acl.lock_token)
                 backend.tagging_service.delete_all_tags_for_resource(acl.arn)
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.physical_resource_id, {}, account_id, region_name)
-
-    def is_created(self) -> bool:
-        return True
-
 
 @model
-class WebACLAssociation(CloudFormationModel):
+class WebACLAssociation(Resource, CloudFormationModel):
+    TYPE = "AWS::WAFv2::WebACLAssociation"
     CREATE_ONLY = ("ResourceArn", "WebACLArn")
 
     def __init__(self, account_id: str, region_name: str, props: dict[str, Any]):
         self.account_id, self.region_name, self.props = account_id, region_name, props
         self.resource_arn, self.web_acl_arn = props["ResourceArn"], props["WebACLArn"]
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::WAFv2::WebACLAssociation"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
     @property
     def physical_resource_id(self) -> str:
         return f"{self.resource_arn}|{self.web_acl_arn}"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[no-untyped-def]
@@ -254,40 +228,20 @@ class WebACLAssociation(CloudFormationModel):
         if current is not None and current.arn == web_acl_arn:
             backend.disassociate_web_acl(resource_arn)
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.physical_resource_id, {}, account_id, region_name)
-
-    def is_created(self) -> bool:
-        return True
-
 
 @model
-class LoggingConfiguration(CloudFormationModel):
+class LoggingConfiguration(Resource, CloudFormationModel):
+    TYPE = "AWS::WAFv2::LoggingConfiguration"
+    REF = "resource_arn"
+    ATTRIBUTES = {"ManagedByFirewallManager": "managed_by_firewall_manager"}
     CREATE_ONLY = ("ResourceArn",)
 
     def __init__(self, account_id: str, region_name: str, props: dict[str, Any]):
         self.account_id, self.region_name, self.props = account_id, region_name, props
         self.resource_arn = props["ResourceArn"]
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::WAFv2::LoggingConfiguration"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
     @property
-    def physical_resource_id(self) -> str:
-        return self.resource_arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "ManagedByFirewallManager"
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name != "ManagedByFirewallManager":
-            raise UnformattedGetAttTemplateException()
+    def managed_by_firewall_manager(self) -> Any:
         return self._backend().get_logging_configuration(self.resource_arn).managed_by_firewall_manager
 
     def _backend(self) -> WAFV2Backend:
@@ -330,12 +284,6 @@ class LoggingConfiguration(CloudFormationModel):
     ):
         backend = cls(account_id, region_name, {"ResourceArn": resource_name})._backend()
         backend.logging_configurations.pop(resource_name, None)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.resource_arn, {}, account_id, region_name)
-
-    def is_created(self) -> bool:
-        return True
 
 
 def _update_web_acl(
