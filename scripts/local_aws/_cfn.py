@@ -133,6 +133,19 @@ def sync_tags(old: Any, new: Any, untag: Callable[[list[str]], Any], tag: Callab
         tag(new_tags)
 
 
+def stack_tags(kwargs: dict[str, Any]) -> dict[str, str]:
+    """The system tags CloudFormation adds to the resources it creates, from the keyword
+    arguments of ``create_from_cloudformation_json`` (StackId, LogicalId)."""
+    stack_id, logical_id = kwargs.get("StackId"), kwargs.get("LogicalId")
+    if not stack_id or not logical_id:
+        return {}
+    return {
+        "aws:cloudformation:stack-name": stack_id.split("/")[1],
+        "aws:cloudformation:stack-id": stack_id,
+        "aws:cloudformation:logical-id": logical_id,
+    }
+
+
 def already_exists(resource_type: str, identifier: str) -> ValidationError:
     """CloudFormation's error for a create whose name is taken."""
     return ValidationError(message=f"Resource of type '{resource_type}' with identifier '{identifier}' already exists.")

@@ -149,7 +149,7 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.moto_api._internal import mock_random
 
-from ._cfn import Resource, as_int, model, original, properties, replace, tags_to_dict, to_shape
+from ._cfn import Resource, as_int, model, original, properties, replace, stack_tags, tags_to_dict, to_shape
 
 _LAMBDA = botocore.session.get_session().get_service_model("lambda")
 
@@ -237,22 +237,10 @@ def _set_extra_config(fn: LambdaFunction, config: dict[str, Any]) -> None:
             setattr(fn, attribute, config[key])
 
 
-def _stack_tags(kwargs: dict[str, Any]) -> dict[str, str]:
-    """The tags CloudFormation adds to the resources it creates."""
-    stack_id, logical_id = kwargs.get("StackId"), kwargs.get("LogicalId")
-    if not stack_id or not logical_id:
-        return {}
-    return {
-        "aws:cloudformation:stack-name": stack_id.split("/")[1],
-        "aws:cloudformation:stack-id": stack_id,
-        "aws:cloudformation:logical-id": logical_id,
-    }
-
-
 def _function_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
     props = properties(cloudformation_json)
     spec = _function_spec(props.get("FunctionName") or resource_name, props)
-    spec["Tags"] = {**_stack_tags(kwargs), **spec["Tags"]}
+    spec["Tags"] = {**stack_tags(kwargs), **spec["Tags"]}
     backend = get_backend(account_id, region_name)
     if spec["FunctionName"] in backend._lambdas._functions:
         raise FunctionAlreadyExists(spec["FunctionName"])  # CreateFunction; moto checks in responses.py only
@@ -354,6 +342,17 @@ def _replace(cls, old, resource_name, cloudformation_json, account_id, region_na
     return new
 
 
+class _AllCreateOnly:
+    """Mixin for types whose every property is createOnly: the same properties keep the
+    resource, any change replaces it."""
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        if properties(cloudformation_json) == original_resource.props:
+            return original_resource
+        return _replace(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+
+
 # --------------------------------------------------------------------------- versions, policies
 
 
@@ -423,7 +422,7 @@ def _remove_permission_response(self):
 
 
 @model
-class LayerVersion(Resource, CloudFormationModel):
+class LayerVersion(_AllCreateOnly, Resource, CloudFormationModel):
     """AWS::Lambda::LayerVersion: one version of a layer. Every property is createOnly, so
     a change means a new version (replacement by the engine)."""
 
@@ -449,12 +448,6 @@ class LayerVersion(Resource, CloudFormationModel):
                 spec[key] = props[key]
         layer_version = get_backend(account_id, region_name).publish_layer_version(spec)
         return cls(account_id, region_name, layer_version, props)
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-        if properties(cloudformation_json) == original_resource.props:
-            return original_resource
-        return _replace(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
@@ -586,7 +579,7 @@ class Alias(Resource, CloudFormationModel):
 
 
 @model
-class Permission(Resource, CloudFormationModel):
+class Permission(_AllCreateOnly, Resource, CloudFormationModel):
     """AWS::Lambda::Permission: one statement (AddPermission) in the resource policy of the
     function, version or alias FunctionName names. Every property is createOnly."""
 
@@ -609,12 +602,6 @@ class Permission(Resource, CloudFormationModel):
                 request[key] = str(props[key])
         get_backend(account_id, region_name).add_permission(props["FunctionName"], None, json.dumps(request))
         return cls(account_id, region_name, statement_id, props)
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-        if properties(cloudformation_json) == original_resource.props:
-            return original_resource
-        return _replace(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):

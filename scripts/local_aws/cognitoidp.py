@@ -76,7 +76,7 @@ from moto.cognitoidp.models import (
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
 
-from ._cfn import Resource, as_bool, model, original, properties, replace, to_shape
+from ._cfn import Resource, as_bool, model, original, properties, replace, stack_tags, to_shape
 
 _COGNITO = botocore.session.get_session().get_service_model("cognito-idp")
 # Settings of CreateUserPool that UpdateUserPool cannot change (not among its parameters).
@@ -116,19 +116,6 @@ def _delete_user_pool(self: CognitoIdpBackend, user_pool_id: str) -> None:
 
 
 # --------------------------------------------------------------------------- UserPool
-
-
-def _stack_tags(kwargs: dict[str, Any]) -> dict[str, str]:
-    """The system tags CloudFormation adds to the pool's UserPoolTags (the type's schema
-    declares cloudFormationSystemTags)."""
-    stack_id, logical_id = kwargs.get("StackId"), kwargs.get("LogicalId")
-    if not stack_id or not logical_id:
-        return {}
-    return {
-        "aws:cloudformation:stack-name": stack_id.split("/")[1],
-        "aws:cloudformation:stack-id": stack_id,
-        "aws:cloudformation:logical-id": logical_id,
-    }
 
 
 def _pool_config(props: dict[str, Any]) -> dict[str, Any]:
@@ -196,7 +183,8 @@ class UserPool(Resource, CloudFormationModel):
         props = properties(cloudformation_json)
         name = props.get("UserPoolName") or resource_name
         config = _pool_config(props)
-        config["UserPoolTags"] = {**_stack_tags(kwargs), **config.get("UserPoolTags", {})}
+        # The type's schema declares cloudFormationSystemTags: they go to UserPoolTags.
+        config["UserPoolTags"] = {**stack_tags(kwargs), **config.get("UserPoolTags", {})}
         pool = _backend(account_id, region_name).create_user_pool(name, config)
         _set_mfa(pool, props)
         return cls(account_id, region_name, pool.id, props)
