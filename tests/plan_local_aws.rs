@@ -18,7 +18,7 @@ use serde_json::Value;
 async fn create_network(client: &Client) {
     let network = render_env("dev", Format::Json);
     let network = network.stack("network").unwrap();
-    create_stack(client, &network.name, &network.body, &network.body).await;
+    create_stack(client, &network.name, &network.body).await;
 }
 
 /// Stack name → (status, last updated or created, template body), and all change sets.

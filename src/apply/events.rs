@@ -33,12 +33,8 @@ impl EventTracker {
         self.operation.len()
     }
 
-    /// Resources (not the stack itself) whose last event is a completed state.
-    pub fn resources_done(&self) -> usize {
-        self.resources_done_after(self.operation.len())
-    }
-
-    /// [`Self::resources_done`] as of the first `events` events of the operation.
+    /// Resources (not the stack itself) whose last event among the first `events` events
+    /// of the operation is a completed state.
     pub fn resources_done_after(&self, events: usize) -> usize {
         let mut done = HashSet::new();
         for e in self.operation.iter().take(events).filter(|e| !e.is_stack_event()) {
@@ -101,9 +97,9 @@ mod tests {
         let fresh = t.take_new(page.clone());
         assert_eq!(fresh.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), ["1", "2"]);
         assert!(t.take_new(page).is_empty());
-        assert_eq!(t.resources_done(), 1);
-        // As of the first fresh event (the update still in progress), nothing is done.
         assert_eq!(t.events_seen(), 2);
+        assert_eq!(t.resources_done_after(t.events_seen()), 1);
+        // As of the first fresh event (the update still in progress), nothing is done.
         assert_eq!(t.resources_done_after(1), 0);
         assert_eq!(t.resources_done_after(2), 1);
     }

@@ -111,9 +111,9 @@ pub fn apply_env(root: &Path, endpoint: &str, env: &str, edit: Option<(&str, &st
     );
 }
 
-/// CreateStack with `body`, every parameter of `template_of_params` passed with its default.
-pub async fn create_stack(client: &aws_sdk_cloudformation::Client, name: &str, body: &str, template_of_params: &str) {
-    let template: serde_json::Value = serde_json::from_str(template_of_params).unwrap();
+/// CreateStack with `body`, every parameter passed with its default (as apply passes them).
+pub async fn create_stack(client: &aws_sdk_cloudformation::Client, name: &str, body: &str) {
+    let template: serde_json::Value = serde_json::from_str(body).unwrap();
     let params = parameter_defaults(&template)
         .into_iter()
         .map(|(k, v)| Parameter::builder().parameter_key(k).parameter_value(v).build());
