@@ -14,6 +14,7 @@ pub mod cfn;
 pub mod cli;
 pub mod config;
 pub mod constructs;
+pub mod diff;
 pub mod drift;
 pub mod graph;
 pub mod plan;

@@ -19,7 +19,7 @@ use matbakh_infra::aws::cloudformation::{
     ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack, change_set,
 };
 use matbakh_infra::cli::plan_exit_status;
-use matbakh_infra::plan::impact::Impact;
+use matbakh_infra::diff::impact::Impact;
 use matbakh_infra::plan::model::Evidence;
 use matbakh_infra::plan::{PlanOptions, StackStatus, make_plan};
 use matbakh_infra::synth::{Format, Rendered};

@@ -278,7 +278,7 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
             return;
         }
         let Ok(body) = self.call(|| self.api.get_template(&job.name)).await else { return };
-        let Ok(live) = crate::plan::normalize::parse_template(&body) else { return };
+        let Ok(live) = crate::diff::normalize::parse_template(&body) else { return };
         for id in removed {
             let policy = live["Resources"][id]["DeletionPolicy"].as_str().unwrap_or("Delete");
             let message = match policy {

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-pub use crate::plan::parameters::{list_items, scalar_text};
+pub use crate::diff::parameters::{list_items, scalar_text};
 use serde_json::{Map, Value};
 
 /// Why a value could not be evaluated.

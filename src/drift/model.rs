@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::plan::diff::TemplateDiff;
-use crate::plan::model::ParameterValueChange;
+use crate::diff::ParameterValueChange;
+use crate::diff::changes::TemplateDiff;
 
 pub const DRIFT_FORMAT_VERSION: u32 = 1;
 

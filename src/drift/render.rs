@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::model::{DriftReport, PropertyDrift, ResourceDrift, ResourceStatus, StackDrift, StackState, TemplateDrift};
-use crate::plan::model::{Evidence, PLAN_FORMAT_VERSION, Plan, StackPlan, StackStatus};
+use crate::diff::render::changes_human;
 use crate::style::Style;
 
 /// Values longer than this are cut in the human and markdown views (JSON has them whole).
@@ -92,33 +92,10 @@ fn stack_headline(stack: &StackDrift) -> String {
 }
 
 /// The plan's diff view of a template drift, without the stack line and plan summary.
-fn template_view(name: &str, template: &TemplateDrift, style: &Style) -> String {
-    let plan = Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        tool_version: String::new(),
-        environment: String::new(),
-        region: String::new(),
-        stacks: vec![StackPlan {
-            id: name.into(),
-            name: name.into(),
-            status: StackStatus::Changes,
-            live_status: None,
-            last_updated_time: None,
-            template_sha256: String::new(),
-            evidence: Evidence::TemplateDiff,
-            evidence_note: None,
-            remedy: None,
-            changes: template.changes.clone(),
-            parameter_values: template.parameter_values.clone(),
-        }],
-        danger: Vec::new(),
-        security: Vec::new(),
-    };
-    let text = crate::plan::render::human(&plan, style);
-    let lines: Vec<&str> = text.lines().collect();
-    // First line: the stack name; last line: the plan's summary.
-    let body = if lines.len() > 2 { &lines[1..lines.len() - 1] } else { &[][..] };
-    body.iter().map(|l| format!("  {l}\n")).collect()
+fn template_view(template: &TemplateDrift, style: &Style) -> String {
+    let mut text = String::new();
+    changes_human(&template.changes, &template.parameter_values, style, &mut text);
+    text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
 fn difference_lines(d: &PropertyDrift, last: bool, style: &Style, out: &mut String) {
@@ -189,7 +166,7 @@ pub fn human(report: &DriftReport, style: &Style) -> String {
         }
         if !stack.template.is_empty() {
             out.push_str("  Template drift (deployed template and parameters → the code):\n");
-            out.push_str(&template_view(&stack.name, &stack.template, style));
+            out.push_str(&template_view(&stack.template, style));
         }
         for r in &stack.resources {
             resource_human(r, style, &mut out);
@@ -285,7 +262,7 @@ pub fn markdown(report: &DriftReport) -> String {
     }
     for s in report.stacks.iter().filter(|s| !s.template.is_empty()) {
         out.push_str(&format!("\n<details><summary>Template drift of <code>{}</code></summary>\n\n```diff\n", s.name));
-        out.push_str(&template_view(&s.name, &s.template, &Style::plain()));
+        out.push_str(&template_view(&s.template, &Style::plain()));
         out.push_str("```\n\n</details>\n");
     }
     let not_checked: Vec<(&StackDrift, BTreeMap<String, Vec<String>>)> =

@@ -29,9 +29,9 @@ use crate::aws::AwsError;
 use crate::aws::cloudformation::{CloudFormationApi, LiveStack};
 use crate::aws::services::{LiveReader, LiveState, ReadResult, is_batched, is_readable};
 use crate::aws::stack_drift::{StackDriftApi, StackResource};
-use crate::plan::diff::diff_templates;
-use crate::plan::normalize::parse_template;
-use crate::plan::parameters::parameter_values;
+use crate::diff::changes::diff_templates;
+use crate::diff::normalize::parse_template;
+use crate::diff::parameters::parameter_values;
 use crate::synth::Rendered;
 
 #[derive(Clone, Debug)]

@@ -5,8 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::diff::{Action, ResourceChange, TemplateDiff};
-use super::impact::Impact;
+use crate::diff::{Action, Impact, ParameterValueChange, ResourceChange, TemplateDiff};
 
 /// Bumped on incompatible changes to the JSON shape; documented in README.md.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -70,15 +69,6 @@ pub struct StackPlan {
     /// Parameter values of the live stack that differ from the new template's defaults.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub parameter_values: Vec<ParameterValueChange>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ParameterValueChange {
-    pub key: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub old: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -311,7 +301,7 @@ fn statements(v: &Value) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::diff::diff_templates;
+    use crate::diff::diff_templates;
     use serde_json::json;
 
     fn stack_with(diff: TemplateDiff) -> Plan {

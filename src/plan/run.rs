@@ -9,15 +9,12 @@ use std::time::Duration;
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 
-use super::diff::diff_templates;
-use super::evidence;
 use super::model::{Evidence, PLAN_FORMAT_VERSION, Plan, StackPlan, StackStatus};
-use super::normalize::parse_template;
-use super::parameters::parameter_values;
 use crate::aws::AwsError;
 use crate::aws::cloudformation::{
     ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack, TemplateSource,
 };
+use crate::diff::{diff_templates, evidence, parameter_values, parse_template};
 use crate::synth::{Rendered, TEMPLATE_BODY_INLINE_MAX};
 
 #[derive(Clone, Debug)]

@@ -351,7 +351,7 @@ impl StackDeployApi for FakeCfn {
         self.gate().await?;
         let stacks = self.stacks.lock().unwrap();
         let Some(stack) = stacks.get(stack_name) else { return Ok(Vec::new()) };
-        let template = matbakh_infra::plan::normalize::parse_template(&stack.body).unwrap_or_default();
+        let template = matbakh_infra::diff::normalize::parse_template(&stack.body).unwrap_or_default();
         let resources = template["Resources"].as_object().cloned().unwrap_or_default();
         let mut rows: Vec<StackResourceSummary> = resources
             .iter()

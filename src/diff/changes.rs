@@ -402,7 +402,7 @@ fn sub_variables(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::normalize::parse_template;
+    use crate::diff::normalize::parse_template;
     use serde_json::json;
 
     fn t(resources: Value) -> Value {

@@ -1,10 +1,20 @@
 //! Comparing a live stack's parameter values with what a rendered template would use
 //! (its defaults, which apply passes explicitly). Shared by plan and drift.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::model::ParameterValueChange;
 use crate::aws::cloudformation::LiveStack;
+
+/// A live parameter value that differs from what the new template would use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParameterValueChange {
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+}
 
 /// Live parameter values that differ from what the rendered template would use (its
 /// defaults). `NoEcho` values are never shown.

@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use super::diff::{Action, PropertyChange, ResourceChange, TemplateDiff};
+use super::changes::{Action, PropertyChange, ResourceChange, TemplateDiff};
 use super::impact::Impact;
 use crate::aws::cloudformation::{ChangeSet, ChangeSetDetail, ChangeSetResource};
 
@@ -142,7 +142,7 @@ fn parse_value(s: &str) -> Value {
 mod tests {
     use super::*;
     use crate::aws::cloudformation::change_set;
-    use crate::plan::diff::diff_templates;
+    use crate::diff::changes::diff_templates;
     use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
     use aws_sdk_cloudformation::types::{
         Change, ChangeAction, ChangeSetStatus, ChangeSource, ChangeType, EvaluationType, Replacement,
