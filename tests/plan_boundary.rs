@@ -21,7 +21,7 @@ use matbakh_infra::aws::cloudformation::{
 use matbakh_infra::cli::plan_exit_status;
 use matbakh_infra::diff::impact::Impact;
 use matbakh_infra::plan::model::Evidence;
-use matbakh_infra::plan::{PlanOptions, StackStatus, make_plan};
+use matbakh_infra::plan::{PlanOptions, PlanStatus, make_plan};
 use matbakh_infra::synth::{Format, Rendered};
 
 /// A CloudFormation account held in memory.
@@ -185,7 +185,7 @@ async fn an_unchanged_environment_has_no_changes_and_exit_status_0() {
     let rendered = render_env("dev", Format::Json);
     let fake = FakeCfn::deployed(&rendered);
     let plan = make_plan(&fake, &rendered, &options()).await.unwrap();
-    assert!(plan.stacks.iter().all(|s| s.status == StackStatus::NoChanges), "{:#?}", plan.stacks);
+    assert!(plan.stacks.iter().all(|s| s.status == PlanStatus::NoChanges), "{:#?}", plan.stacks);
     assert_eq!(plan_exit_status(&plan), 0);
     let calls = fake.calls.lock().unwrap();
     assert_eq!(calls.len(), 2 * rendered.stacks.len(), "{calls:?}");
@@ -201,7 +201,7 @@ async fn change_sets_confirm_replacements_and_are_always_deleted() {
     fake.change_sets.insert("matbakh-dev-network".into(), subnet_move_answer());
     let plan = make_plan(&fake, &changed, &options()).await.unwrap();
     let network = plan.stacks.iter().find(|s| s.id == "network").unwrap();
-    assert_eq!(network.status, StackStatus::Changes);
+    assert_eq!(network.status, PlanStatus::Changes);
     assert_eq!(network.evidence, Evidence::ChangeSet);
     let subnet = network.changes.resource("DatabaseSubnet1").unwrap();
     assert_eq!(subnet.impact, Impact::WillReplace);
@@ -231,7 +231,7 @@ async fn an_empty_change_set_means_no_changes() {
             .build(),
     );
     let plan = make_plan(&fake, &changed, &options()).await.unwrap();
-    assert_eq!(plan.stacks.iter().find(|s| s.id == "network").unwrap().status, StackStatus::NoChanges);
+    assert_eq!(plan.stacks.iter().find(|s| s.id == "network").unwrap().status, PlanStatus::NoChanges);
     assert_eq!(plan_exit_status(&plan), 0);
     assert_eq!(fake.deleted.lock().unwrap().len(), 1, "a failed change set is deleted too");
 }
@@ -275,5 +275,5 @@ async fn a_stack_in_review_is_still_to_be_created() {
     let mut fake = FakeCfn::deployed(&rendered);
     fake.stacks.get_mut("matbakh-dev-edge").unwrap().0.status = "REVIEW_IN_PROGRESS".into();
     let plan = make_plan(&fake, &rendered, &options()).await.unwrap();
-    assert_eq!(plan.stacks.iter().find(|s| s.id == "edge").unwrap().status, StackStatus::ToCreate);
+    assert_eq!(plan.stacks.iter().find(|s| s.id == "edge").unwrap().status, PlanStatus::ToCreate);
 }

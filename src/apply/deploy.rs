@@ -18,6 +18,7 @@ use crate::aws::artifacts::ArtifactStore;
 use crate::aws::cloudformation::{ChangeSet, ChangeSetKind, ChangeSetRequest, LiveOutput, LiveStack, TemplateSource};
 use crate::aws::retry::{Backoff, with_retries};
 use crate::aws::stack_deploy::StackDeployApi;
+use crate::aws::status::ChangeSetStatus;
 use crate::plan::remedy;
 use crate::synth::TEMPLATE_BODY_INLINE_MAX;
 
@@ -84,22 +85,6 @@ impl From<AwsError> for StackFailure {
     }
 }
 
-/// Settled states after an operation, and whether they mean success.
-fn settled(status: &str) -> Option<bool> {
-    match status {
-        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "IMPORT_COMPLETE" => Some(true),
-        "ROLLBACK_COMPLETE"
-        | "ROLLBACK_FAILED"
-        | "CREATE_FAILED"
-        | "UPDATE_ROLLBACK_COMPLETE"
-        | "UPDATE_ROLLBACK_FAILED"
-        | "UPDATE_FAILED"
-        | "DELETE_COMPLETE"
-        | "DELETE_FAILED" => Some(false),
-        _ => None,
-    }
-}
-
 impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
     async fn call<T, F, Fut>(&self, f: F) -> Result<T, AwsError>
     where
@@ -129,7 +114,7 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         let kind = match &live {
             None => ChangeSetKind::Create,
             // Made by a change set never executed: still to be created.
-            Some(s) if s.status == "REVIEW_IN_PROGRESS" => ChangeSetKind::Create,
+            Some(s) if s.status.is_review() => ChangeSetKind::Create,
             Some(_) => ChangeSetKind::Update,
         };
         self.check_uploads(job)?;
@@ -155,8 +140,8 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
             self.emit(ApplyEvent::NoChanges { stack: job.name.clone() });
             return Ok(Deployed::NoChanges);
         }
-        if change_set.status != "CREATE_COMPLETE" {
-            let reason = change_set.status_reason.clone().unwrap_or_else(|| change_set.status.clone());
+        if change_set.status != ChangeSetStatus::CreateComplete {
+            let reason = change_set.status_reason.clone().unwrap_or_else(|| change_set.status.to_string());
             let _ = self.call(|| self.api.delete_change_set(&id)).await;
             return Err(StackFailure::plain(format!("the change set failed: {reason}")));
         }
@@ -431,7 +416,7 @@ impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
             let Some(stack) = self.call(|| self.api.describe_stack(&job.name)).await? else {
                 return Err(StackFailure::plain("the stack disappeared while it was being deployed"));
             };
-            match settled(&stack.status) {
+            match stack.status.outcome() {
                 Some(true) => return Ok(stack),
                 Some(false) => {
                     if let Ok(page) = self.call(|| self.api.recent_events(&job.name)).await {
@@ -497,13 +482,7 @@ fn failure(stack: &LiveStack, tracker: &EventTracker) -> StackFailure {
         .or_else(|| stack.status_reason.clone())
         .unwrap_or_else(|| "no reason given".into());
     let resource = cause.filter(|e| !e.is_stack_event()).map(|e| format!("{} ({})", e.logical_id, e.resource_type));
-    let rolled_back = match stack.status.as_str() {
-        "ROLLBACK_COMPLETE" => "the create failed and was rolled back",
-        "UPDATE_ROLLBACK_COMPLETE" => "the update failed and was rolled back; the stack is as before",
-        "UPDATE_ROLLBACK_FAILED" => "the update failed and so did its rollback",
-        "ROLLBACK_FAILED" => "the create failed and so did its rollback",
-        _ => "the operation failed",
-    };
+    let rolled_back = stack.status.failure_summary();
     StackFailure {
         reason: format!("{} ({}): {reason}", rolled_back, stack.status),
         resource,

@@ -2,6 +2,7 @@
 //! them: progress bars on a terminal (one line per running stack, like rain), plain
 //! timestamped lines in CI or a pipe, and JSON lines for machines (`--output json`).
 
+use crate::aws::status::StackStatus;
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Mutex;
@@ -60,7 +61,7 @@ pub enum ApplyEvent {
     },
     Succeeded {
         stack: String,
-        status: String,
+        status: StackStatus,
         seconds: f64,
         outputs: Vec<LiveOutput>,
     },

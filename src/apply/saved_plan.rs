@@ -3,7 +3,7 @@
 //! LastUpdatedTime, or a stack created or deleted in between).
 
 use crate::aws::cloudformation::LiveStack;
-use crate::plan::{Plan, StackStatus};
+use crate::plan::{Plan, PlanStatus};
 use crate::synth::Rendered;
 
 /// Why a saved plan no longer describes what apply would do; empty when it is fresh.
@@ -23,10 +23,10 @@ pub fn staleness(plan: &Plan, rendered: &Rendered, live: &[(String, Option<LiveS
             reasons.push(format!("{}: the code changed since the plan (template hash differs)", stack.name));
         }
         let now = live.iter().find(|(name, _)| *name == stack.name).and_then(|(_, s)| s.as_ref());
-        let was_missing = planned.status == StackStatus::ToCreate && planned.last_updated_time.is_none();
+        let was_missing = planned.status == PlanStatus::ToCreate && planned.last_updated_time.is_none();
         match now {
             None if !was_missing => reasons.push(format!("{}: deleted since the plan", stack.name)),
-            Some(s) if was_missing && s.status != "REVIEW_IN_PROGRESS" => {
+            Some(s) if was_missing && !s.status.is_review() => {
                 reasons.push(format!("{}: created since the plan (at {})", stack.name, s.last_updated))
             }
             Some(s) if !was_missing && planned.last_updated_time.as_deref() != Some(s.last_updated.as_str()) => reasons

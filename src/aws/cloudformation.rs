@@ -11,14 +11,14 @@ use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Stack,
 use serde::{Deserialize, Serialize};
 
 use super::AwsError;
+use super::status::{ChangeSetStatus, ExecutionStatus, StackStatus};
 
 /// What `DescribeStacks` says about one stack.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveStack {
     pub name: String,
     pub id: String,
-    /// e.g. `CREATE_COMPLETE`, `ROLLBACK_COMPLETE`.
-    pub status: String,
+    pub status: StackStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
     /// RFC 3339; creation time when the stack was never updated.
@@ -72,21 +72,23 @@ pub enum ChangeSetKind {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeSet {
     pub id: String,
-    /// `CREATE_PENDING`, `CREATE_IN_PROGRESS`, `CREATE_COMPLETE`, `FAILED`, …
-    pub status: String,
+    pub status: ChangeSetStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
+    /// Whether it can be executed (`AVAILABLE`), or was (`EXECUTE_COMPLETE`, `OBSOLETE`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_status: Option<ExecutionStatus>,
     pub changes: Vec<ChangeSetResource>,
 }
 
 impl ChangeSet {
     pub fn is_settled(&self) -> bool {
-        matches!(self.status.as_str(), "CREATE_COMPLETE" | "FAILED" | "DELETE_COMPLETE" | "DELETE_FAILED")
+        self.status.is_settled()
     }
 
     /// An empty change set fails with this reason on AWS and on the local AWS alike.
     pub fn is_empty_failure(&self) -> bool {
-        self.status == "FAILED"
+        self.status == ChangeSetStatus::Failed
             && self
                 .status_reason
                 .as_deref()
@@ -253,6 +255,7 @@ impl CloudFormationApi for SdkCloudFormation {
             merged.id = page.id;
             merged.status = page.status;
             merged.status_reason = page.status_reason;
+            merged.execution_status = page.execution_status;
             merged.changes.extend(page.changes);
             if next.is_none() {
                 return Ok(merged);
@@ -285,7 +288,7 @@ pub fn live_stack(s: &Stack) -> LiveStack {
     LiveStack {
         name: s.stack_name().unwrap_or_default().to_owned(),
         id: s.stack_id().unwrap_or_default().to_owned(),
-        status: s.stack_status().map(|st| st.as_str().to_owned()).unwrap_or_default(),
+        status: StackStatus::from(s.stack_status().map_or("", |st| st.as_str())),
         status_reason: s.stack_status_reason().map(str::to_owned),
         last_updated: time
             .and_then(|t| t.fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime).ok())
@@ -355,8 +358,9 @@ pub fn change_set(out: &DescribeChangeSetOutput) -> ChangeSet {
         .collect();
     ChangeSet {
         id: out.change_set_id().unwrap_or_default().to_owned(),
-        status: out.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        status: ChangeSetStatus::from(out.status().map_or("", |s| s.as_str())),
         status_reason: out.status_reason().map(str::to_owned),
+        execution_status: out.execution_status().map(|s| ExecutionStatus::from(s.as_str())),
         changes,
     }
 }

@@ -9,6 +9,7 @@ pub mod retry;
 pub mod services;
 pub mod stack_deploy;
 pub mod stack_drift;
+pub mod status;
 
 pub use config::{AwsOptions, load_config};
 

@@ -23,7 +23,7 @@ use crate::aws::cloudformation::{CloudFormationApi, SdkCloudFormation};
 use crate::aws::load_config;
 use crate::constructs::bootstrap;
 use crate::graph::StackGraph;
-use crate::plan::{Danger, Plan, PlanOptions, StackStatus, make_plan, render};
+use crate::plan::{Danger, Plan, PlanOptions, PlanStatus, make_plan, render};
 use crate::synth::{Format, Rendered, render as render_templates, render_stack};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -165,7 +165,7 @@ impl Preflight<'_> {
         let blocked: Vec<String> = plan
             .stacks
             .iter()
-            .filter(|s| in_scope(&s.id) && s.status == StackStatus::Blocked)
+            .filter(|s| in_scope(&s.id) && s.status == PlanStatus::Blocked)
             .map(|s| format!("{}: {}", s.name, s.remedy.as_deref().unwrap_or("blocked")))
             .collect();
         if !blocked.is_empty() {
@@ -178,7 +178,7 @@ impl Preflight<'_> {
                 .filter(|s| selected.contains(&s.id))
                 .flat_map(|s| graph.dependencies(&s.id))
                 .filter(|dep| !selected.contains(*dep))
-                .filter(|dep| plan.stacks.iter().any(|p| p.id == *dep && p.status == StackStatus::ToCreate))
+                .filter(|dep| plan.stacks.iter().any(|p| p.id == *dep && p.status == PlanStatus::ToCreate))
                 .map(str::to_owned)
                 .collect();
             if !missing.is_empty() {
@@ -220,7 +220,7 @@ impl Preflight<'_> {
         let deploy: BTreeSet<String> = plan
             .stacks
             .iter()
-            .filter(|s| in_scope(&s.id) && matches!(s.status, StackStatus::ToCreate | StackStatus::Changes))
+            .filter(|s| in_scope(&s.id) && matches!(s.status, PlanStatus::ToCreate | PlanStatus::Changes))
             .map(|s| s.id.clone())
             .collect();
         if deploy.is_empty() {
@@ -357,7 +357,7 @@ mod tests {
         let err = checks(None, &[]).run(&p, &graph(), &Style::plain()).unwrap_err().to_string();
         assert!(err.contains("matbakh-dev-data: ROLLBACK_COMPLETE: delete it"), "{err}");
         let mut p = plan("no_changes", json!([]));
-        p.stacks[0].status = StackStatus::NoChanges;
+        p.stacks[0].status = PlanStatus::NoChanges;
         assert_eq!(checks(None, &[]).run(&p, &graph(), &Style::plain()).unwrap(), None);
     }
 }

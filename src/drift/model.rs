@@ -46,7 +46,7 @@ pub struct StackDrift {
     pub name: String,
     pub state: StackState,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub live_status: Option<String>,
+    pub live_status: Option<crate::aws::status::StackStatus>,
     /// The deployed template and parameters against what `synth` renders now.
     pub template: TemplateDrift,
     pub resources: Vec<ResourceDrift>,

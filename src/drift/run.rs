@@ -110,7 +110,7 @@ where
             live.push(None);
             continue;
         };
-        if stack.status == "REVIEW_IN_PROGRESS" {
+        if stack.status.is_review() {
             live.push(None);
             continue;
         }

@@ -7,5 +7,5 @@ pub mod model;
 pub mod render;
 pub mod run;
 
-pub use model::{Danger, Plan, STATEFUL_TYPES, StackPlan, StackStatus};
+pub use model::{Danger, Plan, PlanStatus, STATEFUL_TYPES, StackPlan};
 pub use run::{PlanOptions, make_plan, remedy, run_id};

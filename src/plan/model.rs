@@ -26,7 +26,7 @@ pub struct Plan {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum StackStatus {
+pub enum PlanStatus {
     /// The stack does not exist; everything in it will be created.
     ToCreate,
     NoChanges,
@@ -48,10 +48,10 @@ pub enum Evidence {
 pub struct StackPlan {
     pub id: String,
     pub name: String,
-    pub status: StackStatus,
+    pub status: PlanStatus,
     /// The live stack's status, e.g. `UPDATE_COMPLETE`; absent for a stack to create.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub live_status: Option<String>,
+    pub live_status: Option<crate::aws::status::StackStatus>,
     /// The live stack's `LastUpdatedTime` (or creation time); `apply --plan` refuses
     /// the plan when it differs.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,11 +96,11 @@ pub struct SecurityChange {
 
 impl Plan {
     pub fn has_changes(&self) -> bool {
-        self.stacks.iter().any(|s| matches!(s.status, StackStatus::ToCreate | StackStatus::Changes))
+        self.stacks.iter().any(|s| matches!(s.status, PlanStatus::ToCreate | PlanStatus::Changes))
     }
 
     pub fn is_blocked(&self) -> bool {
-        self.stacks.iter().any(|s| s.status == StackStatus::Blocked)
+        self.stacks.iter().any(|s| s.status == PlanStatus::Blocked)
     }
 
     pub fn to_json(&self) -> String {
@@ -313,8 +313,8 @@ mod tests {
             stacks: vec![StackPlan {
                 id: "data".into(),
                 name: "matbakh-dev-data".into(),
-                status: StackStatus::Changes,
-                live_status: Some("UPDATE_COMPLETE".into()),
+                status: PlanStatus::Changes,
+                live_status: Some(crate::aws::status::StackStatus::UpdateComplete),
                 last_updated_time: None,
                 template_sha256: "x".into(),
                 evidence: Evidence::TemplateDiff,

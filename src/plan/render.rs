@@ -1,7 +1,7 @@
 //! Drawing a plan for people: a terminal view in the style of `cdk diff` and a markdown
 //! view for pull-request comments. Both list the dangers first.
 
-use super::model::{Evidence, Plan, SecurityChange, StackPlan, StackStatus};
+use super::model::{Evidence, Plan, PlanStatus, SecurityChange, StackPlan};
 use crate::diff::render::changes_human;
 use crate::style::Style;
 
@@ -47,25 +47,25 @@ pub fn human(plan: &Plan, style: &Style) -> String {
 fn stack_human(stack: &StackPlan, style: &Style, out: &mut String) {
     let name = style.bold(&stack.name);
     match stack.status {
-        StackStatus::NoChanges => {
+        PlanStatus::NoChanges => {
             out.push_str(&format!("{name}: no changes\n"));
             return;
         }
-        StackStatus::Blocked => {
+        PlanStatus::Blocked => {
             out.push_str(&format!(
                 "{name}: {}\n",
                 style.error(&format!("blocked — {}", stack.remedy.as_deref().unwrap_or("")))
             ));
             return;
         }
-        StackStatus::ToCreate => {
+        PlanStatus::ToCreate => {
             out.push_str(&format!("{name}: to be created ({} resources)\n", stack.changes.resources.len()));
             for r in &stack.changes.resources {
                 out.push_str(&style.added(&format!("  [+] {} {}\n", r.resource_type, r.logical_id)));
             }
             return;
         }
-        StackStatus::Changes => {}
+        PlanStatus::Changes => {}
     }
     let evidence = match (stack.evidence, &stack.evidence_note) {
         (Evidence::ChangeSet, _) => "confirmed by a change set".to_owned(),
@@ -81,7 +81,7 @@ fn stack_human(stack: &StackPlan, style: &Style, out: &mut String) {
 /// would bury the changes to live access that a reviewer has to read.
 fn split_security(plan: &Plan) -> (Vec<&SecurityChange>, Vec<(String, usize)>) {
     let new_stacks: Vec<&str> =
-        plan.stacks.iter().filter(|s| s.status == StackStatus::ToCreate).map(|s| s.name.as_str()).collect();
+        plan.stacks.iter().filter(|s| s.status == PlanStatus::ToCreate).map(|s| s.name.as_str()).collect();
     let existing = plan.security.iter().filter(|s| !new_stacks.contains(&s.stack.as_str())).collect();
     let new = new_stacks
         .iter()
@@ -92,13 +92,13 @@ fn split_security(plan: &Plan) -> (Vec<&SecurityChange>, Vec<(String, usize)>) {
 }
 
 fn summary_line(plan: &Plan) -> String {
-    let count = |s: StackStatus| plan.stacks.iter().filter(|p| p.status == s).count();
+    let count = |s: PlanStatus| plan.stacks.iter().filter(|p| p.status == s).count();
     format!(
         "Plan: {} to create, {} to change, {} unchanged, {} blocked; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
-        count(StackStatus::ToCreate),
-        count(StackStatus::Changes),
-        count(StackStatus::NoChanges),
-        count(StackStatus::Blocked),
+        count(PlanStatus::ToCreate),
+        count(PlanStatus::Changes),
+        count(PlanStatus::NoChanges),
+        count(PlanStatus::Blocked),
         plan.danger.len(),
         plan.security.len(),
         plan.security.iter().filter(|s| s.broadens).count()
@@ -167,10 +167,10 @@ pub fn markdown(plan: &Plan) -> String {
         &["stack", "status", "resources changed", "evidence"],
         plan.stacks.iter().map(|s| {
             let status = match s.status {
-                StackStatus::ToCreate => "to be created",
-                StackStatus::NoChanges => "no changes",
-                StackStatus::Changes => "changes",
-                StackStatus::Blocked => "**blocked**",
+                PlanStatus::ToCreate => "to be created",
+                PlanStatus::NoChanges => "no changes",
+                PlanStatus::Changes => "changes",
+                PlanStatus::Blocked => "**blocked**",
             };
             let evidence = match s.evidence {
                 Evidence::ChangeSet => "change set",
@@ -179,7 +179,7 @@ pub fn markdown(plan: &Plan) -> String {
             [s.name.clone(), status.to_owned(), s.changes.resources.len().to_string(), evidence.to_owned()]
         }),
     );
-    for s in plan.stacks.iter().filter(|s| s.status == StackStatus::Changes || s.status == StackStatus::Blocked) {
+    for s in plan.stacks.iter().filter(|s| s.status == PlanStatus::Changes || s.status == PlanStatus::Blocked) {
         out.push_str(&format!("\n<details><summary><code>{}</code></summary>\n\n", s.name));
         if let Some(r) = &s.remedy {
             out.push_str(&format!("Blocked: {}\n\n", escape(r)));
@@ -226,7 +226,7 @@ mod tests {
     use crate::plan::model::{Evidence, PLAN_FORMAT_VERSION};
     use serde_json::json;
 
-    fn stack(name: &str, status: StackStatus, old: serde_json::Value, new: serde_json::Value) -> StackPlan {
+    fn stack(name: &str, status: PlanStatus, old: serde_json::Value, new: serde_json::Value) -> StackPlan {
         StackPlan {
             id: name.into(),
             name: name.into(),
@@ -253,8 +253,8 @@ mod tests {
             environment: "dev".into(),
             region: "eu-central-1".into(),
             stacks: vec![
-                stack("live", StackStatus::Changes, json!({"Resources": {}}), json!({"Resources": {"Open": ingress}})),
-                stack("fresh", StackStatus::ToCreate, serde_json::Value::Null, json!({"Resources": new_stack})),
+                stack("live", PlanStatus::Changes, json!({"Resources": {}}), json!({"Resources": {"Open": ingress}})),
+                stack("fresh", PlanStatus::ToCreate, serde_json::Value::Null, json!({"Resources": new_stack})),
             ],
             danger: Vec::new(),
             security: Vec::new(),

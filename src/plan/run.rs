@@ -9,11 +9,12 @@ use std::time::Duration;
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 
-use super::model::{Evidence, PLAN_FORMAT_VERSION, Plan, StackPlan, StackStatus};
+use super::model::{Evidence, PLAN_FORMAT_VERSION, Plan, PlanStatus, StackPlan};
 use crate::aws::AwsError;
 use crate::aws::cloudformation::{
     ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack, TemplateSource,
 };
+use crate::aws::status::ChangeSetStatus;
 use crate::diff::{diff_templates, evidence, parameter_values, parse_template};
 use crate::synth::{Rendered, TEMPLATE_BODY_INLINE_MAX};
 
@@ -94,7 +95,7 @@ pub async fn make_plan<C: CloudFormationApi>(
 
 async fn read_live<C: CloudFormationApi>(api: &C, name: &str) -> Result<Live, AwsError> {
     let Some(stack) = api.describe_stack(name).await? else { return Ok(Live::Missing) };
-    if stack.status == "REVIEW_IN_PROGRESS" {
+    if stack.status.is_review() {
         // Made by a change set never executed: it has no template and no resources.
         return Ok(Live::Exists { stack: Box::new(stack), template: Value::Null });
     }
@@ -111,7 +112,7 @@ fn plan_stack(id: String, name: String, sha256: String, live: Live, new: &Value)
     let mut plan = StackPlan {
         id,
         name,
-        status: StackStatus::ToCreate,
+        status: PlanStatus::ToCreate,
         live_status: None,
         last_updated_time: None,
         template_sha256: sha256,
@@ -128,13 +129,13 @@ fn plan_stack(id: String, name: String, sha256: String, live: Live, new: &Value)
             plan.changes = diff_templates(&template, new);
             plan.parameter_values = if template.is_null() { Vec::new() } else { parameter_values(&stack, new) };
             plan.status = if plan.remedy.is_some() {
-                StackStatus::Blocked
+                PlanStatus::Blocked
             } else if template.is_null() {
-                StackStatus::ToCreate
+                PlanStatus::ToCreate
             } else if plan.changes.is_empty() && plan.parameter_values.is_empty() {
-                StackStatus::NoChanges
+                PlanStatus::NoChanges
             } else {
-                StackStatus::Changes
+                PlanStatus::Changes
             };
             plan.live_status = Some(stack.status);
             plan.last_updated_time = Some(stack.last_updated);
@@ -145,23 +146,7 @@ fn plan_stack(id: String, name: String, sha256: String, live: Live, new: &Value)
 
 /// What the user must do with a stack in a state that cannot be updated.
 pub fn remedy(stack: &LiveStack) -> Option<String> {
-    let name = &stack.name;
-    let s = stack.status.as_str();
-    Some(match s {
-        "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED" => format!(
-            "{s}: the first create failed and cannot be updated; delete it (aws cloudformation delete-stack --stack-name {name}) and apply again"
-        ),
-        "UPDATE_ROLLBACK_FAILED" => format!(
-            "{s}: finish the rollback (aws cloudformation continue-update-rollback --stack-name {name}, adding --resources-to-skip for resources that cannot roll back), then plan again"
-        ),
-        "DELETE_FAILED" => format!(
-            "{s}: a delete failed; delete it again, retaining what cannot be deleted (aws cloudformation delete-stack --stack-name {name} --retain-resources …)"
-        ),
-        _ if s.ends_with("_IN_PROGRESS") && s != "REVIEW_IN_PROGRESS" => format!(
-            "{s}: an operation is running; wait for it (aws cloudformation wait stack-update-complete --stack-name {name}) and plan again"
-        ),
-        _ => return None,
-    })
+    stack.status.remedy(&stack.name)
 }
 
 /// Creates a change set for every changed stack at once, waits for all, merges their
@@ -172,7 +157,7 @@ async fn confirm_with_change_sets<C: CloudFormationApi>(
     stacks: &mut [StackPlan],
     options: &PlanOptions,
 ) {
-    let candidates: Vec<usize> = (0..stacks.len()).filter(|&i| stacks[i].status == StackStatus::Changes).collect();
+    let candidates: Vec<usize> = (0..stacks.len()).filter(|&i| stacks[i].status == PlanStatus::Changes).collect();
     let mut requests = Vec::new();
     for &i in &candidates {
         let body = &rendered.stack(&stacks[i].id).expect("manifest names rendered stacks").body;
@@ -259,11 +244,11 @@ fn apply_change_set(stack: &mut StackPlan, result: Result<ChangeSet, AwsError>) 
         // CloudFormation sees nothing to do: the template differences are cosmetic.
         stack.changes = Default::default();
         stack.evidence = Evidence::ChangeSet;
-        stack.status = if stack.parameter_values.is_empty() { StackStatus::NoChanges } else { StackStatus::Changes };
+        stack.status = if stack.parameter_values.is_empty() { PlanStatus::NoChanges } else { PlanStatus::Changes };
         return;
     }
-    if cs.status != "CREATE_COMPLETE" {
-        let reason = cs.status_reason.unwrap_or_else(|| cs.status.clone());
+    if cs.status != ChangeSetStatus::CreateComplete {
+        let reason = cs.status_reason.unwrap_or_else(|| cs.status.to_string());
         stack.evidence_note = Some(format!("change set {}: {reason}; impacts are from the template diff", cs.status));
         return;
     }
@@ -278,6 +263,6 @@ fn apply_change_set(stack: &mut StackPlan, result: Result<ChangeSet, AwsError>) 
     evidence::merge(&mut stack.changes, &cs);
     stack.evidence = Evidence::ChangeSet;
     if stack.changes.is_empty() && stack.parameter_values.is_empty() {
-        stack.status = StackStatus::NoChanges;
+        stack.status = PlanStatus::NoChanges;
     }
 }
