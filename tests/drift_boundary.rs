@@ -23,10 +23,10 @@ use aws_sdk_cloudformation::types::{
 };
 use common::render_env;
 use matbakh_infra::aws::AwsError;
-use matbakh_infra::aws::cloudformation::{ChangeSet, ChangeSetRequest, CloudFormationApi, LiveStack};
+use matbakh_infra::aws::cloudformation::{LiveStack, StackEvent, StackReadApi, StackResource};
 use matbakh_infra::aws::services::{LiveReader, LiveState, ReadResult};
 use matbakh_infra::aws::stack_drift::{
-    DriftDetection, ResourceDriftResult, StackDriftApi, StackResource, drift_detection, resource_drifts,
+    DriftDetection, DriftDetectionApi, ResourceDriftResult, drift_detection, resource_drifts,
 };
 use matbakh_infra::drift::model::{DriftReport, ResourceDrift, ResourceStatus, Source, StackState};
 use matbakh_infra::drift::{DriftOptions, exit_status, make_drift, render};
@@ -118,7 +118,7 @@ impl FakeCfn {
     }
 }
 
-impl CloudFormationApi for FakeCfn {
+impl StackReadApi for FakeCfn {
     async fn describe_stack(&self, name: &str) -> Result<Option<LiveStack>, AwsError> {
         self.log(format!("DescribeStacks {name}"));
         Ok(self.stacks.get(name).map(|(s, _, _)| s.clone()))
@@ -133,21 +133,7 @@ impl CloudFormationApi for FakeCfn {
         })
     }
 
-    async fn create_change_set(&self, _: ChangeSetRequest) -> Result<String, AwsError> {
-        panic!("drift must never create a change set")
-    }
-
-    async fn describe_change_set(&self, _: &str) -> Result<ChangeSet, AwsError> {
-        panic!("drift must never read change sets")
-    }
-
-    async fn delete_change_set(&self, _: &str) -> Result<(), AwsError> {
-        panic!("drift must never delete anything")
-    }
-}
-
-impl StackDriftApi for FakeCfn {
-    async fn list_stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, AwsError> {
+    async fn list_resources(&self, stack: &str) -> Result<Vec<StackResource>, AwsError> {
         self.log(format!("ListStackResources {stack}"));
         self.stacks.get(stack).map(|(_, _, r)| r.clone()).ok_or_else(|| AwsError::Service {
             operation: "ListStackResources",
@@ -156,6 +142,21 @@ impl StackDriftApi for FakeCfn {
         })
     }
 
+    // Drift reads no events, policies or imports; the account has none to give.
+    async fn recent_events(&self, _: &str) -> Result<Vec<StackEvent>, AwsError> {
+        Ok(Vec::new())
+    }
+
+    async fn get_stack_policy(&self, _: &str) -> Result<Option<String>, AwsError> {
+        Ok(None)
+    }
+
+    async fn list_imports(&self, _: &str) -> Result<Vec<String>, AwsError> {
+        Ok(Vec::new())
+    }
+}
+
+impl DriftDetectionApi for FakeCfn {
     async fn detect_stack_drift(&self, stack: &str) -> Result<String, AwsError> {
         self.log(format!("DetectStackDrift {stack}"));
         if self.detect_unsupported {

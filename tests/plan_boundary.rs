@@ -16,7 +16,8 @@ use aws_sdk_cloudformation::types::{
 use common::render_env;
 use matbakh_infra::aws::AwsError;
 use matbakh_infra::aws::cloudformation::{
-    ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack, change_set,
+    ChangeSet, ChangeSetApi, ChangeSetKind, ChangeSetRequest, LiveStack, StackEvent, StackReadApi, StackResource,
+    change_set,
 };
 use matbakh_infra::cli::plan_exit_status;
 use matbakh_infra::diff::impact::Impact;
@@ -69,7 +70,7 @@ impl FakeCfn {
     }
 }
 
-impl CloudFormationApi for FakeCfn {
+impl StackReadApi for FakeCfn {
     async fn describe_stack(&self, name: &str) -> Result<Option<LiveStack>, AwsError> {
         self.log(format!("DescribeStacks {name}"));
         Ok(self.stacks.get(name).map(|(s, _)| s.clone()))
@@ -80,6 +81,25 @@ impl CloudFormationApi for FakeCfn {
         Ok(self.stacks[name].1.clone())
     }
 
+    async fn list_resources(&self, _: &str) -> Result<Vec<StackResource>, AwsError> {
+        Ok(Vec::new())
+    }
+
+    async fn recent_events(&self, _: &str) -> Result<Vec<StackEvent>, AwsError> {
+        Ok(Vec::new())
+    }
+
+    async fn get_stack_policy(&self, _: &str) -> Result<Option<String>, AwsError> {
+        Ok(None)
+    }
+
+    async fn list_imports(&self, export_name: &str) -> Result<Vec<String>, AwsError> {
+        self.log(format!("ListImports {export_name}"));
+        Ok(Vec::new())
+    }
+}
+
+impl ChangeSetApi for FakeCfn {
     async fn create_change_set(&self, request: ChangeSetRequest) -> Result<String, AwsError> {
         self.log(format!("CreateChangeSet {}", request.stack_name));
         if let Some(AwsError::Unsupported { operation, detail }) = &self.create_fails_with {
@@ -101,6 +121,10 @@ impl CloudFormationApi for FakeCfn {
         self.log(format!("DeleteChangeSet {id}"));
         self.deleted.lock().unwrap().push(id.to_owned());
         Ok(())
+    }
+
+    async fn execute_change_set(&self, id: &str, _: &str) -> Result<(), AwsError> {
+        panic!("plan must never execute a change set ({id})")
     }
 }
 

@@ -15,9 +15,9 @@ use super::protection::{destructive_changes, stack_policy, stateful_resources};
 use crate::assets::Asset;
 use crate::aws::AwsError;
 use crate::aws::artifacts::ArtifactStore;
+use crate::aws::cloudformation::DeployApi;
 use crate::aws::cloudformation::{ChangeSet, ChangeSetKind, ChangeSetRequest, LiveOutput, LiveStack, TemplateSource};
 use crate::aws::retry::{Backoff, with_retries};
-use crate::aws::stack_deploy::StackDeployApi;
 use crate::aws::status::ChangeSetStatus;
 use crate::plan::remedy;
 use crate::synth::TEMPLATE_BODY_INLINE_MAX;
@@ -85,7 +85,7 @@ impl From<AwsError> for StackFailure {
     }
 }
 
-impl<C: StackDeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
+impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
     async fn call<T, F, Fut>(&self, f: F) -> Result<T, AwsError>
     where
         F: FnMut() -> Fut,

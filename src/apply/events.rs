@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::aws::stack_deploy::StackEvent;
+use crate::aws::cloudformation::StackEvent;
 
 /// Remembers the events already seen, so each poll yields only what happened since.
 #[derive(Debug, Default)]

@@ -12,8 +12,8 @@ use super::deploy::{Deployed, Deployer, StackFailure, StackJob, UploadResult};
 use super::progress::{ApplyEvent, Progress};
 use super::schedule::{self, Schedule, StackOutcome};
 use crate::aws::artifacts::ArtifactStore;
+use crate::aws::cloudformation::DeployApi;
 use crate::aws::retry::{Backoff, with_retries};
-use crate::aws::stack_deploy::StackDeployApi;
 use crate::constructs::bootstrap::{BUCKET_OUTPUT, bucket_name as bootstrap_bucket};
 use crate::synth::{Rendered, RenderedStack, TEMPLATE_BODY_INLINE_MAX};
 
@@ -117,7 +117,7 @@ pub async fn apply<C, S, P>(
     options: &ApplyOptions,
 ) -> ApplyReport
 where
-    C: StackDeployApi,
+    C: DeployApi,
     S: ArtifactStore,
     P: Progress,
 {
@@ -202,7 +202,7 @@ async fn upload_assets<C, S, P>(
     options: &ApplyOptions,
 ) -> BTreeMap<String, UploadResult>
 where
-    C: StackDeployApi,
+    C: DeployApi,
     S: ArtifactStore,
     P: Progress,
 {
@@ -228,7 +228,7 @@ const UPLOADS_AT_ONCE: usize = 8;
 /// The artifacts bucket's name: the bootstrap stack's output, or — where an endpoint
 /// does not report outputs of a stack created by a change set — the same naming
 /// convention the template uses, with the account from the stack's ARN.
-async fn bucket_name<C: StackDeployApi>(
+async fn bucket_name<C: DeployApi>(
     api: &C,
     backoff: Backoff,
     stack: &str,

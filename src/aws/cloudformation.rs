@@ -1,153 +1,24 @@
-//! The CloudFormation operations matbakh-infra uses, as a trait with plain types.
-//! [`SdkCloudFormation`] implements it with the SDK client; tests implement it with
-//! responses built from the SDK's own output types, converted by the same functions.
-
-use std::collections::BTreeMap;
-use std::future::Future;
+//! The CloudFormation client, and the traits that split its operations by capability:
+//! [`StackReadApi`] (reads), [`ChangeSetApi`] (prepare and execute), [`StackAdminApi`]
+//! (stack policy, termination protection) and [`super::stack_drift::DriftDetectionApi`].
+//! Plan takes reads and change sets, drift reads and drift detection, apply everything
+//! but drift detection ([`DeployApi`]); test fakes implement only what they stand for.
 
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Stack, TemplateStage};
-use serde::{Deserialize, Serialize};
 
-use super::AwsError;
-use super::status::{ChangeSetStatus, ExecutionStatus, StackStatus};
+pub use super::change_sets::{
+    ChangeSet, ChangeSetApi, ChangeSetDetail, ChangeSetKind, ChangeSetRequest, ChangeSetResource, TemplateSource,
+    change_set,
+};
+pub use super::stack_admin::StackAdminApi;
+pub use super::stack_read::{
+    LiveOutput, LiveStack, StackEvent, StackReadApi, StackResource, live_stack, stack_event, stack_resources,
+};
 
-/// What `DescribeStacks` says about one stack.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LiveStack {
-    pub name: String,
-    pub id: String,
-    pub status: StackStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_reason: Option<String>,
-    /// RFC 3339; creation time when the stack was never updated.
-    pub last_updated: String,
-    pub parameters: BTreeMap<String, String>,
-    pub outputs: Vec<LiveOutput>,
-    pub tags: BTreeMap<String, String>,
-    pub termination_protection: bool,
-}
+/// What apply needs: reads, change sets and stack administration.
+pub trait DeployApi: StackReadApi + ChangeSetApi + StackAdminApi {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LiveOutput {
-    pub key: String,
-    pub value: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub export_name: Option<String>,
-}
-
-/// What `CreateChangeSet` needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChangeSetRequest {
-    pub stack_name: String,
-    pub change_set_name: String,
-    /// Always explicit: AWS defaults to UPDATE, emulators to CREATE.
-    pub change_set_type: ChangeSetKind,
-    pub template: TemplateSource,
-    /// Every parameter with its value, passed explicitly (some endpoints ignore
-    /// `List<…>` defaults); empty to let CloudFormation use the template's defaults.
-    pub parameters: Vec<(String, String)>,
-    pub description: String,
-    /// Makes a retried call idempotent: the same token never creates a second change set.
-    pub client_token: Option<String>,
-}
-
-/// Where CloudFormation reads the template from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TemplateSource {
-    /// Inline, up to 51,200 bytes.
-    Body(String),
-    /// An S3 object URL, for larger templates.
-    Url(String),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ChangeSetKind {
-    Create,
-    Update,
-}
-
-/// What `DescribeChangeSet` (with `IncludePropertyValues`) says, all pages merged.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeSet {
-    pub id: String,
-    pub status: ChangeSetStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_reason: Option<String>,
-    /// Whether it can be executed (`AVAILABLE`), or was (`EXECUTE_COMPLETE`, `OBSOLETE`…).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub execution_status: Option<ExecutionStatus>,
-    pub changes: Vec<ChangeSetResource>,
-}
-
-impl ChangeSet {
-    pub fn is_settled(&self) -> bool {
-        self.status.is_settled()
-    }
-
-    /// An empty change set fails with this reason on AWS and on the local AWS alike.
-    pub fn is_empty_failure(&self) -> bool {
-        self.status == ChangeSetStatus::Failed
-            && self
-                .status_reason
-                .as_deref()
-                .is_some_and(|r| r.contains("didn't contain changes") || r.contains("No updates are to be performed"))
-    }
-}
-
-/// One `ResourceChange` of a change set.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeSetResource {
-    /// `Add`, `Modify`, `Remove`, `Import`, `Dynamic`.
-    pub action: String,
-    pub logical_id: String,
-    pub resource_type: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub physical_id: Option<String>,
-    /// `True`, `False`, `Conditional` (Modify only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub replacement: Option<String>,
-    pub scope: Vec<String>,
-    pub details: Vec<ChangeSetDetail>,
-}
-
-/// One `ResourceChangeDetail`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeSetDetail {
-    /// `Properties`, `Metadata`, `Tags`, …
-    pub attribute: String,
-    /// The property name, for `Properties`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `Never`, `Conditionally`, `Always`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requires_recreation: Option<String>,
-    /// `Static` or `Dynamic`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub evaluation: Option<String>,
-    /// `ResourceReference`, `ParameterReference`, `ResourceAttribute`, `DirectModification`, `Automatic`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub change_source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub causing_entity: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub before_value: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub after_value: Option<String>,
-}
-
-/// The CloudFormation operations plan (and later apply and drift) use.
-pub trait CloudFormationApi: Send + Sync {
-    /// `None` when the stack does not exist (or only a deleted one does).
-    fn describe_stack(&self, name: &str) -> impl Future<Output = Result<Option<LiveStack>, AwsError>> + Send;
-    /// The deployed (original, untransformed) template body.
-    fn get_template(&self, name: &str) -> impl Future<Output = Result<String, AwsError>> + Send;
-    /// Returns the change set's id (ARN).
-    fn create_change_set(&self, request: ChangeSetRequest) -> impl Future<Output = Result<String, AwsError>> + Send;
-    fn describe_change_set(&self, id: &str) -> impl Future<Output = Result<ChangeSet, AwsError>> + Send;
-    fn delete_change_set(&self, id: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
-}
+impl<T: StackReadApi + ChangeSetApi + StackAdminApi> DeployApi for T {}
 
 /// The real thing.
 #[derive(Clone, Debug)]
@@ -160,117 +31,9 @@ impl SdkCloudFormation {
         SdkCloudFormation { client: Client::new(config) }
     }
 
-    /// The SDK client, for the operation traits defined next to this one (apply, drift).
+    /// The SDK client, for the operation traits implemented next to this file.
     pub(crate) fn client(&self) -> &Client {
         &self.client
-    }
-}
-
-impl CloudFormationApi for SdkCloudFormation {
-    async fn describe_stack(&self, name: &str) -> Result<Option<LiveStack>, AwsError> {
-        match self.client.describe_stacks().stack_name(name).send().await {
-            Ok(out) => Ok(out.stacks().first().map(live_stack)),
-            // AWS answers a missing stack with ValidationError "Stack with id X does not exist".
-            Err(err) => {
-                let err = AwsError::from_sdk("DescribeStacks", err);
-                match &err {
-                    AwsError::Service { code, message, .. }
-                        if code == "ValidationError" && message.contains("does not exist") =>
-                    {
-                        Ok(None)
-                    }
-                    _ => Err(err),
-                }
-            }
-        }
-    }
-
-    async fn get_template(&self, name: &str) -> Result<String, AwsError> {
-        let out = self
-            .client
-            .get_template()
-            .stack_name(name)
-            .template_stage(TemplateStage::Original)
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk("GetTemplate", e))?;
-        Ok(out.template_body().unwrap_or_default().to_owned())
-    }
-
-    async fn create_change_set(&self, request: ChangeSetRequest) -> Result<String, AwsError> {
-        let out = self
-            .client
-            .create_change_set()
-            .stack_name(&request.stack_name)
-            .change_set_name(&request.change_set_name)
-            .change_set_type(match request.change_set_type {
-                ChangeSetKind::Create => ChangeSetType::Create,
-                ChangeSetKind::Update => ChangeSetType::Update,
-            })
-            .set_template_body(match &request.template {
-                TemplateSource::Body(body) => Some(body.clone()),
-                TemplateSource::Url(_) => None,
-            })
-            .set_template_url(match &request.template {
-                TemplateSource::Url(url) => Some(url.clone()),
-                TemplateSource::Body(_) => None,
-            })
-            .set_parameters(if request.parameters.is_empty() {
-                None
-            } else {
-                Some(
-                    request
-                        .parameters
-                        .iter()
-                        .map(|(k, v)| Parameter::builder().parameter_key(k).parameter_value(v).build())
-                        .collect(),
-                )
-            })
-            .set_client_token(request.client_token.clone())
-            .description(&request.description)
-            .capabilities(Capability::CapabilityIam)
-            .capabilities(Capability::CapabilityNamedIam)
-            .include_nested_stacks(false)
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk("CreateChangeSet", e))?;
-        Ok(out.id().unwrap_or_default().to_owned())
-    }
-
-    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, AwsError> {
-        let mut merged = ChangeSet::default();
-        let mut next: Option<String> = None;
-        loop {
-            let out = self
-                .client
-                .describe_change_set()
-                .change_set_name(id)
-                .include_property_values(true)
-                .set_next_token(next.clone())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk("DescribeChangeSet", e))?;
-            next = out.next_token().map(str::to_owned);
-            let page = change_set(&out);
-            merged.id = page.id;
-            merged.status = page.status;
-            merged.status_reason = page.status_reason;
-            merged.execution_status = page.execution_status;
-            merged.changes.extend(page.changes);
-            if next.is_none() {
-                return Ok(merged);
-            }
-        }
-    }
-
-    async fn delete_change_set(&self, id: &str) -> Result<(), AwsError> {
-        self.client
-            .delete_change_set()
-            .change_set_name(id)
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk("DeleteChangeSet", e))?;
-        Ok(())
     }
 }
 
@@ -280,87 +43,4 @@ impl CloudFormationApi for SdkCloudFormation {
 pub(crate) fn single_attempt() -> aws_sdk_cloudformation::config::Builder {
     aws_sdk_cloudformation::config::Builder::default()
         .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::standard().with_max_attempts(1))
-}
-
-/// Converts one stack of a `DescribeStacks` answer.
-pub fn live_stack(s: &Stack) -> LiveStack {
-    let time = s.last_updated_time().or(s.creation_time());
-    LiveStack {
-        name: s.stack_name().unwrap_or_default().to_owned(),
-        id: s.stack_id().unwrap_or_default().to_owned(),
-        status: StackStatus::from(s.stack_status().map_or("", |st| st.as_str())),
-        status_reason: s.stack_status_reason().map(str::to_owned),
-        last_updated: time
-            .and_then(|t| t.fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime).ok())
-            .unwrap_or_default(),
-        parameters: s
-            .parameters()
-            .iter()
-            .map(|p| {
-                let value = p.resolved_value().or(p.parameter_value()).unwrap_or_default();
-                (p.parameter_key().unwrap_or_default().to_owned(), value.to_owned())
-            })
-            .collect(),
-        outputs: s
-            .outputs()
-            .iter()
-            .map(|o| LiveOutput {
-                key: o.output_key().unwrap_or_default().to_owned(),
-                value: o.output_value().unwrap_or_default().to_owned(),
-                export_name: o.export_name().map(str::to_owned),
-            })
-            .collect(),
-        tags: s
-            .tags()
-            .iter()
-            .map(|t| (t.key().unwrap_or_default().to_owned(), t.value().unwrap_or_default().to_owned()))
-            .collect(),
-        termination_protection: s.enable_termination_protection().unwrap_or(false),
-    }
-}
-
-/// Converts one page of a `DescribeChangeSet` answer.
-pub fn change_set(out: &DescribeChangeSetOutput) -> ChangeSet {
-    let changes = out
-        .changes()
-        .iter()
-        .filter_map(|c| c.resource_change())
-        .map(|rc| ChangeSetResource {
-            action: rc.action().map(|a| a.as_str().to_owned()).unwrap_or_default(),
-            logical_id: rc.logical_resource_id().unwrap_or_default().to_owned(),
-            resource_type: rc.resource_type().unwrap_or_default().to_owned(),
-            physical_id: rc.physical_resource_id().map(str::to_owned),
-            replacement: rc.replacement().map(|r| r.as_str().to_owned()),
-            scope: rc.scope().iter().map(|s| s.as_str().to_owned()).collect(),
-            details: rc
-                .details()
-                .iter()
-                .map(|d| {
-                    let target = d.target();
-                    ChangeSetDetail {
-                        attribute: target
-                            .and_then(|t| t.attribute())
-                            .map(|a| a.as_str().to_owned())
-                            .unwrap_or_default(),
-                        name: target.and_then(|t| t.name()).map(str::to_owned),
-                        requires_recreation: target
-                            .and_then(|t| t.requires_recreation())
-                            .map(|r| r.as_str().to_owned()),
-                        evaluation: d.evaluation().map(|e| e.as_str().to_owned()),
-                        change_source: d.change_source().map(|c| c.as_str().to_owned()),
-                        causing_entity: d.causing_entity().map(str::to_owned),
-                        before_value: target.and_then(|t| t.before_value()).map(str::to_owned),
-                        after_value: target.and_then(|t| t.after_value()).map(str::to_owned),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    ChangeSet {
-        id: out.change_set_id().unwrap_or_default().to_owned(),
-        status: ChangeSetStatus::from(out.status().map_or("", |s| s.as_str())),
-        status_reason: out.status_reason().map(str::to_owned),
-        execution_status: out.execution_status().map(|s| ExecutionStatus::from(s.as_str())),
-        changes,
-    }
 }

@@ -3,12 +3,14 @@
 //! tested at this boundary with response shapes taken from the AWS API reference.
 
 pub mod artifacts;
+pub mod change_sets;
 pub mod cloudformation;
 mod config;
 pub mod retry;
 pub mod services;
-pub mod stack_deploy;
+pub mod stack_admin;
 pub mod stack_drift;
+pub mod stack_read;
 pub mod status;
 
 pub use config::{AwsOptions, load_config};

@@ -1,6 +1,5 @@
-//! The CloudFormation operations `drift` uses besides those of [`super::cloudformation`]:
-//! listing a stack's resources and CloudFormation's own drift detection. Plain types
-//! behind a trait; [`SdkCloudFormation`] implements it with the SDK client, and the
+//! CloudFormation's own drift detection, which `drift` uses besides the stack reads of
+//! [`super::stack_read`]. Plain types behind a trait; [`SdkCloudFormation`] implements it with the SDK client, and the
 //! conversion functions turn the SDK's own output types into the plain ones, so tests
 //! can build responses in the shapes the AWS API reference documents.
 
@@ -8,24 +7,11 @@ use std::future::Future;
 
 use aws_sdk_cloudformation::operation::describe_stack_drift_detection_status::DescribeStackDriftDetectionStatusOutput;
 use aws_sdk_cloudformation::operation::describe_stack_resource_drifts::DescribeStackResourceDriftsOutput;
-use aws_sdk_cloudformation::operation::list_stack_resources::ListStackResourcesOutput;
 use serde::{Deserialize, Serialize};
 
 use super::AwsError;
 use super::cloudformation::{SdkCloudFormation, single_attempt};
 use super::retry::{Backoff, with_retries};
-
-/// One row of `ListStackResources`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StackResource {
-    pub logical_id: String,
-    /// Empty when the endpoint has none (a resource being created, or a type the local
-    /// AWS only pretends to create).
-    pub physical_id: String,
-    pub resource_type: String,
-    /// e.g. `CREATE_COMPLETE`, `UPDATE_FAILED`.
-    pub status: String,
-}
 
 /// What `DescribeStackDriftDetectionStatus` says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,10 +60,8 @@ pub struct PropertyDifference {
     pub kind: String,
 }
 
-/// The operations `drift` needs beyond [`super::cloudformation::CloudFormationApi`].
-pub trait StackDriftApi: Send + Sync {
-    /// All pages of `ListStackResources`.
-    fn list_stack_resources(&self, stack: &str) -> impl Future<Output = Result<Vec<StackResource>, AwsError>> + Send;
+/// CloudFormation's own drift detection.
+pub trait DriftDetectionApi: Send + Sync {
     /// Starts `DetectStackDrift`; returns the detection id.
     fn detect_stack_drift(&self, stack: &str) -> impl Future<Output = Result<String, AwsError>> + Send;
     fn describe_drift_detection(
@@ -91,27 +75,7 @@ pub trait StackDriftApi: Send + Sync {
     ) -> impl Future<Output = Result<Vec<ResourceDriftResult>, AwsError>> + Send;
 }
 
-impl StackDriftApi for SdkCloudFormation {
-    async fn list_stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, AwsError> {
-        let mut all = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let out = self
-                .client()
-                .list_stack_resources()
-                .stack_name(stack)
-                .set_next_token(next.clone())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk("ListStackResources", e))?;
-            all.extend(stack_resources(&out));
-            next = out.next_token().map(str::to_owned);
-            if next.is_none() {
-                return Ok(all);
-            }
-        }
-    }
-
+impl DriftDetectionApi for SdkCloudFormation {
     /// Without the SDK's retries, which would back off for seconds on every stack of
     /// an endpoint that answers this API with an error page (the local AWS); throttling
     /// and AWS's own transient errors are retried here instead.
@@ -161,19 +125,6 @@ impl StackDriftApi for SdkCloudFormation {
             }
         }
     }
-}
-
-/// Converts one page of `ListStackResources`.
-pub fn stack_resources(out: &ListStackResourcesOutput) -> Vec<StackResource> {
-    out.stack_resource_summaries()
-        .iter()
-        .map(|r| StackResource {
-            logical_id: r.logical_resource_id().unwrap_or_default().to_owned(),
-            physical_id: r.physical_resource_id().unwrap_or_default().to_owned(),
-            resource_type: r.resource_type().unwrap_or_default().to_owned(),
-            status: r.resource_status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-        })
-        .collect()
 }
 
 /// Converts a `DescribeStackDriftDetectionStatus` answer.

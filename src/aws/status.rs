@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 
 /// Declares an enum of AWS's status strings with its parsing and printing.
 macro_rules! aws_status {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal,)* }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)* }) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(from = "String", into = "String")]
         pub enum $name {
-            $($variant,)*
+            $($(#[$vmeta])* $variant,)*
             /// A value this version does not know.
             Unrecognized(String),
         }
@@ -161,7 +161,9 @@ impl StackStatus {
 
 aws_status! {
     /// `Status` of `DescribeChangeSet`: whether the change set has been computed.
+    #[derive(Default)]
     ChangeSetStatus {
+        #[default]
         CreatePending => "CREATE_PENDING",
         CreateInProgress => "CREATE_IN_PROGRESS",
         CreateComplete => "CREATE_COMPLETE",
@@ -195,12 +197,6 @@ aws_status! {
         ExecuteComplete => "EXECUTE_COMPLETE",
         ExecuteFailed => "EXECUTE_FAILED",
         Obsolete => "OBSOLETE",
-    }
-}
-
-impl Default for ChangeSetStatus {
-    fn default() -> Self {
-        ChangeSetStatus::CreatePending
     }
 }
 

@@ -19,7 +19,7 @@ use crate::apply::progress::{Bars, JsonLines, PlainLines};
 use crate::apply::saved_plan::staleness;
 use crate::apply::{ApplyOptions, ApplyReport, Deployed, StackOutcome, apply};
 use crate::aws::artifacts::S3Artifacts;
-use crate::aws::cloudformation::{CloudFormationApi, SdkCloudFormation};
+use crate::aws::cloudformation::{SdkCloudFormation, StackReadApi};
 use crate::aws::load_config;
 use crate::constructs::bootstrap;
 use crate::graph::StackGraph;
@@ -128,7 +128,7 @@ fn selected_stacks(rendered: &Rendered, ids: &[String]) -> anyhow::Result<Option
 }
 
 /// Reads a saved plan and checks it against the code and the account.
-async fn saved_plan<C: CloudFormationApi>(api: &C, rendered: &Rendered, path: &PathBuf) -> anyhow::Result<Plan> {
+async fn saved_plan<C: StackReadApi>(api: &C, rendered: &Rendered, path: &PathBuf) -> anyhow::Result<Plan> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan {}", path.display()))?;
     let plan: Plan = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a saved plan (made by `plan --out FILE`)", path.display()))?;

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::model::{PropertyDrift, ResourceDrift, ResourceStatus, Source};
 use crate::aws::AwsError;
-use crate::aws::stack_drift::{PropertyDifference, ResourceDriftResult, StackDriftApi};
+use crate::aws::stack_drift::{DriftDetectionApi, PropertyDifference, ResourceDriftResult};
 
 /// The printed note when the endpoint lacks drift detection.
 pub const UNSUPPORTED_NOTE: &str = "CloudFormation drift detection is not supported by this endpoint; resources were checked through the service APIs only";
@@ -40,7 +40,7 @@ pub struct Detections {
 }
 
 /// Runs drift detection on every named stack at once.
-pub async fn detect_all<A: StackDriftApi>(
+pub async fn detect_all<A: DriftDetectionApi>(
     api: &A,
     stacks: &[String],
     concurrency: usize,
@@ -71,7 +71,7 @@ pub async fn detect_all<A: StackDriftApi>(
     out
 }
 
-async fn detect_one<A: StackDriftApi>(
+async fn detect_one<A: DriftDetectionApi>(
     api: &A,
     stack: &str,
     timeout: Duration,

@@ -26,9 +26,9 @@ use super::model::{
     TemplateDrift,
 };
 use crate::aws::AwsError;
-use crate::aws::cloudformation::{CloudFormationApi, LiveStack};
+use crate::aws::cloudformation::{LiveStack, StackReadApi, StackResource};
 use crate::aws::services::{LiveReader, LiveState, ReadResult, is_batched, is_readable};
-use crate::aws::stack_drift::{StackDriftApi, StackResource};
+use crate::aws::stack_drift::DriftDetectionApi;
 use crate::diff::changes::diff_templates;
 use crate::diff::normalize::parse_template;
 use crate::diff::parameters::parameter_values;
@@ -78,8 +78,8 @@ pub async fn make_drift<C, D, R>(
     options: &DriftOptions,
 ) -> Result<DriftReport, AwsError>
 where
-    C: CloudFormationApi,
-    D: StackDriftApi,
+    C: StackReadApi,
+    D: DriftDetectionApi,
     R: LiveReader,
 {
     let names: Vec<String> = rendered.manifest.stacks.iter().map(|s| s.name.clone()).collect();
@@ -89,7 +89,7 @@ where
     let reads = stream::iter(names.iter())
         .map(|name| async move {
             let (stack, template, resources) =
-                tokio::join!(cfn.describe_stack(name), cfn.get_template(name), stacks_api.list_stack_resources(name));
+                tokio::join!(cfn.describe_stack(name), cfn.get_template(name), cfn.list_resources(name));
             (stack, template, resources)
         })
         .buffered(concurrency)

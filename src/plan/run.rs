@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::model::{Evidence, PLAN_FORMAT_VERSION, Plan, PlanStatus, StackPlan};
 use crate::aws::AwsError;
 use crate::aws::cloudformation::{
-    ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack, TemplateSource,
+    ChangeSet, ChangeSetApi, ChangeSetKind, ChangeSetRequest, LiveStack, StackReadApi, TemplateSource,
 };
 use crate::aws::status::ChangeSetStatus;
 use crate::diff::{diff_templates, evidence, parameter_values, parse_template};
@@ -54,7 +54,7 @@ enum Live {
 }
 
 /// Plans every stack of a rendered environment.
-pub async fn make_plan<C: CloudFormationApi>(
+pub async fn make_plan<C: StackReadApi + ChangeSetApi>(
     api: &C,
     rendered: &Rendered,
     options: &PlanOptions,
@@ -93,7 +93,7 @@ pub async fn make_plan<C: CloudFormationApi>(
     Ok(plan)
 }
 
-async fn read_live<C: CloudFormationApi>(api: &C, name: &str) -> Result<Live, AwsError> {
+async fn read_live<C: StackReadApi + ChangeSetApi>(api: &C, name: &str) -> Result<Live, AwsError> {
     let Some(stack) = api.describe_stack(name).await? else { return Ok(Live::Missing) };
     if stack.status.is_review() {
         // Made by a change set never executed: it has no template and no resources.
@@ -151,7 +151,7 @@ pub fn remedy(stack: &LiveStack) -> Option<String> {
 
 /// Creates a change set for every changed stack at once, waits for all, merges their
 /// verdicts and deletes them all, whatever happened in between.
-async fn confirm_with_change_sets<C: CloudFormationApi>(
+async fn confirm_with_change_sets<C: StackReadApi + ChangeSetApi>(
     api: &C,
     rendered: &Rendered,
     stacks: &mut [StackPlan],
@@ -219,7 +219,11 @@ async fn confirm_with_change_sets<C: CloudFormationApi>(
     }
 }
 
-async fn await_change_set<C: CloudFormationApi>(api: &C, id: &str, timeout: Duration) -> Result<ChangeSet, AwsError> {
+async fn await_change_set<C: StackReadApi + ChangeSetApi>(
+    api: &C,
+    id: &str,
+    timeout: Duration,
+) -> Result<ChangeSet, AwsError> {
     let start = std::time::Instant::now();
     let mut delay = Duration::from_millis(500);
     loop {

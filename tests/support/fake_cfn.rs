@@ -21,10 +21,9 @@ use aws_sdk_cloudformation::types::{
 use matbakh_infra::aws::AwsError;
 use matbakh_infra::aws::artifacts::ArtifactStore;
 use matbakh_infra::aws::cloudformation::{
-    ChangeSet, ChangeSetKind, ChangeSetRequest, CloudFormationApi, LiveStack, TemplateSource, change_set, live_stack,
+    ChangeSet, ChangeSetApi, ChangeSetKind, ChangeSetRequest, LiveStack, StackAdminApi, StackEvent, StackReadApi,
+    StackResource, TemplateSource, change_set, live_stack, stack_event, stack_resources,
 };
-use matbakh_infra::aws::stack_deploy::{StackDeployApi, StackEvent, stack_event};
-use matbakh_infra::aws::stack_drift::{StackResource, stack_resources};
 use matbakh_infra::constructs::bootstrap;
 use matbakh_infra::synth::Rendered;
 
@@ -162,35 +161,7 @@ impl FakeCfn {
     }
 }
 
-impl CloudFormationApi for FakeCfn {
-    async fn describe_stack(&self, name: &str) -> Result<Option<LiveStack>, AwsError> {
-        self.gate().await?;
-        let stacks = self.stacks.lock().unwrap();
-        Ok(stacks.get(name).map(|s| {
-            live_stack(
-                &Stack::builder()
-                    .stack_name(name)
-                    .stack_id(format!("arn:aws:cloudformation:eu-central-1:123456789012:stack/{name}/1"))
-                    .stack_status(s.status.clone())
-                    .creation_time(time(0))
-                    .set_last_updated_time((s.updated > 0).then(|| time(1000 + s.updated as usize)))
-                    .enable_termination_protection(s.termination_protection)
-                    .outputs(
-                        Output::builder()
-                            .output_key(bootstrap::BUCKET_OUTPUT)
-                            .output_value("matbakh-dev-assets-123456789012-eu-central-1")
-                            .build(),
-                    )
-                    .build(),
-            )
-        }))
-    }
-
-    async fn get_template(&self, name: &str) -> Result<String, AwsError> {
-        self.gate().await?;
-        Ok(self.stacks.lock().unwrap().get(name).map(|s| s.body.clone()).unwrap_or_default())
-    }
-
+impl ChangeSetApi for FakeCfn {
     async fn create_change_set(&self, request: ChangeSetRequest) -> Result<String, AwsError> {
         self.gate().await?;
         let id = format!("arn:aws:cloudformation:eu-central-1:123456789012:changeSet/{}/1", request.change_set_name);
@@ -260,9 +231,7 @@ impl CloudFormationApi for FakeCfn {
         self.deleted_change_sets.lock().unwrap().push(id.to_owned());
         Ok(())
     }
-}
 
-impl StackDeployApi for FakeCfn {
     async fn execute_change_set(&self, id: &str, token: &str) -> Result<(), AwsError> {
         self.gate().await?;
         let request = self.change_sets.lock().unwrap()[id].0.clone();
@@ -326,25 +295,35 @@ impl StackDeployApi for FakeCfn {
         stack.updated += 1;
         Ok(())
     }
+}
 
-    async fn recent_events(&self, stack_name: &str) -> Result<Vec<StackEvent>, AwsError> {
+impl StackReadApi for FakeCfn {
+    async fn describe_stack(&self, name: &str) -> Result<Option<LiveStack>, AwsError> {
         self.gate().await?;
         let stacks = self.stacks.lock().unwrap();
-        Ok(stacks.get(stack_name).map(|s| s.events.iter().rev().map(stack_event).collect()).unwrap_or_default())
+        Ok(stacks.get(name).map(|s| {
+            live_stack(
+                &Stack::builder()
+                    .stack_name(name)
+                    .stack_id(format!("arn:aws:cloudformation:eu-central-1:123456789012:stack/{name}/1"))
+                    .stack_status(s.status.clone())
+                    .creation_time(time(0))
+                    .set_last_updated_time((s.updated > 0).then(|| time(1000 + s.updated as usize)))
+                    .enable_termination_protection(s.termination_protection)
+                    .outputs(
+                        Output::builder()
+                            .output_key(bootstrap::BUCKET_OUTPUT)
+                            .output_value("matbakh-dev-assets-123456789012-eu-central-1")
+                            .build(),
+                    )
+                    .build(),
+            )
+        }))
     }
 
-    async fn get_stack_policy(&self, stack_name: &str) -> Result<Option<String>, AwsError> {
+    async fn get_template(&self, name: &str) -> Result<String, AwsError> {
         self.gate().await?;
-        Ok(self.stacks.lock().unwrap().get(stack_name).and_then(|s| s.policy.clone()))
-    }
-
-    async fn set_stack_policy(&self, stack_name: &str, body: &str) -> Result<(), AwsError> {
-        self.gate().await?;
-        self.policies_set.lock().unwrap().push((stack_name.to_owned(), body.to_owned()));
-        if let Some(s) = self.stacks.lock().unwrap().get_mut(stack_name) {
-            s.policy = Some(body.to_owned());
-        }
-        Ok(())
+        Ok(self.stacks.lock().unwrap().get(name).map(|s| s.body.clone()).unwrap_or_default())
     }
 
     async fn list_resources(&self, stack_name: &str) -> Result<Vec<StackResource>, AwsError> {
@@ -376,6 +355,40 @@ impl StackDeployApi for FakeCfn {
                 .build(),
         );
         Ok(stack_resources(&ListStackResourcesOutput::builder().set_stack_resource_summaries(Some(rows)).build()))
+    }
+
+    async fn recent_events(&self, stack_name: &str) -> Result<Vec<StackEvent>, AwsError> {
+        self.gate().await?;
+        let stacks = self.stacks.lock().unwrap();
+        Ok(stacks.get(stack_name).map(|s| s.events.iter().rev().map(stack_event).collect()).unwrap_or_default())
+    }
+
+    async fn get_stack_policy(&self, stack_name: &str) -> Result<Option<String>, AwsError> {
+        self.gate().await?;
+        Ok(self.stacks.lock().unwrap().get(stack_name).and_then(|s| s.policy.clone()))
+    }
+
+    /// Stacks whose template imports the export (as CloudFormation records them).
+    async fn list_imports(&self, export_name: &str) -> Result<Vec<String>, AwsError> {
+        self.gate().await?;
+        let needle = format!("{{\"Fn::ImportValue\":\"{export_name}\"}}");
+        let stacks = self.stacks.lock().unwrap();
+        Ok(stacks
+            .iter()
+            .filter(|(_, s)| s.body.replace([' ', '\n'], "").contains(&needle))
+            .map(|(n, _)| n.clone())
+            .collect())
+    }
+}
+
+impl StackAdminApi for FakeCfn {
+    async fn set_stack_policy(&self, stack_name: &str, body: &str) -> Result<(), AwsError> {
+        self.gate().await?;
+        self.policies_set.lock().unwrap().push((stack_name.to_owned(), body.to_owned()));
+        if let Some(s) = self.stacks.lock().unwrap().get_mut(stack_name) {
+            s.policy = Some(body.to_owned());
+        }
+        Ok(())
     }
 
     async fn set_termination_protection(&self, stack_name: &str, enabled: bool) -> Result<(), AwsError> {
