@@ -136,15 +136,20 @@ def creation_order(resources: dict[str, Any], included: set[str] | None = None) 
     return [n for n in order if included is None or n in included]
 
 
-def import_names(template: dict[str, Any], ctx: "Context") -> set[str]:
-    """The export names the template imports (Fn::ImportValue), resolved."""
-    names: set[str] = set()
+def _imported(template: dict[str, Any], ctx: "Context", before_resources: bool = False) -> list[str]:
+    """The export names the template imports (Fn::ImportValue) where its conditions hold,
+    resolved, in template order (resources, then outputs); ``before_resources``: only the
+    names that do not depend on a resource of the template."""
+    names: dict[str, None] = {}
+    resources = set(template.get("Resources") or {})
 
     def walk(n: Any) -> None:
         if isinstance(n, dict):
             for key, value in n.items():
                 if key == "Fn::ImportValue":
-                    names.add(str(clean_json(value, ctx)))
+                    refs, atts = references(value)
+                    if not (before_resources and (refs | atts) & resources):
+                        names[str(clean_json(value, ctx))] = None
                 else:
                     walk(value)
         elif isinstance(n, list):
@@ -157,7 +162,28 @@ def import_names(template: dict[str, Any], ctx: "Context") -> set[str]:
     for output in (template.get("Outputs") or {}).values():
         if ctx.condition_holds(output):
             walk(output)
-    return names
+    return list(names)
+
+
+def import_names(template: dict[str, Any], ctx: "Context") -> set[str]:
+    """The export names the template imports (Fn::ImportValue), resolved."""
+    return set(_imported(template, ctx))
+
+
+def missing_import(template: dict[str, Any], ctx: "Context", exports: dict[str, Any]) -> str | None:
+    """The first export name the template imports that ``exports`` (the region's, by
+    name) lacks, or None. What an operation checks when it starts: AWS fails it with
+    "No export named X found." before touching any resource."""
+    return next((name for name in _imported(template, ctx, before_resources=True) if name not in exports), None)
+
+
+class UnresolvedImport(Exception):
+    """Raised while a change set is computed (``Context.planning``) by Fn::ImportValue of
+    an export that does not exist (yet): its value is known only at execution."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
 
 
 # ---------------------------------------------------------------- registry schemas
@@ -275,6 +301,10 @@ class Context(ResourceMap):
     ``clean_json``) whose lookups never create a resource: the engine creates them in
     dependency order itself."""
 
+    # True while a change set is computed: Fn::ImportValue of a missing export raises
+    # UnresolvedImport (see resolve_for_plan) instead of moto's ExportNotFound.
+    planning = False
+
     def __getitem__(self, key: str) -> Any:
         if key in self._parsed_resources:
             return self._parsed_resources[key]
@@ -344,6 +374,22 @@ def resolve_properties(resource: dict[str, Any], ctx: Context) -> dict[str, Any]
     """The resource's Properties with every intrinsic function resolved (moto's
     ``clean_json``); dynamic references stay as written."""
     return clean_json(resource.get("Properties") or {}, ctx)
+
+
+def resolve_for_plan(resource: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], str | None]:
+    """``resolve_properties`` for a change set (``ctx.planning``): a top-level property
+    that imports an export which does not exist is KNOWN_AFTER_APPLY (AWS computes the
+    change set and resolves imports at execution). Returns the properties and the first
+    such export name (None when every import resolved)."""
+    props: dict[str, Any] = {}
+    missing = None
+    for key, value in (resource.get("Properties") or {}).items():
+        try:
+            props.update(clean_json({key: value}, ctx))
+        except UnresolvedImport as unresolved:
+            missing = missing or unresolved.name
+            props[key] = KNOWN_AFTER_APPLY
+    return props, missing
 
 
 def outputs(template: dict[str, Any], ctx: Context) -> list[dict[str, Any]]:

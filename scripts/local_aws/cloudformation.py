@@ -72,12 +72,35 @@ What it does, as AWS documents it:
   DirectModification|ParameterReference|ResourceReference|ResourceAttribute,
   CausingEntity; Path/BeforeValue/AfterValue with IncludePropertyValues). An unchanged
   UPDATE change set is FAILED "The submitted information didn't contain changes. Submit
-  different information to create a change set."; missing imports fail the change set
-  ("No export named X found."); template errors are answered synchronously ("Template
-  format error: Unresolved resource dependencies [X] in the Resources block of the
-  template", "Circular dependency between resources: [...]", "Parameters: [X] must have
-  values", "Parameters: [X] do not exist in the template"). Executing a change set deletes
-  the stack's other change sets; a retried ExecuteChangeSet with the same token is a no-op.
+  different information to create a change set."; template errors are answered
+  synchronously ("Template format error: Unresolved resource dependencies [X] in the
+  Resources block of the template", "Circular dependency between resources: [...]",
+  "Parameters: [X] must have values", "Parameters: [X] do not exist in the template").
+* Change sets kept and executed later (issue 22; API DescribeChangeSet / ExecuteChangeSet /
+  ChangeSetSummary): ExecutionStatus is AVAILABLE for a computed change set, UNAVAILABLE
+  for a FAILED one, EXECUTE_IN_PROGRESS while it runs, then EXECUTE_COMPLETE or
+  EXECUTE_FAILED (Status stays CREATE_COMPLETE); ExecuteChangeSet deletes the stack's other
+  change sets ("When you execute a change set, CloudFormation deletes all other change
+  sets associated with the stack because they aren't valid for the updated stack."; User
+  Guide: "deletes any additional change sets"; the executed one stays describable), so
+  DescribeChangeSet / ExecuteChangeSet of one of them answer 404 ChangeSetNotFound
+  "ChangeSet [<name or ARN>] does not exist"; a direct UpdateStack makes them OBSOLETE
+  ("in an OBSOLETE state because the stack was already updated"). Executing a change set
+  that is not AVAILABLE answers 400 InvalidChangeSetStatus "ChangeSet [<ARN>] cannot be
+  executed in its current status of [FAILED]" / "... in its current execution status of
+  [EXECUTE_COMPLETE]" (the wordings AWS answers, as recorded in localstack's AWS-validated
+  snapshots and in user reports); a retried ExecuteChangeSet with the same token is a
+  no-op; the check and the claim of a change set are atomic (the server is threaded).
+  ListChangeSets lists them with Status, StatusReason and ExecutionStatus.
+* Imports are resolved when an operation runs, not when a change set is computed (issue
+  23): a change set importing an export that does not exist is CREATE_COMPLETE /
+  AVAILABLE, the affected values are "{{changeSet:KNOWN_AFTER_APPLY}}", and
+  DescribeChangeSet with IncludePropertyValues says why ("[WARN] --include-property-values
+  option can return incomplete ChangeSet data because: ChangeSet creation failed for
+  resource [X] because: No export named N"); executing it while the export is still
+  missing fails before any resource is touched ("No export named N found."; a create rolls
+  back with "No export named N found. Rollback requested by user."), and succeeds once the
+  export exists. CreateStack and UpdateStack check imports the same way when they start.
 
 Upstream issues, as we would file them at getmoto/moto (each has a probe test named
 ``test_moto_*`` in tests/test_cloudformation.py that fails once moto fixes it; "row" = the
@@ -201,9 +224,36 @@ row of /work/shared/notes/local-aws-gaps.md, "fidelity" = moto-fidelity.md):
     moto's EC2 DescribeAvailabilityZones answers for the region). We wrap
     ``parsing.clean_json`` (moto's own recursion looks the name up in its module, so it
     goes through the wrapper too) and answer from moto's EC2 backend of that region.
+22. **ExecuteChangeSet ignores ExecutionStatus and keeps the stack's other change sets**
+    (``models.py`` ``CloudFormationBackend.execute_change_set``). It never checks the
+    change set's status, so a FAILED or already executed change set is applied (again);
+    the stack's other change sets stay AVAILABLE and can still be executed against the
+    updated stack; UpdateStack leaves them AVAILABLE too. ``describe_change_set`` answers
+    an unknown change set with ``ValidationError`` "Stack with id <name> does not exist".
+    Repro: change sets c1 and c2 (UPDATE) on one stack, execute c1 twice: no error, c2
+    still AVAILABLE (and still after an UpdateStack). Expected (API ExecuteChangeSet:
+    "CloudFormation deletes all other change sets associated with the stack"; errors
+    InvalidChangeSetStatus, HTTP 400, and ChangeSetNotFound, HTTP 404): the second
+    execution answers InvalidChangeSetStatus
+    "ChangeSet [<ARN>] cannot be executed in its current execution status of
+    [EXECUTE_COMPLETE]", c2 is gone (ChangeSetNotFound "ChangeSet [<ARN>] does not exist");
+    after an UpdateStack the stack's change sets are OBSOLETE (API ChangeSetSummary).
+23. **A missing export fails ExecuteChangeSet as an HTTP error** (``models.py``
+    ``ChangeSet.apply`` -> ``parsing.clean_json`` raises ``ExportNotFound``). moto computes
+    the change set as AWS does (CREATE_COMPLETE, AVAILABLE), but executing it answers 400
+    ValidationError "No export named X found."; nothing is rolled back and the stack's
+    events end with an UPDATE_IN_PROGRESS that never completes.
+    Expected (AWS, recorded in localstack's AWS-validated
+    ``test_change_set_exports_imports.snapshot.json``, 2025-08-05, and in user reports such
+    as aws-cloudformation/aws-cloudformation-templates#263, aws/copilot-cli#4754): the
+    change set is CREATE_COMPLETE / AVAILABLE; ExecuteChangeSet answers 200; the stack
+    rolls back with "No export named X found. Rollback requested by user." and ends
+    ROLLBACK_COMPLETE; if the export was created meanwhile, the execution succeeds. (The
+    local AWS once failed such change sets at creation instead -- not what AWS does.)
 
-Not emulated (yet): operations run synchronously (no *_IN_PROGRESS is ever observed by a
-poller; CancelUpdateStack / ContinueUpdateRollback / RollbackStack are not implemented);
+Not emulated (yet): operations run synchronously (a poller never sees *_IN_PROGRESS; only
+a request served while the operation runs does; CancelUpdateStack /
+ContinueUpdateRollback / RollbackStack are not implemented);
 resources are handled one at a time, so at most one fails; Custom:: resources are
 reported complete as soon as the Lambda is invoked; Capabilities are not checked
 (InsufficientCapabilitiesException); nested stacks run through moto's own
@@ -212,17 +262,23 @@ IMPORT change sets, stack sets, drift detection, DeleteStack's RetainResources,
 DisableRollback on updates, the Transform section and Rules are not handled;
 ``RequiresRecreation: Conditionally`` is never reported (the registry schemas do not say
 which properties need it); a GetAtt list attribute of a resource replaced in a change set
-may be reported imprecisely (Fn::Select over its placeholder).
+may be reported imprecisely (Fn::Select over its placeholder), and so may a property whose
+import is unresolved (KNOWN_AFTER_APPLY as a changed value, evaluated Static); CreateStack
+on a REVIEW_IN_PROGRESS stack (which AWS accepts, making its change sets OBSOLETE) answers
+AlreadyExistsException; change sets are never CREATE_PENDING / CREATE_IN_PROGRESS (they
+are computed synchronously).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from moto.cloudformation.exceptions import (
     AlreadyExistsException,
     CloudFormationError,
+    ExportNotFound,
     MissingParameterError,
     ValidationError,
 )
@@ -269,9 +325,18 @@ class ChangeSet:
         self.execution_status = "AVAILABLE"
         self.status_reason: str | None = None
         self.changes: list[dict[str, Any]] = []
+        self.include_nested_stacks = False
+        # DescribeChangeSet's StatusReason with IncludePropertyValues when an import could
+        # not be resolved while computing the change set (see _plan).
+        self.property_values_warning: str | None = None
 
     def fail(self, reason: str) -> None:
         self.status, self.execution_status, self.status_reason = "FAILED", "UNAVAILABLE", reason
+
+
+# ExecuteChangeSet's check of a change set's ExecutionStatus and its claim of it (the
+# server serves requests in threads; two executions of one stack must not both start).
+_EXECUTION_CLAIM = threading.Lock()
 
 
 # ---------------------------------------------------------------- template and parameters
@@ -338,6 +403,27 @@ def _context(backend: Any, stack: Any, template_dict: dict[str, Any], parameters
     return ctx
 
 
+def _execution_context(backend: Any, stack: Any, template_dict: dict[str, Any],
+                       parameters: dict[str, Any]) -> tpl.Context:
+    """``_context`` as an operation starts (CreateStack, UpdateStack, ExecuteChangeSet):
+    every export the template imports must exist now, else the operation fails before
+    touching a resource ("No export named X found.", moto's ExportNotFound wording)."""
+    ctx = _context(backend, stack, template_dict, parameters)
+    missing = tpl.missing_import(template_dict, ctx, backend.exports)
+    if missing is not None:
+        raise ExportNotFound(missing)
+    return ctx
+
+
+def _obsolete_change_sets(backend: Any, stack: Any) -> None:
+    """A stack updated other than through one of its change sets: the change sets computed
+    against it can no longer be executed (API ChangeSetSummary ExecutionStatus: "in an
+    OBSOLETE state because the stack was already updated")."""
+    for change_set in backend.change_sets.values():
+        if change_set.stack_id == stack.stack_id and change_set.execution_status == "AVAILABLE":
+            change_set.execution_status = "OBSOLETE"
+
+
 def _find_stack(backend: Any, name_or_id: str) -> Any:
     for stack in backend.stacks.values():
         if name_or_id in (stack.name, stack.stack_id):
@@ -380,7 +466,7 @@ def create_stack(self: CloudFormationBackend, name: str, template: str, paramete
     stack.template, stack.template_dict, stack.description = template, template_dict, template_dict.get("Description")
     stack.disable_rollback = bool(disable_rollback)
     self.stacks[stack.stack_id] = stack
-    engine.run_create(self, stack, lambda: _context(self, stack, template_dict, parameters), disable_rollback)
+    engine.run_create(self, stack, lambda: _execution_context(self, stack, template_dict, parameters), disable_rollback)
     return stack
 
 
@@ -402,7 +488,9 @@ def update_stack(self: CloudFormationBackend, name: str, template: str, role_arn
         stack.tags = tags
     if role_arn:
         stack.role_arn = role_arn
-    engine.run_update(self, stack, template, template_dict, given, lambda: _context(self, stack, template_dict, given))
+    _obsolete_change_sets(self, stack)
+    engine.run_update(self, stack, template, template_dict, given,
+                      lambda: _execution_context(self, stack, template_dict, given))
     return stack
 
 
@@ -472,7 +560,8 @@ def create_change_set(self: CloudFormationBackend, stack_name: str, change_set_n
         change_set.fail("The submitted information didn't contain changes. Submit different information to create a change set.")
     else:
         try:
-            change_set.changes = _plan(self, stack, template_dict, parameters, change_set_type)
+            change_set.changes, change_set.property_values_warning = _plan(
+                self, stack, template_dict, parameters, change_set_type)
         except Exception as error:
             engine._log_bug(error)
             change_set.fail(engine.reason_of(error))
@@ -480,10 +569,15 @@ def create_change_set(self: CloudFormationBackend, stack_name: str, change_set_n
     return change_set.change_set_id, stack.stack_id
 
 
-def _plan(backend: Any, stack: Any, template_dict: dict[str, Any], parameters: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+def _plan(backend: Any, stack: Any, template_dict: dict[str, Any], parameters: dict[str, Any],
+          kind: str) -> tuple[list[dict[str, Any]], str | None]:
     """The change set's ResourceChanges: the execution's resolved-property diff, run with
-    placeholders for the physical ids only the execution will know."""
+    placeholders for the physical ids only the execution will know, and for imports of
+    exports that do not exist yet (AWS resolves imports when the change set is executed).
+    Returns the changes and the IncludePropertyValues warning such an import causes."""
     ctx = _context(backend, stack, template_dict, parameters)
+    ctx.planning = True
+    warning = None
     live = {k: r for k, r in engine.records(stack).items() if r.instance is not None} if kind == "UPDATE" else {}
     for logical_id, res in live.items():
         ctx.set(logical_id, res.instance)
@@ -494,7 +588,10 @@ def _plan(backend: Any, stack: Any, template_dict: dict[str, Any], parameters: d
     changes = []
     for logical_id in tpl.creation_order(resources, wanted):
         raw = resources[logical_id]
-        props = tpl.resolve_properties(raw, ctx)
+        props, missing = tpl.resolve_for_plan(raw, ctx)
+        if missing is not None and warning is None:
+            warning = ("[WARN] --include-property-values option can return incomplete ChangeSet data because: "
+                       f"ChangeSet creation failed for resource [{logical_id}] because: No export named {missing}")
         res = live.get(logical_id)
         if res is None:
             changes.append({"Action": "Add", "LogicalResourceId": logical_id, "ResourceType": raw["Type"],
@@ -519,7 +616,7 @@ def _plan(backend: Any, stack: Any, template_dict: dict[str, Any], parameters: d
             changes.append({"Action": "Remove", "LogicalResourceId": logical_id, "PhysicalResourceId": res.physical_id,
                             "ResourceType": res.resource_type, "Scope": [], "Details": [],
                             "PolicyAction": policy if policy in ("Retain", "Snapshot", "RetainExceptOnCreate") else "Delete"})
-    return changes
+    return changes, warning
 
 
 def describe_change_set(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> ChangeSet:
@@ -545,28 +642,32 @@ def delete_change_set(self: CloudFormationBackend, change_set_name: str, stack_n
 
 def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None,
                        client_request_token: str | None = None, disable_rollback: bool = False) -> None:
-    change_set = describe_change_set(self, change_set_name, stack_name)
-    if change_set.execution_status != "AVAILABLE":
-        if client_request_token and change_set.execution_token == client_request_token:
-            return  # a retried call (AWS: the token makes it safe)
-        what = ("status", change_set.status) if change_set.status != "CREATE_COMPLETE" else ("execution status", change_set.execution_status)
-        raise InvalidChangeSetStatus(
-            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current {what[0]} of [{what[1]}]"
-        )
-    stack = self.stacks.get(change_set.stack_id)
-    if stack is None:
-        raise ValidationError(message=f"Stack [{change_set.stack_name}] does not exist")
-    if change_set.change_set_type == "UPDATE":
-        _check_updatable(stack)
-    change_set.execution_token = client_request_token
-    change_set.execution_status = "EXECUTE_IN_PROGRESS"
-    # AWS deletes a stack's other change sets when one is executed: they no longer apply.
-    for arn in [a for a, cs in self.change_sets.items() if cs.stack_id == stack.stack_id and cs is not change_set]:
-        del self.change_sets[arn]
+    with _EXECUTION_CLAIM:
+        change_set = describe_change_set(self, change_set_name, stack_name)
+        if change_set.execution_status != "AVAILABLE":
+            if client_request_token and change_set.execution_token == client_request_token:
+                return  # a retried call (AWS: the token makes it safe)
+            what = (("status", change_set.status) if change_set.status != "CREATE_COMPLETE"
+                    else ("execution status", change_set.execution_status))
+            raise InvalidChangeSetStatus(
+                f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current {what[0]} of [{what[1]}]"
+            )
+        stack = self.stacks.get(change_set.stack_id)
+        if stack is None:
+            raise ValidationError(message=f"Stack [{change_set.stack_name}] does not exist")
+        if change_set.change_set_type == "UPDATE":
+            _check_updatable(stack)
+        change_set.execution_token = client_request_token
+        change_set.execution_status = "EXECUTE_IN_PROGRESS"
+        # API ExecuteChangeSet: "When you execute a change set, CloudFormation deletes all
+        # other change sets associated with the stack because they aren't valid for the
+        # updated stack."
+        for arn in [a for a, cs in self.change_sets.items() if cs.stack_id == stack.stack_id and cs is not change_set]:
+            del self.change_sets[arn]
     token = engine.TOKEN.set(client_request_token)
     try:
         def make() -> tpl.Context:
-            return _context(self, stack, change_set.template_dict, change_set.parameters)
+            return _execution_context(self, stack, change_set.template_dict, change_set.parameters)
 
         if change_set.change_set_type == "CREATE":
             stack.template, stack.template_dict = change_set.template, change_set.template_dict
@@ -622,10 +723,19 @@ def _stack_exports(self: Stack) -> list[Any]:
 
 
 def _clean_json(resource_json: Any, resources_map: Any) -> Any:
-    """moto's ``clean_json`` with Fn::GetAZs answered from EC2 (issue 21)."""
+    """moto's ``clean_json`` with Fn::GetAZs answered from EC2 (issue 21); while a change
+    set is computed, Fn::ImportValue of a missing export raises ``UnresolvedImport``
+    (issue 23)."""
     if isinstance(resource_json, dict) and "Fn::GetAZs" in resource_json:
         region = parsing.clean_json(resource_json["Fn::GetAZs"], resources_map)
         return availability_zones(resources_map._account_id, region or resources_map._region_name)
+    planning = getattr(resources_map, "planning", False)
+    if isinstance(resource_json, dict) and "Fn::ImportValue" in resource_json and planning:
+        name = parsing.clean_json(resource_json["Fn::ImportValue"], resources_map)
+        export = (resources_map.cross_stack_resources or {}).get(name)
+        if export is None:
+            raise tpl.UnresolvedImport(name)
+        return export.value
     return _cfn.original(parsing, "clean_json")(resource_json, resources_map)
 
 
@@ -750,7 +860,7 @@ def _describe_change_set_response(self: CloudFormationResponse) -> ActionResult:
         "CreationTime": cs.creation_time,
         "ExecutionStatus": cs.execution_status,
         "Status": cs.status,
-        "StatusReason": cs.status_reason,
+        "StatusReason": cs.status_reason or (cs.property_values_warning if values else None),
         "NotificationARNs": cs.notification_arns,
         "Tags": [{"Key": k, "Value": v} for k, v in (cs.tags or {}).items()],
         "Changes": changes,

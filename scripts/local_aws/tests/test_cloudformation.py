@@ -23,6 +23,7 @@ from conftest import ACCOUNT, REGION, golden_template
 # ---------------------------------------------------------------- a test-only resource type
 
 THINGS: dict[str, dict] = {}  # physical id -> properties: the "service" behind the test types
+SPIES: dict[str, object] = {}  # Thing property Spy -> what to call while the Thing is created
 
 
 class ThingRefused(ServiceException):
@@ -61,6 +62,8 @@ class Thing(CloudFormationModel):
         props = cloudformation_json["Properties"]
         if props.get("Fail"):
             raise ThingRefused(f"Thing {resource_name} refused: {props['Fail']}")
+        if props.get("Spy"):
+            SPIES[props["Spy"]]()  # e.g. a request of another client while the operation runs
         THINGS[resource_name] = dict(props)
         return cls(resource_name, dict(props))
 
@@ -126,8 +129,10 @@ _cfn.model(Frozen)
 @pytest.fixture(autouse=True)
 def _things():
     THINGS.clear()
+    SPIES.clear()
     yield
     THINGS.clear()
+    SPIES.clear()
 
 
 # ---------------------------------------------------------------- helpers
@@ -769,12 +774,243 @@ def test_template_errors_are_answered_synchronously(aws):
         change_set(aws, "bad", template({"A": param("/a", {"Ref": "B"}), "B": param("/b", {"Ref": "A"})}), "CREATE")
     with pytest.raises(ClientError, match=r"Parameters: \[V\] must have values"):
         change_set(aws, "bad", template({"P": param("/x", {"Ref": "V"})}, parameters={"V": {"Type": "String"}}), "CREATE")
-    described = change_set(aws, "bad", template({"P": param("/x", {"Fn::ImportValue": "nothing"})}), "CREATE")
-    assert (described["Status"], described["StatusReason"]) == ("FAILED", "No export named nothing found.")
 
     aws.cfn.create_stack(StackName="unknown", TemplateBody=json.dumps(template({"X": {"Type": "LocalTest::Engine::Unknown"}})))
     assert reason(aws, "unknown", "X", "CREATE_FAILED") == (
         "Resource type LocalTest::Engine::Unknown is not emulated by the local AWS (moto has no CloudFormation model for it)")
+
+
+# ---------------------------------------------------------------- change sets kept and executed later
+
+
+def refusal(call, **kwargs):
+    """(error code, HTTP status, message) of the ClientError ``call(**kwargs)`` raises."""
+    with pytest.raises(ClientError) as raised:
+        call(**kwargs)
+    answer = raised.value.response
+    return answer["Error"]["Code"], answer["ResponseMetadata"]["HTTPStatusCode"], answer["Error"]["Message"]
+
+
+def gone(change_set_id):
+    """DescribeChangeSet's answer for a change set that no longer exists (API
+    DescribeChangeSet error ChangeSetNotFound, HTTP 404; wording as AWS answers it)."""
+    return "ChangeSetNotFound", 404, f"ChangeSet [{change_set_id}] does not exist"
+
+
+def describe(aws, described):
+    return aws.cfn.describe_change_set(ChangeSetName=described["ChangeSetId"])
+
+
+def test_execution_status_follows_a_change_set_from_computed_to_executed(aws):
+    """API DescribeChangeSet ExecutionStatus: AVAILABLE when it can be executed,
+    UNAVAILABLE when FAILED, EXECUTE_IN_PROGRESS / EXECUTE_COMPLETE / EXECUTE_FAILED once
+    executed (Status stays CREATE_COMPLETE); executing one deletes the stack's others."""
+    observed, ids = [], {}
+    SPIES["life"] = lambda: observed.append(aws.cfn.describe_change_set(ChangeSetName=ids["cs"])["ExecutionStatus"])
+    body = template({"Value": param("/life", "v1"), "Spy": thing("spy", Spy="life")})
+    created = change_set(aws, "life", body, "CREATE")
+    ids["cs"] = created["ChangeSetId"]
+    assert (created["Status"], created["ExecutionStatus"]) == ("CREATE_COMPLETE", "AVAILABLE")
+    aws.cfn.execute_change_set(ChangeSetName=created["ChangeSetId"])
+    assert observed == ["EXECUTE_IN_PROGRESS"]  # what another client sees while it runs
+    done = describe(aws, created)
+    assert (done["Status"], done["ExecutionStatus"]) == ("CREATE_COMPLETE", "EXECUTE_COMPLETE")
+    assert status(aws, "life") == "CREATE_COMPLETE"
+
+    same = change_set(aws, "life", body, "UPDATE")
+    assert (same["Status"], same["ExecutionStatus"]) == ("FAILED", "UNAVAILABLE")
+    kept = change_set(aws, "life", template({"Value": param("/life", "v2"), "Spy": thing("spy", Spy="life")}), "UPDATE")
+    failing = change_set(aws, "life", template({"Value": param("/life", "v3"),
+                                                "Spy": {**thing("spy", Spy="life", FailUpdate="refused"),
+                                                        "DependsOn": "Value"}}), "UPDATE")
+    assert [describe(aws, c)["ExecutionStatus"] for c in (created, same, kept, failing)] == [
+        "EXECUTE_COMPLETE", "UNAVAILABLE", "AVAILABLE", "AVAILABLE"]
+
+    aws.cfn.execute_change_set(ChangeSetName=failing["ChangeSetId"])
+    assert status(aws, "life") == "UPDATE_ROLLBACK_COMPLETE" and ssm_value(aws, "/life") == "v1"
+    after = describe(aws, failing)
+    assert (after["Status"], after["ExecutionStatus"]) == ("CREATE_COMPLETE", "EXECUTE_FAILED")
+    for other in (created, same, kept):  # "deletes all other change sets associated with the stack"
+        assert refusal(aws.cfn.describe_change_set, ChangeSetName=other["ChangeSetId"]) == gone(other["ChangeSetId"])
+    assert [c["ChangeSetId"] for c in aws.cfn.list_change_sets(StackName="life")["Summaries"]] == [failing["ChangeSetId"]]
+
+
+def test_execute_change_set_refuses_a_change_set_that_is_not_available(aws):
+    """API ExecuteChangeSet error InvalidChangeSetStatus (HTTP 400), worded as AWS answers
+    it: "ChangeSet [<ARN>] cannot be executed in its current status of [FAILED]" for a
+    change set that could not be computed, "... in its current execution status of [X]"
+    for one that was executed, is executing or became OBSOLETE."""
+    body = template({"Value": param("/avail", "v1"), "Spy": thing("spy-a", Spy="avail")})
+    SPIES["avail"] = lambda: None
+    aws.deploy("avail", body)
+
+    def cannot(described, what, state):
+        return ("InvalidChangeSetStatus", 400,
+                f"ChangeSet [{described['ChangeSetId']}] cannot be executed in its current {what} of [{state}]")
+
+    unchanged = change_set(aws, "avail", body, "UPDATE")
+    assert refusal(aws.cfn.execute_change_set, ChangeSetName=unchanged["ChangeSetId"]) == cannot(unchanged, "status", "FAILED")
+
+    # Executed: again with another token (or none) is refused, the same token is a retry.
+    body["Resources"]["Value"]["Properties"]["Value"] = "v2"
+    executed = change_set(aws, "avail", body, "UPDATE")
+    aws.cfn.execute_change_set(ChangeSetName=executed["ChangeSetId"], ClientRequestToken="apply-1")
+    assert refusal(aws.cfn.execute_change_set, ChangeSetName=executed["ChangeSetId"]) == cannot(
+        executed, "execution status", "EXECUTE_COMPLETE")
+    aws.cfn.execute_change_set(ChangeSetName=executed["ChangeSetId"], ClientRequestToken="apply-1")
+
+    # Failed in execution.
+    broken = json.loads(json.dumps(body))
+    broken["Resources"]["Spy"]["Properties"]["FailUpdate"] = "refused"
+    failed = change_set(aws, "avail", broken, "UPDATE")
+    aws.cfn.execute_change_set(ChangeSetName=failed["ChangeSetId"])
+    assert refusal(aws.cfn.execute_change_set, ChangeSetName=failed["ChangeSetId"]) == cannot(
+        failed, "execution status", "EXECUTE_FAILED")
+
+    # While it runs: a second ExecuteChangeSet (another process's apply) is refused, and the
+    # stack's other change sets are already gone.
+    body["Resources"]["Value"]["Properties"]["Value"] = "v3"
+    body["Resources"]["Added"] = thing("added", Spy="avail")
+    running = change_set(aws, "avail", body, "UPDATE")
+    rival = change_set(aws, "avail", template({"Value": param("/avail", "rival"), "Spy": thing("spy-a", Spy="avail")}),
+                       "UPDATE")
+    answers = []
+    SPIES["avail"] = lambda: answers.extend([
+        refusal(aws.cfn.execute_change_set, ChangeSetName=running["ChangeSetId"]),
+        refusal(aws.cfn.execute_change_set, ChangeSetName=rival["ChangeSetId"]),
+    ])
+    aws.cfn.execute_change_set(ChangeSetName=running["ChangeSetId"])
+    assert answers == [cannot(running, "execution status", "EXECUTE_IN_PROGRESS"), gone(rival["ChangeSetId"])]
+    assert status(aws, "avail") == "UPDATE_COMPLETE" and ssm_value(aws, "/avail") == "v3"
+
+    # A direct UpdateStack makes the kept change sets OBSOLETE ("because the stack was
+    # already updated"); executing one is refused and changes nothing.
+    SPIES["avail"] = lambda: None
+    body["Resources"]["Value"]["Properties"]["Value"] = "v4"
+    stale = change_set(aws, "avail", body, "UPDATE")
+    direct = json.loads(json.dumps(body))
+    direct["Resources"]["Value"]["Properties"]["Value"] = "direct"
+    aws.cfn.update_stack(StackName="avail", TemplateBody=json.dumps(direct))
+    assert describe(aws, stale)["ExecutionStatus"] == "OBSOLETE"
+    assert refusal(aws.cfn.execute_change_set, ChangeSetName=stale["ChangeSetId"]) == cannot(
+        stale, "execution status", "OBSOLETE")
+    assert ssm_value(aws, "/avail") == "direct"
+
+
+def test_a_missing_export_fails_the_execution_not_the_change_set(aws):
+    """AWS computes a change set whose import does not exist yet (CREATE_COMPLETE,
+    AVAILABLE; the value KNOWN_AFTER_APPLY, IncludePropertyValues saying why) and resolves
+    imports when it is executed: still missing, the stack rolls back "No export named N
+    found. Rollback requested by user."; exported meanwhile, it succeeds (recorded against
+    AWS in localstack's test_change_set_exports_imports, 2025-08-05)."""
+    importing = template({"Copy": param("/copy", {"Fn::ImportValue": "later"})})
+    early = change_set(aws, "early", importing, "CREATE")
+    assert (early["Status"], early["ExecutionStatus"], early.get("StatusReason")) == ("CREATE_COMPLETE", "AVAILABLE", None)
+    assert [c["ResourceChange"]["Action"] for c in early["Changes"]] == ["Add"]
+    with_values = aws.cfn.describe_change_set(ChangeSetName=early["ChangeSetId"], IncludePropertyValues=True)
+    assert (with_values["Status"], with_values["StatusReason"]) == ("CREATE_COMPLETE", (
+        "[WARN] --include-property-values option can return incomplete ChangeSet data because: "
+        "ChangeSet creation failed for resource [Copy] because: No export named later"))
+
+    answer = aws.cfn.execute_change_set(ChangeSetName=early["ChangeSetId"])
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert status(aws, "early") == "ROLLBACK_COMPLETE"
+    assert events(aws, "early")[1:] == [
+        ("early", "CREATE_IN_PROGRESS", "User Initiated"),
+        ("early", "ROLLBACK_IN_PROGRESS", "No export named later found. Rollback requested by user."),
+        ("early", "ROLLBACK_COMPLETE", None),
+    ]  # no resource touched
+    assert describe(aws, early)["ExecutionStatus"] == "EXECUTE_FAILED"
+
+    # Computed while the export is missing, executed once it exists: it succeeds.
+    waiting = change_set(aws, "waiting", importing, "CREATE")
+    aws.deploy("exporter", template({"Q": queue("later-q")},
+                                    outputs={"Url": {"Value": {"Ref": "Q"}, "Export": {"Name": "later"}}}))
+    aws.cfn.execute_change_set(ChangeSetName=waiting["ChangeSetId"])
+    assert status(aws, "waiting") == "CREATE_COMPLETE"
+    assert ssm_value(aws, "/copy") == aws.client("sqs").get_queue_url(QueueName="later-q")["QueueUrl"]
+
+    # An update: the change set shows the value as known after apply; executing it while the
+    # export is missing rolls the update back before touching a resource.
+    aws.deploy("importer", template({"Value": param("/importer", "plain")}))
+    update = change_set(aws, "importer", template({"Value": param("/importer", {"Fn::ImportValue": "absent"})}), "UPDATE")
+    assert (update["Status"], update["ExecutionStatus"]) == ("CREATE_COMPLETE", "AVAILABLE")
+    shown = aws.cfn.describe_change_set(ChangeSetName=update["ChangeSetId"], IncludePropertyValues=True)
+    (change,) = [c["ResourceChange"] for c in shown["Changes"]]
+    target = change["Details"][0]["Target"]
+    assert (change["Action"], target["Name"], target["BeforeValue"], target["AfterValue"]) == (
+        "Modify", "Value", "plain", "{{changeSet:KNOWN_AFTER_APPLY}}")
+    assert shown["StatusReason"].endswith("failed for resource [Value] because: No export named absent")
+    seen = len(events(aws, "importer"))
+    aws.cfn.execute_change_set(ChangeSetName=update["ChangeSetId"])
+    assert [(lid, s) for lid, s, _ in events(aws, "importer")[seen:]] == [
+        ("importer", "UPDATE_IN_PROGRESS"),
+        ("importer", "UPDATE_ROLLBACK_IN_PROGRESS"),
+        ("importer", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"),
+        ("importer", "UPDATE_ROLLBACK_COMPLETE"),
+    ]
+    assert reason(aws, "importer", "importer", "UPDATE_ROLLBACK_IN_PROGRESS") == "No export named absent found."
+    assert ssm_value(aws, "/importer") == "plain"
+
+    # CreateStack checks its imports the same way when it starts.
+    direct = template({"P": param("/direct", {"Fn::ImportValue": "nope"})})
+    aws.cfn.create_stack(StackName="direct", TemplateBody=json.dumps(direct))
+    assert status(aws, "direct") == "ROLLBACK_COMPLETE"
+    assert reason(aws, "direct", "direct", "ROLLBACK_IN_PROGRESS") == "No export named nope found. Rollback requested by user."
+
+
+def test_a_kept_change_set_is_gone_once_another_one_updated_the_stack(aws):
+    """plan keeps a change set; meanwhile another change set of the stack is executed
+    (another apply): the kept one was deleted with the others, so describing or executing
+    it by its ARN answers 404 ChangeSetNotFound."""
+    aws.deploy("kept", template({"Value": param("/kept", "v1")}))
+    planned = change_set(aws, "kept", template({"Value": param("/kept", "planned")}), "UPDATE", name="plan-1")
+    other = change_set(aws, "kept", template({"Value": param("/kept", "other")}), "UPDATE", name="plan-2")
+    assert describe(aws, planned)["ExecutionStatus"] == "AVAILABLE"
+    aws.cfn.execute_change_set(ChangeSetName=other["ChangeSetId"])
+    assert status(aws, "kept") == "UPDATE_COMPLETE"
+
+    arn = planned["ChangeSetId"]
+    assert refusal(aws.cfn.describe_change_set, ChangeSetName=arn) == gone(arn)
+    assert refusal(aws.cfn.describe_change_set, ChangeSetName="plan-1", StackName="kept") == gone("plan-1")
+    assert refusal(aws.cfn.execute_change_set, ChangeSetName=arn) == gone(arn)
+    assert ssm_value(aws, "/kept") == "other"
+    with pytest.raises(aws.cfn.exceptions.ChangeSetNotFoundException):
+        aws.cfn.describe_change_set(ChangeSetName=arn)
+
+
+def test_list_change_sets_lists_the_kept_change_sets_with_their_status(aws):
+    """API ListChangeSets / ChangeSetSummary: the stack's change sets (not another
+    stack's) with Status, StatusReason, ExecutionStatus; executing one leaves only it."""
+    body = template({"Value": param("/listed", "v1")})
+    aws.deploy("listed", body)
+    aws.deploy("elsewhere", template({"Value": param("/elsewhere", "v1")}))
+    change_set(aws, "elsewhere", template({"Value": param("/elsewhere", "v2")}), "UPDATE", name="not-listed")
+    first = change_set(aws, "listed", template({"Value": param("/listed", "v2")}), "UPDATE", name="first")
+    aws.cfn.create_change_set(StackName="listed", ChangeSetName="second", Description="the second plan",
+                              TemplateBody=json.dumps(template({"Value": param("/listed", "v3")})))
+    change_set(aws, "listed", body, "UPDATE", name="empty")
+
+    summaries = aws.cfn.list_change_sets(StackName="listed")["Summaries"]
+    rows = {s["ChangeSetName"]: (s["Status"], s["ExecutionStatus"], s.get("StatusReason"), s.get("Description"))
+            for s in summaries}
+    created = next(name for name in rows if name.startswith("cs-"))  # the one aws.deploy executed
+    assert rows == {
+        created: ("CREATE_COMPLETE", "EXECUTE_COMPLETE", None, None),
+        "first": ("CREATE_COMPLETE", "AVAILABLE", None, None),
+        "second": ("CREATE_COMPLETE", "AVAILABLE", None, "the second plan"),
+        "empty": ("FAILED", "UNAVAILABLE", "The submitted information didn't contain changes. "
+                  "Submit different information to create a change set.", None),
+    }
+    stack_id = aws.cfn.describe_stacks(StackName="listed")["Stacks"][0]["StackId"]
+    assert all(s["StackId"] == stack_id and s["StackName"] == "listed" and s["IncludeNestedStacks"] is False
+               and s["ChangeSetId"].startswith("arn:aws:cloudformation:") and s["CreationTime"] for s in summaries)
+    assert aws.cfn.list_change_sets(StackName=stack_id)["Summaries"] == summaries  # by stack id too
+
+    aws.cfn.execute_change_set(ChangeSetName=first["ChangeSetId"])
+    (only,) = aws.cfn.list_change_sets(StackName="listed")["Summaries"]
+    assert (only["ChangeSetName"], only["Status"], only["ExecutionStatus"]) == ("first", "CREATE_COMPLETE", "EXECUTE_COMPLETE")
+    assert "not-listed" in [s["ChangeSetName"] for s in aws.cfn.list_change_sets(StackName="elsewhere")["Summaries"]]
 
 
 # ---------------------------------------------------------------- stack_protection hooks
@@ -999,3 +1235,29 @@ def test_moto_get_azs_answers_us_east_1_zones(aws):
     resource_map = ResourceMap("id", "probe", {}, {}, REGION, ACCOUNT, template({"P": param("/probe", "x")}), {})
     zones = _cfn.original(parsing, "clean_json")({"Fn::GetAZs": ""}, resource_map)
     assert zones[0] == "us-east-1a", FIXED.format(21)
+
+
+def test_moto_execute_change_set_ignores_execution_status_and_keeps_other_change_sets(backend):
+    stack = moto_stack(backend, "probe", template({"P": param("/probe", "v1")}))
+    executed = moto_change_set(backend, "probe", template({"P": param("/probe", "v2")}), "UPDATE", name="c1")
+    kept = moto_change_set(backend, "probe", template({"P": param("/probe", "v3")}), "UPDATE", name="c2")
+    moto("execute_change_set")(backend, executed)
+    try:
+        moto("execute_change_set")(backend, executed)  # AWS: InvalidChangeSetStatus
+    except Exception:  # noqa: BLE001
+        pytest.fail(FIXED.format(22))
+    assert backend.change_sets[kept].execution_status == "AVAILABLE", FIXED.format(22)  # AWS: deleted
+    assert stack.status == "UPDATE_COMPLETE"
+    moto_update(backend, "probe", template({"P": param("/probe", "v4")}))
+    assert backend.change_sets[kept].execution_status == "AVAILABLE", FIXED.format(22)  # AWS: OBSOLETE
+    still_raises(lambda: moto("describe_change_set")(backend, f"{executed}-gone"), "Stack with id", 22)
+
+
+def test_moto_fails_execute_change_set_on_a_missing_export_with_an_error(backend):
+    stack = moto_stack(backend, "probe", template({"P": param("/probe", "v1")}))
+    importing = moto_change_set(backend, "probe", template({"P": param("/probe", {"Fn::ImportValue": "absent"})}), "UPDATE")
+    computed = backend.change_sets[importing]
+    assert (computed.status, computed.execution_status) == ("CREATE_COMPLETE", "AVAILABLE")  # as AWS
+    still_raises(lambda: moto("execute_change_set")(backend, importing), "No export named absent found.", 23)
+    assert stack.events[-1].resource_status == "UPDATE_IN_PROGRESS", FIXED.format(23)  # never finished
+    assert not any("ROLLBACK" in e.resource_status for e in stack.events), FIXED.format(23)
