@@ -15,6 +15,7 @@ use aws_sdk_cloudformation::types::{
 };
 use common::render_env;
 use matbakh_infra::aws::AwsError;
+use matbakh_infra::aws::artifacts::ArtifactStore;
 use matbakh_infra::aws::cloudformation::{
     ChangeSet, ChangeSetApi, ChangeSetKind, ChangeSetRequest, LiveStack, StackEvent, StackReadApi, StackResource,
     change_set,
@@ -22,7 +23,7 @@ use matbakh_infra::aws::cloudformation::{
 use matbakh_infra::cli::plan_exit_status;
 use matbakh_infra::diff::impact::Impact;
 use matbakh_infra::plan::model::Evidence;
-use matbakh_infra::plan::{PlanOptions, PlanStatus, make_plan};
+use matbakh_infra::plan::{PlanOptions, PlanStatus, Preparation, discard, make_plan};
 use matbakh_infra::synth::{Format, Rendered};
 
 /// A CloudFormation account held in memory.
@@ -128,6 +129,20 @@ impl ChangeSetApi for FakeCfn {
     }
 }
 
+/// No bootstrap stack is planned here, so the plan never uploads: stacks with assets
+/// are deferred, the ones under test are not.
+struct NoBucket;
+
+impl ArtifactStore for NoBucket {
+    async fn exists(&self, _: &str, key: &str) -> Result<bool, AwsError> {
+        panic!("plan without a bucket read {key}")
+    }
+
+    async fn put(&self, _: &str, key: &str, _: Vec<u8>) -> Result<(), AwsError> {
+        panic!("plan without a bucket uploaded {key}")
+    }
+}
+
 fn options() -> PlanOptions {
     PlanOptions { run_id: "test1".into(), ..PlanOptions::default() }
 }
@@ -208,7 +223,7 @@ fn subnet_move_answer() -> DescribeChangeSetOutput {
 async fn an_unchanged_environment_has_no_changes_and_exit_status_0() {
     let rendered = render_env("dev", Format::Json);
     let fake = FakeCfn::deployed(&rendered);
-    let plan = make_plan(&fake, &rendered, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &rendered, None, &options()).await.unwrap();
     assert!(plan.stacks.iter().all(|s| s.status == PlanStatus::NoChanges), "{:#?}", plan.stacks);
     assert_eq!(plan_exit_status(&plan), 0);
     let calls = fake.calls.lock().unwrap();
@@ -217,13 +232,14 @@ async fn an_unchanged_environment_has_no_changes_and_exit_status_0() {
 }
 
 // Real behaviour: CloudFormation computes a change set for the changed stack only;
-// plan creates it as an UPDATE with a unique name, reads its verdict and deletes it.
+// plan creates it as an UPDATE with a unique name and reads its verdict; the plan keeps
+// it (apply executes it) until `discard` deletes it.
 #[tokio::test]
-async fn change_sets_confirm_replacements_and_are_always_deleted() {
+async fn change_sets_confirm_replacements_and_are_kept_until_discarded() {
     let (deployed, changed) = dev_and_changed();
     let mut fake = FakeCfn::deployed(&deployed);
     fake.change_sets.insert("matbakh-dev-network".into(), subnet_move_answer());
-    let plan = make_plan(&fake, &changed, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &changed, None, &options()).await.unwrap();
     let network = plan.stacks.iter().find(|s| s.id == "network").unwrap();
     assert_eq!(network.status, PlanStatus::Changes);
     assert_eq!(network.evidence, Evidence::ChangeSet);
@@ -233,8 +249,13 @@ async fn change_sets_confirm_replacements_and_are_always_deleted() {
     let created = fake.created.lock().unwrap();
     assert_eq!(created.len(), 1, "only the changed stack gets a change set");
     assert_eq!(created[0].change_set_type, ChangeSetKind::Update);
-    assert!(created[0].change_set_name.starts_with("matbakh-plan-test1-"));
-    assert_eq!(fake.deleted.lock().unwrap().len(), 1, "the change set is deleted");
+    assert!(created[0].change_set_name.starts_with("matbakh-test1-"));
+    let Some(Preparation::Prepared { id, kind, .. }) = &network.change_set else { panic!("{:?}", network.change_set) };
+    assert_eq!(*kind, ChangeSetKind::Update);
+    assert!(fake.deleted.lock().unwrap().is_empty(), "kept for apply");
+    drop(created);
+    assert!(discard(&fake, &plan, Default::default()).await.is_empty());
+    assert_eq!(*fake.deleted.lock().unwrap(), [id.clone()], "discard deletes exactly the plan's change set");
     // The association references the replaced subnet: Always + Dynamic → may replace.
     let assoc = network.changes.resource("DatabaseSubnet1RouteTableAssociation").unwrap();
     assert_eq!(assoc.impact, Impact::MayReplace, "{assoc:?}");
@@ -254,7 +275,7 @@ async fn an_empty_change_set_means_no_changes() {
             .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
             .build(),
     );
-    let plan = make_plan(&fake, &changed, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &changed, None, &options()).await.unwrap();
     assert_eq!(plan.stacks.iter().find(|s| s.id == "network").unwrap().status, PlanStatus::NoChanges);
     assert_eq!(plan_exit_status(&plan), 0);
     assert_eq!(fake.deleted.lock().unwrap().len(), 1, "a failed change set is deleted too");
@@ -267,10 +288,11 @@ async fn without_change_sets_the_template_diff_is_used_and_said() {
     let (deployed, changed) = dev_and_changed();
     let mut fake = FakeCfn::deployed(&deployed);
     fake.create_fails_with = Some(AwsError::Unsupported { operation: "CreateChangeSet", detail: "HTTP 500".into() });
-    let plan = make_plan(&fake, &changed, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &changed, None, &options()).await.unwrap();
     let network = plan.stacks.iter().find(|s| s.id == "network").unwrap();
     assert_eq!(network.evidence, Evidence::TemplateDiff);
-    assert!(network.evidence_note.as_deref().unwrap().contains("no change set"));
+    let Some(Preparation::Deferred { reason }) = &network.change_set else { panic!("{:?}", network.change_set) };
+    assert!(reason.contains("could not prepare its change set now"), "{reason}");
     assert_eq!(network.changes.resource("DatabaseSubnet1").unwrap().impact, Impact::WillReplace);
 }
 
@@ -283,12 +305,14 @@ async fn stacks_that_cannot_be_updated_are_blocked_with_the_command_to_recover()
     fake.stacks.get_mut("matbakh-dev-data").unwrap().0.status = "ROLLBACK_COMPLETE".into();
     fake.stacks.get_mut("matbakh-dev-cache").unwrap().0.status = "UPDATE_ROLLBACK_FAILED".into();
     fake.stacks.get_mut("matbakh-dev-app").unwrap().0.status = "UPDATE_IN_PROGRESS".into();
-    let plan = make_plan(&fake, &rendered, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &rendered, None, &options()).await.unwrap();
     let remedy = |id: &str| plan.stacks.iter().find(|s| s.id == id).unwrap().remedy.clone().unwrap();
     assert!(remedy("data").contains("delete-stack --stack-name matbakh-dev-data"));
     assert!(remedy("cache").contains("continue-update-rollback --stack-name matbakh-dev-cache"));
     assert!(remedy("app").contains("wait"));
     assert_eq!(plan_exit_status(&plan), 1, "a blocked stack is an error");
+    let failing: Vec<&str> = plan.will_fail.iter().map(|w| w.stack.as_str()).collect();
+    assert_eq!(failing, ["matbakh-dev-data", "matbakh-dev-cache", "matbakh-dev-app"], "named in the will-fail section");
 }
 
 // Real behaviour: a stack created by CreateChangeSet(CREATE) but never executed is in
@@ -298,6 +322,6 @@ async fn a_stack_in_review_is_still_to_be_created() {
     let rendered = render_env("dev", Format::Json);
     let mut fake = FakeCfn::deployed(&rendered);
     fake.stacks.get_mut("matbakh-dev-edge").unwrap().0.status = "REVIEW_IN_PROGRESS".into();
-    let plan = make_plan(&fake, &rendered, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &rendered, None, &options()).await.unwrap();
     assert_eq!(plan.stacks.iter().find(|s| s.id == "edge").unwrap().status, PlanStatus::ToCreate);
 }

@@ -1,8 +1,9 @@
-//! Deploying one stack through a change set: check its assets are uploaded, create the change set
-//! (CREATE or UPDATE, explicit, with a client token), wait, skip it when empty, refuse
-//! unapproved destruction of stateful resources, lift the stack policy for approved ones,
-//! execute (with a client request token), follow the events until the stack settles,
-//! restore the policy whatever happened, and report outputs or the root cause.
+//! Deploying one stack of a plan: its change set — the one the plan prepared, or for a
+//! deferred stack one made now the same way ([`crate::plan::prepare`]) — checked against
+//! the one safety rule ([`crate::safety`]), the stack policy lifted for approved
+//! resources (prod), executed with a client request token, followed through its events
+//! until the stack settles; the policy restored whatever happened; outputs or the root
+//! cause reported.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -11,23 +12,21 @@ use serde_json::Value;
 
 use super::events::EventTracker;
 use super::progress::{ApplyEvent, Progress};
-use super::protection::{destructive_changes, stack_policy, stateful_resources};
 use crate::assets::Asset;
 use crate::aws::AwsError;
 use crate::aws::artifacts::ArtifactStore;
-use crate::aws::cloudformation::DeployApi;
-use crate::aws::cloudformation::{ChangeSet, ChangeSetKind, ChangeSetRequest, LiveOutput, LiveStack, TemplateSource};
-use crate::aws::retry::{Backoff, with_retries};
-use crate::aws::status::ChangeSetStatus;
-use crate::plan::remedy;
-use crate::synth::TEMPLATE_BODY_INLINE_MAX;
+use crate::aws::cloudformation::{ChangeSet, ChangeSetKind, DeployApi, LiveOutput, LiveStack};
+use crate::aws::status::{ChangeSetStatus, ExecutionStatus};
+use crate::plan::model::{Preparation, StackPlan};
+use crate::plan::prepare::{ChangeSetMaker, Computed, merge_change_set};
+use crate::safety::{self, stack_policy, stateful_resources};
+use crate::synth::RenderedStack;
 
 /// Everything one stack's deployment needs.
 pub struct StackJob<'a> {
-    pub id: String,
-    pub name: String,
-    pub body: &'a str,
-    pub sha256: &'a str,
+    pub stack: &'a RenderedStack,
+    /// What the plan says about it (its change set among it).
+    pub plan: &'a StackPlan,
     pub assets: Vec<&'a Asset>,
 }
 
@@ -36,19 +35,16 @@ pub type UploadResult = Result<(), String>;
 
 /// What is the same for every stack of one apply.
 pub struct Deployer<'a, C, S, P> {
-    pub api: &'a C,
-    pub store: &'a S,
+    /// Makes deferred change sets and carries the clients, bucket, run id and backoff.
+    pub maker: ChangeSetMaker<'a, C, S>,
     pub progress: &'a P,
-    pub bucket: Option<String>,
-    pub region: String,
-    /// Unique per apply: change-set names and client tokens derive from it.
-    pub run_id: String,
     /// Prod: termination protection and a stack policy guarding stateful resources.
     pub protect: bool,
     pub allow_replace: BTreeSet<String>,
     /// Per asset key, set once the uploads are done.
     pub uploads: std::collections::BTreeMap<String, UploadResult>,
-    pub backoff: Backoff,
+    /// Stack ids whose change set was executed.
+    pub executed: std::sync::Mutex<BTreeSet<String>>,
     pub poll: Duration,
     pub timeout: Duration,
 }
@@ -70,7 +66,7 @@ pub struct StackFailure {
 }
 
 impl StackFailure {
-    fn plain(reason: impl Into<String>) -> Self {
+    pub fn plain(reason: impl Into<String>) -> Self {
         StackFailure { reason: reason.into(), resource: None, remedy: None, executed: false }
     }
 
@@ -91,7 +87,7 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, AwsError>>,
     {
-        with_retries(self.backoff, f).await
+        self.maker.call(f).await
     }
 
     fn emit(&self, event: ApplyEvent) {
@@ -100,79 +96,113 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
 
     pub async fn deploy(&self, job: &StackJob<'_>) -> Result<Deployed, StackFailure> {
         let started = Instant::now();
-        let live = self.call(|| self.api.describe_stack(&job.name)).await?;
-        if let Some(stack) = &live
-            && let Some(remedy) = remedy(stack)
-        {
+        let stack = job.stack;
+        let stateful = stateful_resources(&stack.template);
+        if let Some(remedy) = &job.plan.remedy {
+            let status = job.plan.live_status.as_ref().map_or_else(|| "blocked".to_owned(), ToString::to_string);
             return Err(StackFailure {
-                reason: format!("the stack is {}", stack.status),
+                reason: format!("the stack is {status}"),
                 resource: None,
-                remedy: Some(remedy),
+                remedy: Some(remedy.clone()),
                 executed: false,
             });
         }
-        let kind = match &live {
-            None => ChangeSetKind::Create,
-            // Made by a change set never executed: still to be created.
-            Some(s) if s.status.is_review() => ChangeSetKind::Create,
-            Some(_) => ChangeSetKind::Update,
+        let (id, kind, change_set, changes) = match &job.plan.change_set {
+            None => {
+                self.emit(ApplyEvent::NoChanges { stack: stack.name.clone() });
+                return Ok(Deployed::NoChanges);
+            }
+            Some(Preparation::Prepared { id, name, kind }) => {
+                // The change set the plan showed: still there and executable?
+                let cs = self.maker.call(|| self.maker.api.describe_change_set(id)).await?;
+                let available = cs.execution_status.as_ref().is_none_or(|e| *e == ExecutionStatus::Available);
+                if cs.status != ChangeSetStatus::CreateComplete || !available {
+                    let execution = cs.execution_status.as_ref().map_or_else(String::new, |e| format!(", {e}"));
+                    return Err(StackFailure {
+                        reason: format!(
+                            "the plan's change set {name} is {}{execution}: no longer executable",
+                            cs.status
+                        ),
+                        resource: None,
+                        remedy: Some("run plan again".into()),
+                        executed: false,
+                    });
+                }
+                (id.clone(), *kind, cs, job.plan.changes.clone())
+            }
+            Some(Preparation::Deferred { .. }) => {
+                let live = self.maker.call(|| self.maker.api.describe_stack(&stack.name)).await?;
+                if let Some(live) = &live
+                    && let Some(remedy) = live.status.remedy(&live.name)
+                {
+                    return Err(StackFailure {
+                        reason: format!("the stack is {}", live.status),
+                        resource: None,
+                        remedy: Some(remedy),
+                        executed: false,
+                    });
+                }
+                let kind = match &live {
+                    Some(s) if !s.status.is_review() => ChangeSetKind::Update,
+                    _ => ChangeSetKind::Create,
+                };
+                self.check_uploads(job)?;
+                let template = self.maker.template_source(stack).await.map_err(StackFailure::plain)?;
+                let (id, _) = self.maker.create(stack, kind, template).await?;
+                match self.maker.computed(&id).await? {
+                    Computed::Empty => {
+                        let _ = self.maker.discard(&id).await;
+                        self.ensure_protection(job, live.as_ref(), &stateful).await?;
+                        self.emit(ApplyEvent::NoChanges { stack: stack.name.clone() });
+                        return Ok(Deployed::NoChanges);
+                    }
+                    Computed::Failed(reason) => {
+                        let _ = self.maker.discard(&id).await;
+                        return Err(StackFailure::plain(format!("the change set failed: {reason}")));
+                    }
+                    Computed::Ready(cs) => {
+                        let mut planned = job.plan.clone();
+                        merge_change_set(&mut planned, &cs);
+                        (id, kind, cs, planned.changes)
+                    }
+                }
+            }
         };
-        self.check_uploads(job)?;
-        let template = self.template_source(job).await?;
-        let parsed: Value = serde_json::from_str(job.body).unwrap_or(Value::Null);
-        let stateful = stateful_resources(&parsed);
 
-        let change_set_name = format!("matbakh-apply-{}-{}", self.run_id, job.id);
-        let request = ChangeSetRequest {
-            stack_name: job.name.clone(),
-            change_set_name: change_set_name.clone(),
-            change_set_type: kind,
-            template,
-            parameters: parameter_defaults(&parsed),
-            description: format!("matbakh-infra apply, template sha256 {}", job.sha256),
-            client_token: Some(change_set_name.clone()),
-        };
-        let id = self.call(|| self.api.create_change_set(request.clone())).await?;
-        let change_set = self.await_change_set(&id).await?;
-        if change_set.is_empty_failure() {
-            let _ = self.call(|| self.api.delete_change_set(&id)).await;
-            self.ensure_protection(job, live.as_ref(), &stateful).await?;
-            self.emit(ApplyEvent::NoChanges { stack: job.name.clone() });
-            return Ok(Deployed::NoChanges);
-        }
-        if change_set.status != ChangeSetStatus::CreateComplete {
-            let reason = change_set.status_reason.clone().unwrap_or_else(|| change_set.status.to_string());
-            let _ = self.call(|| self.api.delete_change_set(&id)).await;
-            return Err(StackFailure::plain(format!("the change set failed: {reason}")));
+        // The one safety rule, as in the preflight, before anything of this stack changes.
+        let dangers = safety::dangers(&stack.name, &changes);
+        let refused = safety::refused(&dangers, &self.allow_replace);
+        if !refused.is_empty() {
+            let _ = self.maker.discard(&id).await;
+            return Err(StackFailure {
+                reason: format!("refused: {}", safety::refusal(&refused)),
+                resource: None,
+                remedy: Some(format!(
+                    "review the plan; if losing that data is intended, pass {}",
+                    safety::allow_flags(&refused)
+                )),
+                executed: false,
+            });
         }
         self.report_change_set(job, kind, &change_set);
-
-        let refused: Vec<_> = destructive_changes(&change_set)
-            .into_iter()
-            .filter(|d| !self.allow_replace.contains(&d.logical_id))
-            .collect();
-        if !refused.is_empty() {
-            let _ = self.call(|| self.api.delete_change_set(&id)).await;
-            let what: Vec<String> =
-                refused.iter().map(|d| format!("{} {} ({})", d.what, d.logical_id, d.resource_type)).collect();
-            let flags: Vec<String> = refused.iter().map(|d| format!("--allow-replace {}", d.logical_id)).collect();
-            return Err(StackFailure {
-                reason: format!("refused to {}: stateful resources keep data", what.join(", ")),
-                resource: None,
-                remedy: Some(format!("review the plan; if losing that data is intended, pass {}", flags.join(" "))),
-                executed: false,
+        for orphan in dangers.iter().filter(|d| d.is_orphan()) {
+            self.emit(ApplyEvent::Warning {
+                stack: stack.name.clone(),
+                message: format!(
+                    "{} is removed from the stack but kept in the account (DeletionPolicy Retain); delete it by hand when it is no longer needed",
+                    orphan.logical_id
+                ),
             });
         }
-        self.warn_retained(job, &change_set).await;
 
         let lifted: BTreeSet<String> = stateful.iter().filter(|id| self.allow_replace.contains(*id)).cloned().collect();
         let policy_set = self.protect && kind == ChangeSetKind::Update;
         if policy_set {
             let policy = stack_policy(&stateful, &lifted);
-            self.call(|| self.api.set_stack_policy(&job.name, &policy)).await?;
+            self.maker.call(|| self.maker.api.set_stack_policy(&stack.name, &policy)).await?;
             if !lifted.is_empty() {
                 self.emit(ApplyEvent::Protection {
-                    stack: job.name.clone(),
+                    stack: stack.name.clone(),
                     action: format!(
                         "stack policy lifted for {}",
                         lifted.iter().cloned().collect::<Vec<_>>().join(", ")
@@ -184,10 +214,10 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         if policy_set {
             // Restored whatever happened: the lift is for this apply only.
             let full = stack_policy(&stateful, &BTreeSet::new());
-            let restored = self.call(|| self.api.set_stack_policy(&job.name, &full)).await;
+            let restored = self.maker.call(|| self.maker.api.set_stack_policy(&stack.name, &full)).await;
             match restored {
                 Ok(()) if !lifted.is_empty() => self
-                    .emit(ApplyEvent::Protection { stack: job.name.clone(), action: "stack policy restored".into() }),
+                    .emit(ApplyEvent::Protection { stack: stack.name.clone(), action: "stack policy restored".into() }),
                 Ok(()) => {}
                 Err(e) => {
                     return Err(StackFailure {
@@ -196,24 +226,24 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                         resource: None,
                         remedy: Some(format!(
                             "set it by hand: aws cloudformation set-stack-policy --stack-name {} --stack-policy-body '{}'",
-                            job.name, full
+                            stack.name, full
                         )),
                     });
                 }
             }
         }
-        let stack = outcome?;
+        let live = outcome?;
         if kind == ChangeSetKind::Create {
-            self.ensure_protection(job, Some(&stack), &stateful).await?;
+            self.ensure_protection(job, Some(&live), &stateful).await?;
         }
         self.verify_resources(job, &change_set).await;
         self.emit(ApplyEvent::Succeeded {
-            stack: job.name.clone(),
-            status: stack.status.clone(),
+            stack: stack.name.clone(),
+            status: live.status.clone(),
             seconds: started.elapsed().as_secs_f64(),
-            outputs: stack.outputs.clone(),
+            outputs: live.outputs.clone(),
         });
-        Ok(Deployed::Changed { created: kind == ChangeSetKind::Create, outputs: stack.outputs })
+        Ok(Deployed::Changed { created: kind == ChangeSetKind::Create, outputs: live.outputs })
     }
 
     /// Says so when the endpoint cannot show a resource the change set added or changed:
@@ -225,11 +255,11 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         if touched.is_empty() {
             return;
         }
-        let listed = match self.call(|| self.api.list_resources(&job.name)).await {
+        let listed = match self.call(|| self.maker.api.list_resources(&job.stack.name)).await {
             Ok(listed) => listed,
             Err(e) => {
                 self.emit(ApplyEvent::Warning {
-                    stack: job.name.clone(),
+                    stack: job.stack.name.clone(),
                     message: format!("could not list the stack's resources to confirm them ({e})"),
                 });
                 return;
@@ -245,39 +275,12 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         }
         if !unconfirmed.is_empty() {
             self.emit(ApplyEvent::Warning {
-                stack: job.name.clone(),
+                stack: job.stack.name.clone(),
                 message: format!(
                     "the endpoint reports no physical resource for {}: not confirmed as created",
                     unconfirmed.join(", ")
                 ),
             });
-        }
-    }
-
-    /// Resources the update removes from the template but CloudFormation keeps (or
-    /// snapshots) because of their DeletionPolicy: they stay in the account and cost money.
-    async fn warn_retained(&self, job: &StackJob<'_>, cs: &ChangeSet) {
-        let removed: Vec<&str> =
-            cs.changes.iter().filter(|c| c.action == "Remove").map(|c| c.logical_id.as_str()).collect();
-        if removed.is_empty() {
-            return;
-        }
-        let Ok(body) = self.call(|| self.api.get_template(&job.name)).await else { return };
-        let Ok(live) = crate::diff::normalize::parse_template(&body) else { return };
-        for id in removed {
-            let policy = live["Resources"][id]["DeletionPolicy"].as_str().unwrap_or("Delete");
-            let message = match policy {
-                "Retain" | "RetainExceptOnCreate" => {
-                    format!(
-                        "{id} is removed from the stack but kept in the account (DeletionPolicy {policy}); delete it by hand when it is no longer needed"
-                    )
-                }
-                "Snapshot" => {
-                    format!("{id} is deleted after a final snapshot (DeletionPolicy Snapshot); the snapshot stays")
-                }
-                _ => continue,
-            };
-            self.emit(ApplyEvent::Warning { stack: job.name.clone(), message });
         }
     }
 
@@ -295,59 +298,10 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         Ok(())
     }
 
-    /// Uploads one asset unless an object with its (content-hash) key is there already.
-    pub async fn upload(&self, bucket: &str, stack: &str, asset: &Asset) -> Result<(), AwsError> {
-        if self.call(|| self.store.exists(bucket, &asset.s3_key)).await? {
-            self.emit(ApplyEvent::AssetPresent { stack: stack.to_owned(), key: asset.s3_key.clone() });
-            return Ok(());
-        }
-        self.call(|| self.store.put(bucket, &asset.s3_key, asset.bytes.clone())).await?;
-        self.emit(ApplyEvent::AssetUploaded {
-            stack: stack.to_owned(),
-            key: asset.s3_key.clone(),
-            bytes: asset.bytes.len(),
-        });
-        Ok(())
-    }
-
-    /// Inline when it fits, otherwise uploaded to the artifacts bucket under its hash.
-    async fn template_source(&self, job: &StackJob<'_>) -> Result<TemplateSource, StackFailure> {
-        if job.body.len() <= TEMPLATE_BODY_INLINE_MAX {
-            return Ok(TemplateSource::Body(job.body.to_owned()));
-        }
-        let Some(bucket) = &self.bucket else {
-            return Err(StackFailure::plain(format!(
-                "the template is {} bytes, over the inline limit, and there is no artifacts bucket",
-                job.body.len()
-            )));
-        };
-        let key = format!("templates/{}.json", job.sha256);
-        if !self.call(|| self.store.exists(bucket, &key)).await? {
-            self.call(|| self.store.put(bucket, &key, job.body.as_bytes().to_vec())).await?;
-        }
-        Ok(TemplateSource::Url(self.store.template_url(bucket, &key, &self.region)))
-    }
-
-    async fn await_change_set(&self, id: &str) -> Result<ChangeSet, StackFailure> {
-        let start = Instant::now();
-        let mut delay = self.poll.min(Duration::from_millis(500));
-        loop {
-            let cs = self.call(|| self.api.describe_change_set(id)).await?;
-            if cs.is_settled() {
-                return Ok(cs);
-            }
-            if start.elapsed() > self.timeout {
-                return Err(StackFailure::plain(format!("the change set was not ready after {:?}", self.timeout)));
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(self.poll.max(Duration::from_millis(500)));
-        }
-    }
-
     fn report_change_set(&self, job: &StackJob<'_>, kind: ChangeSetKind, cs: &ChangeSet) {
         let count = |action: &str| cs.changes.iter().filter(|c| c.action == action).count();
         self.emit(ApplyEvent::ChangeSet {
-            stack: job.name.clone(),
+            stack: job.stack.name.clone(),
             kind: match kind {
                 ChangeSetKind::Create => "create",
                 ChangeSetKind::Update => "update",
@@ -369,12 +323,13 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         let before = if kind == ChangeSetKind::Create {
             Vec::new()
         } else {
-            self.call(|| self.api.recent_events(&job.name)).await.unwrap_or_default()
+            self.call(|| self.maker.api.recent_events(&job.stack.name)).await.unwrap_or_default()
         };
         let tracker = EventTracker::new(&before);
-        let token = format!("matbakh-apply-{}-{}-execute", self.run_id, job.id);
-        self.emit(ApplyEvent::Executing { stack: job.name.clone() });
-        match self.call(|| self.api.execute_change_set(id, &token)).await {
+        let token = format!("matbakh-apply-{}-{}-execute", self.maker.run_id, job.stack.id);
+        self.emit(ApplyEvent::Executing { stack: job.stack.name.clone() });
+        self.executed.lock().expect("not poisoned").insert(job.stack.id.clone());
+        match self.call(|| self.maker.api.execute_change_set(id, &token)).await {
             Ok(()) => {}
             // A retried execute whose first attempt went through.
             Err(AwsError::Service { code, .. }) if code == "InvalidChangeSetStatus" => {}
@@ -394,7 +349,7 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         let start = Instant::now();
         loop {
             // Events may be unavailable on some endpoints; progress then comes from the status.
-            if let Ok(page) = self.call(|| self.api.recent_events(&job.name)).await {
+            if let Ok(page) = self.call(|| self.maker.api.recent_events(&job.stack.name)).await {
                 let fresh = tracker.take_new(page);
                 let before = tracker.events_seen() - fresh.len();
                 for (i, e) in fresh.iter().enumerate() {
@@ -402,7 +357,7 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                         continue;
                     }
                     self.emit(ApplyEvent::Resource {
-                        stack: job.name.clone(),
+                        stack: job.stack.name.clone(),
                         logical_id: e.logical_id.clone(),
                         resource_type: e.resource_type.clone(),
                         status: e.status.clone(),
@@ -413,13 +368,13 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                     });
                 }
             }
-            let Some(stack) = self.call(|| self.api.describe_stack(&job.name)).await? else {
+            let Some(stack) = self.call(|| self.maker.api.describe_stack(&job.stack.name)).await? else {
                 return Err(StackFailure::plain("the stack disappeared while it was being deployed"));
             };
             match stack.status.outcome() {
                 Some(true) => return Ok(stack),
                 Some(false) => {
-                    if let Ok(page) = self.call(|| self.api.recent_events(&job.name)).await {
+                    if let Ok(page) = self.call(|| self.maker.api.recent_events(&job.stack.name)).await {
                         tracker.take_new(page);
                     }
                     return Err(failure(&stack, &tracker));
@@ -431,7 +386,7 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                         resource: None,
                         remedy: Some(format!(
                             "follow it in the console or with `aws cloudformation describe-stack-events --stack-name {}`",
-                            job.name
+                            job.stack.name
                         )),
                     });
                 }
@@ -449,14 +404,17 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
     ) -> Result<(), StackFailure> {
         let Some(live) = live.filter(|_| self.protect) else { return Ok(()) };
         if !live.termination_protection {
-            self.call(|| self.api.set_termination_protection(&job.name, true)).await?;
-            self.emit(ApplyEvent::Protection { stack: job.name.clone(), action: "termination protection on".into() });
+            self.call(|| self.maker.api.set_termination_protection(&job.stack.name, true)).await?;
+            self.emit(ApplyEvent::Protection {
+                stack: job.stack.name.clone(),
+                action: "termination protection on".into(),
+            });
         }
         let wanted = stack_policy(stateful, &BTreeSet::new());
-        let current = self.call(|| self.api.get_stack_policy(&job.name)).await?;
+        let current = self.call(|| self.maker.api.get_stack_policy(&job.stack.name)).await?;
         if current.as_deref().map(normalize_json) != Some(normalize_json(&wanted)) {
-            self.call(|| self.api.set_stack_policy(&job.name, &wanted)).await?;
-            self.emit(ApplyEvent::Protection { stack: job.name.clone(), action: "stack policy set".into() });
+            self.call(|| self.maker.api.set_stack_policy(&job.stack.name, &wanted)).await?;
+            self.emit(ApplyEvent::Protection { stack: job.stack.name.clone(), action: "stack policy set".into() });
         }
         Ok(())
     }
@@ -464,15 +422,6 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
 
 fn normalize_json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::String(text.to_owned()))
-}
-
-/// Every declared parameter with its default, passed explicitly.
-pub fn parameter_defaults(template: &Value) -> Vec<(String, String)> {
-    let Some(parameters) = template.get("Parameters").and_then(Value::as_object) else { return Vec::new() };
-    parameters
-        .iter()
-        .filter_map(|(k, p)| p.get("Default").and_then(Value::as_str).map(|d| (k.clone(), d.to_owned())))
-        .collect()
 }
 
 fn failure(stack: &LiveStack, tracker: &EventTracker) -> StackFailure {
@@ -486,7 +435,7 @@ fn failure(stack: &LiveStack, tracker: &EventTracker) -> StackFailure {
     StackFailure {
         reason: format!("{} ({}): {reason}", rolled_back, stack.status),
         resource,
-        remedy: remedy(stack),
+        remedy: stack.status.remedy(&stack.name),
         executed: true,
     }
 }

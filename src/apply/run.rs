@@ -14,7 +14,9 @@ use super::schedule::{self, Schedule, StackOutcome};
 use crate::aws::artifacts::ArtifactStore;
 use crate::aws::cloudformation::DeployApi;
 use crate::aws::retry::{Backoff, with_retries};
-use crate::constructs::bootstrap::{BUCKET_OUTPUT, bucket_name as bootstrap_bucket};
+use crate::constructs::bootstrap::BUCKET_OUTPUT;
+use crate::plan::model::{Plan, StackPlan};
+use crate::plan::prepare::{ChangeSetMaker, bootstrap_bucket};
 use crate::synth::{Rendered, RenderedStack, TEMPLATE_BODY_INLINE_MAX};
 
 #[derive(Clone, Debug)]
@@ -93,27 +95,19 @@ impl ApplyReport {
     }
 }
 
-/// The assets a stack's template points at (their keys are content hashes).
-fn assets_of<'a>(rendered: &'a Rendered, stack: &RenderedStack) -> Vec<&'a crate::assets::Asset> {
-    rendered.assets.iter().filter(|a| stack.body.contains(&a.s3_key)).collect()
+fn job<'a>(rendered: &'a Rendered, stack: &'a RenderedStack, plan: &'a StackPlan) -> StackJob<'a> {
+    StackJob { stack, plan, assets: rendered.assets_of(stack) }
 }
 
-fn job<'a>(rendered: &'a Rendered, stack: &'a RenderedStack) -> StackJob<'a> {
-    StackJob {
-        id: stack.id.clone(),
-        name: stack.name.clone(),
-        body: &stack.body,
-        sha256: &stack.sha256,
-        assets: assets_of(rendered, stack),
-    }
-}
-
+/// Executes a plan: the bootstrap stack first (when the plan has it), then every stack
+/// to deploy in dependency order, each through its plan's change set.
 pub async fn apply<C, S, P>(
     api: &C,
     store: &S,
     progress: &P,
     rendered: &Rendered,
     bootstrap: &RenderedStack,
+    plan: &Plan,
     options: &ApplyOptions,
 ) -> ApplyReport
 where
@@ -123,38 +117,45 @@ where
 {
     let counter = WarningCounter { inner: progress, count: std::sync::atomic::AtomicUsize::new(0) };
     let mut deployer = Deployer {
-        api,
-        store,
+        maker: ChangeSetMaker {
+            api,
+            store,
+            bucket: None,
+            region: rendered.manifest.region.clone(),
+            run_id: options.run_id.clone(),
+            backoff: options.backoff,
+            timeout: options.timeout,
+            poll: options.poll,
+        },
         progress: &counter,
-        bucket: None,
-        region: rendered.manifest.region.clone(),
-        run_id: options.run_id.clone(),
         protect: options.protect,
         allow_replace: options.allow_replace.clone(),
         uploads: Default::default(),
-        backoff: options.backoff,
+        executed: Default::default(),
         poll: options.poll,
         timeout: options.timeout,
     };
     let graph = &rendered.graph;
+    let planned = |id: &str| plan.stacks.iter().find(|s| s.id == id);
 
+    // The bootstrap stack only when a stack to deploy needs the artifacts bucket.
     let needs_bucket = rendered
         .stacks
         .iter()
         .filter(|s| options.deploy.contains(&s.id))
-        .any(|s| s.body.len() > TEMPLATE_BODY_INLINE_MAX || !assets_of(rendered, s).is_empty());
+        .any(|s| !s.asset_keys.is_empty() || s.body.len() > TEMPLATE_BODY_INLINE_MAX);
     let mut bootstrap_result = None;
-    if needs_bucket {
-        let result = deployer.deploy(&job(rendered, bootstrap)).await;
+    if let Some(bootstrap_plan) = planned(&bootstrap.id).filter(|_| needs_bucket) {
+        let result = deployer.deploy(&job(rendered, bootstrap, bootstrap_plan)).await;
         let bucket = match &result {
             Ok(_) => bucket_name(api, options.backoff, &bootstrap.name, &rendered.manifest.environment).await,
             Err(e) => Err(e.clone()),
         };
         match bucket {
             Ok(name) => {
-                deployer.uploads = upload_assets(&deployer, &name, rendered, options).await;
-                deployer.bucket = Some(name);
-                bootstrap_result = Some(result);
+                deployer.maker.bucket = Some(name);
+                deployer.uploads = upload_assets(&deployer, rendered, options).await;
+                bootstrap_result = Some(result).filter(|_| bootstrap_plan.change_set.is_some());
             }
             Err(failure) => {
                 let executed = matches!(&result, Ok(Deployed::Changed { .. })) || failure.executed;
@@ -168,6 +169,7 @@ where
                         .collect(),
                 };
                 report_not_started(&counter, rendered, &stacks);
+                discard_unexecuted(&deployer, plan).await;
                 return ApplyReport { bootstrap: Some(Err(failure)), stacks, warnings: counter.count() };
             }
         }
@@ -176,28 +178,43 @@ where
     let deployer = &deployer;
     let stacks = schedule::run(graph, options.concurrency, |id| async move {
         let stack = rendered.stack(&id).expect("graph nodes are rendered stacks");
-        let job = job(rendered, stack);
-        let result = if options.deploy.contains(&id) {
-            deployer.deploy(&job).await
-        } else {
-            deployer.progress.emit(ApplyEvent::NoChanges { stack: job.name.clone() });
-            Ok(Deployed::NoChanges)
+        let result = match planned(&id).filter(|_| options.deploy.contains(&id)) {
+            Some(stack_plan) => deployer.deploy(&job(rendered, stack, stack_plan)).await,
+            None => {
+                deployer.progress.emit(ApplyEvent::NoChanges { stack: stack.name.clone() });
+                Ok(Deployed::NoChanges)
+            }
         };
         if let Err(failure) = &result {
-            deployer.progress.emit(failed_event(&job.name, failure));
+            deployer.progress.emit(failed_event(&stack.name, failure));
         }
         result
     })
     .await;
     report_not_started(&counter, rendered, &stacks);
+    discard_unexecuted(deployer, plan).await;
     ApplyReport { bootstrap: bootstrap_result, stacks, warnings: counter.count() }
+}
+
+/// Deletes the plan's change sets that were not executed: nothing will execute them.
+async fn discard_unexecuted<C: DeployApi, S: ArtifactStore, P: Progress>(
+    deployer: &Deployer<'_, C, S, P>,
+    plan: &Plan,
+) {
+    for (stack, id) in plan.prepared() {
+        // Not started, not in this apply's scope, or refused (already deleted then).
+        if !deployer.executed.lock().expect("not poisoned").contains(&stack.id) {
+            if let Err(message) = deployer.maker.discard(id).await {
+                deployer.progress.emit(ApplyEvent::Warning { stack: stack.name.clone(), message });
+            }
+        }
+    }
 }
 
 /// Uploads the assets of every stack to deploy, all at once (bounded), before the
 /// first stack starts; each is uploaded once however many stacks use it.
 async fn upload_assets<C, S, P>(
     deployer: &Deployer<'_, C, S, P>,
-    bucket: &str,
     rendered: &Rendered,
     options: &ApplyOptions,
 ) -> BTreeMap<String, UploadResult>
@@ -208,13 +225,29 @@ where
 {
     let mut wanted: BTreeMap<&str, (&str, &crate::assets::Asset)> = BTreeMap::new();
     for stack in rendered.stacks.iter().filter(|s| options.deploy.contains(&s.id)) {
-        for asset in assets_of(rendered, stack) {
+        for asset in rendered.assets_of(stack) {
             wanted.entry(asset.s3_key.as_str()).or_insert((stack.name.as_str(), asset));
         }
     }
     stream::iter(wanted.into_values())
         .map(|(stack, asset)| async move {
-            let result = deployer.upload(bucket, stack, asset).await.map_err(|e| e.to_string());
+            let result = match deployer.maker.upload(asset).await {
+                Ok(true) => {
+                    deployer.progress.emit(ApplyEvent::AssetUploaded {
+                        stack: stack.to_owned(),
+                        key: asset.s3_key.clone(),
+                        bytes: asset.bytes.len(),
+                    });
+                    Ok(())
+                }
+                Ok(false) => {
+                    deployer
+                        .progress
+                        .emit(ApplyEvent::AssetPresent { stack: stack.to_owned(), key: asset.s3_key.clone() });
+                    Ok(())
+                }
+                Err(e) => Err(e.to_string()),
+            };
             (asset.s3_key.clone(), result)
         })
         .buffer_unordered(UPLOADS_AT_ONCE)
@@ -225,35 +258,22 @@ where
 /// Uploads in flight at once.
 const UPLOADS_AT_ONCE: usize = 8;
 
-/// The artifacts bucket's name: the bootstrap stack's output, or — where an endpoint
-/// does not report outputs of a stack created by a change set — the same naming
-/// convention the template uses, with the account from the stack's ARN.
+/// The artifacts bucket's name, from the deployed bootstrap stack.
 async fn bucket_name<C: DeployApi>(
     api: &C,
     backoff: Backoff,
     stack: &str,
     environment: &str,
 ) -> Result<String, StackFailure> {
-    let live = with_retries(backoff, || api.describe_stack(stack)).await?.ok_or_else(|| StackFailure {
-        reason: format!("the bootstrap stack {stack} does not exist after its deployment"),
-        resource: None,
-        remedy: None,
-        executed: false,
+    let live = with_retries(backoff, || api.describe_stack(stack)).await?.ok_or_else(|| {
+        StackFailure::plain(format!("the bootstrap stack {stack} does not exist after its deployment"))
     })?;
-    if let Some(output) = live.outputs.iter().find(|o| o.key == BUCKET_OUTPUT && !o.value.is_empty()) {
-        return Ok(output.value.clone());
-    }
-    // arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID
-    let parts: Vec<&str> = live.id.split(':').collect();
-    match (parts.get(3), parts.get(4)) {
-        (Some(region), Some(account)) if !account.is_empty() => Ok(bootstrap_bucket(environment, account, region)),
-        _ => Err(StackFailure {
-            reason: format!("the bootstrap stack {stack} reports no {BUCKET_OUTPUT} output"),
-            resource: None,
-            remedy: Some("check the stack in the console; delete it if it is broken and apply again".into()),
-            executed: false,
-        }),
-    }
+    bootstrap_bucket(&live, environment).ok_or_else(|| StackFailure {
+        reason: format!("the bootstrap stack {stack} reports no {BUCKET_OUTPUT} output"),
+        resource: None,
+        remedy: Some("check the stack in the console; delete it if it is broken and apply again".into()),
+        executed: false,
+    })
 }
 
 fn failed_event(stack: &str, failure: &StackFailure) -> ApplyEvent {

@@ -1,20 +1,61 @@
-//! `apply --plan FILE`: deploy exactly the saved plan, or refuse when anything it was
-//! made from changed since — the code (template hashes) or the account (each stack's
-//! LastUpdatedTime, or a stack created or deleted in between).
+//! `apply --plan FILE`: execute exactly the saved plan's change sets, or refuse when
+//! anything it was made from changed since — the code (template hashes), the account
+//! (each stack's LastUpdatedTime, a stack created or deleted in between) or its change
+//! sets (deleted, or no longer `CREATE_COMPLETE` / `AVAILABLE`).
 
-use crate::aws::cloudformation::LiveStack;
+use thiserror::Error;
+
+use crate::aws::AwsError;
+use crate::aws::cloudformation::{ChangeSetApi, StackReadApi};
+use crate::aws::status::{ChangeSetStatus, ExecutionStatus};
+use crate::live::{ReadScope, read_environment};
+use crate::plan::model::PLAN_FORMAT_VERSION;
 use crate::plan::{Plan, PlanStatus};
-use crate::synth::Rendered;
+use crate::synth::{Rendered, RenderedStack};
+
+#[derive(Debug, Error)]
+pub enum SavedPlanError {
+    #[error("it is not a saved plan (made by `plan --out FILE`): {0}")]
+    NotAPlan(serde_json::Error),
+    #[error("it is a plan of format {found}, this version executes format {PLAN_FORMAT_VERSION}; run plan again")]
+    Version { found: u64 },
+}
+
+/// Reads a saved plan, refusing other formats.
+pub fn parse_saved_plan(text: &str) -> Result<Plan, SavedPlanError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(SavedPlanError::NotAPlan)?;
+    let found = value["format_version"].as_u64().unwrap_or(0);
+    if found != u64::from(PLAN_FORMAT_VERSION) {
+        return Err(SavedPlanError::Version { found });
+    }
+    serde_json::from_value(value).map_err(SavedPlanError::NotAPlan)
+}
 
 /// Why a saved plan no longer describes what apply would do; empty when it is fresh.
-pub fn staleness(plan: &Plan, rendered: &Rendered, live: &[(String, Option<LiveStack>)]) -> Vec<String> {
+pub async fn staleness<C: StackReadApi + ChangeSetApi>(
+    api: &C,
+    plan: &Plan,
+    rendered: &Rendered,
+    bootstrap: &RenderedStack,
+) -> Result<Vec<String>, AwsError> {
     let mut reasons = Vec::new();
     if plan.environment != rendered.manifest.environment {
         reasons
             .push(format!("the plan is for environment {}, not {}", plan.environment, rendered.manifest.environment));
-        return reasons;
+        return Ok(reasons);
     }
-    for stack in &rendered.stacks {
+    let targets: Vec<&RenderedStack> = std::iter::once(bootstrap)
+        .filter(|b| plan.stacks.iter().any(|p| p.id == b.id))
+        .chain(&rendered.stacks)
+        .collect();
+    let names: Vec<String> = targets.iter().map(|s| s.name.clone()).collect();
+    let live = read_environment(
+        api,
+        &names,
+        ReadScope { templates: false, resources: false, concurrency: 16, backoff: Default::default() },
+    )
+    .await?;
+    for stack in &targets {
         let Some(planned) = plan.stacks.iter().find(|p| p.id == stack.id) else {
             reasons.push(format!("{}: not in the plan", stack.name));
             continue;
@@ -22,10 +63,11 @@ pub fn staleness(plan: &Plan, rendered: &Rendered, live: &[(String, Option<LiveS
         if planned.template_sha256 != stack.sha256 {
             reasons.push(format!("{}: the code changed since the plan (template hash differs)", stack.name));
         }
-        let now = live.iter().find(|(name, _)| *name == stack.name).and_then(|(_, s)| s.as_ref());
+        let now = live.get(&stack.name).and_then(|s| s.stack());
         let was_missing = planned.status == PlanStatus::ToCreate && planned.last_updated_time.is_none();
         match now {
             None if !was_missing => reasons.push(format!("{}: deleted since the plan", stack.name)),
+            // A CREATE change set (the plan's own) leaves the stack in review.
             Some(s) if was_missing && !s.status.is_review() => {
                 reasons.push(format!("{}: created since the plan (at {})", stack.name, s.last_updated))
             }
@@ -39,5 +81,21 @@ pub fn staleness(plan: &Plan, rendered: &Rendered, live: &[(String, Option<LiveS
             _ => {}
         }
     }
-    reasons
+    for (stack, id) in plan.prepared() {
+        match api.describe_change_set(id).await {
+            Ok(cs) => {
+                let executable = cs.status == ChangeSetStatus::CreateComplete
+                    && cs.execution_status.as_ref().is_none_or(|e| *e == ExecutionStatus::Available);
+                if !executable {
+                    let execution = cs.execution_status.map_or_else(String::new, |e| format!(" / {e}"));
+                    reasons.push(format!("{}: its change set is {}{execution}, not executable", stack.name, cs.status));
+                }
+            }
+            Err(e) if e.code() == Some("ChangeSetNotFound") => {
+                reasons.push(format!("{}: its change set no longer exists", stack.name))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(reasons)
 }

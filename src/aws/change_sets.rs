@@ -38,6 +38,7 @@ pub enum TemplateSource {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ChangeSetKind {
     Create,
     Update,

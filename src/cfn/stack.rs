@@ -37,11 +37,19 @@ pub struct Stack {
     pub template: Template,
     /// Producer stack id → export names this stack imports from it.
     imports: BTreeMap<String, BTreeSet<String>>,
+    /// Keys (in the artifacts bucket) of the code assets the template points at.
+    assets: BTreeSet<String>,
 }
 
 impl Stack {
     pub fn new(id: &str, name: String, description: impl Into<String>) -> Self {
-        Stack { id: id.to_owned(), name, template: Template::new(description), imports: BTreeMap::new() }
+        Stack {
+            id: id.to_owned(),
+            name,
+            template: Template::new(description),
+            imports: BTreeMap::new(),
+            assets: BTreeSet::new(),
+        }
     }
 
     pub fn id(&self) -> &str {
@@ -55,6 +63,16 @@ impl Stack {
     /// Stack ids this stack imports from, with the export names each edge carries.
     pub fn imports(&self) -> &BTreeMap<String, BTreeSet<String>> {
         &self.imports
+    }
+
+    /// Records that the template points at the asset with this bucket key (apply
+    /// uploads it before the stack's change set is made).
+    pub fn uses_asset(&mut self, s3_key: &str) {
+        self.assets.insert(s3_key.to_owned());
+    }
+
+    pub fn asset_keys(&self) -> &BTreeSet<String> {
+        &self.assets
     }
 
     /// Adds an output exported as `<stack name>-<key>`.

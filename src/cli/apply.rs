@@ -10,21 +10,22 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::ValueEnum;
-use futures_util::future::join_all;
 
 use super::Style;
 use super::aws_args::AwsArgs;
 use super::env_files::{Selection, build_assembly, load_reporting};
 use crate::apply::progress::{Bars, JsonLines, PlainLines};
-use crate::apply::saved_plan::staleness;
+use crate::apply::saved_plan::{parse_saved_plan, staleness};
 use crate::apply::{ApplyOptions, ApplyReport, Deployed, StackOutcome, apply};
 use crate::aws::artifacts::S3Artifacts;
-use crate::aws::cloudformation::{SdkCloudFormation, StackReadApi};
+use crate::aws::cloudformation::SdkCloudFormation;
 use crate::aws::load_config;
-use crate::constructs::bootstrap;
+use crate::aws::retry::Backoff;
+use crate::constructs::bootstrap::{self, BOOTSTRAP_STACK_ID};
 use crate::graph::StackGraph;
-use crate::plan::{Danger, Plan, PlanOptions, PlanStatus, make_plan, render};
-use crate::synth::{Format, Rendered, render as render_templates, render_stack};
+use crate::plan::{Plan, PlanOptions, PlanStatus, discard, make_plan, needs_bucket, render};
+use crate::safety;
+use crate::synth::{Format, Rendered, RenderedStack, render as render_templates, render_stack};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ApplyOutput {
@@ -73,9 +74,14 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     runtime.block_on(async {
         let config = load_config(&args.aws.options(), &loaded.env.region).await;
         let api = SdkCloudFormation::new(&config);
+        let store = S3Artifacts::new(&config);
+        let plan_options = PlanOptions::default();
         let plan = match &args.plan {
-            Some(path) => saved_plan(&api, &rendered, path).await?,
-            None => make_plan(&api, &rendered, &PlanOptions::default()).await?,
+            Some(path) => saved_plan(&api, &rendered, &bootstrap_stack, path, plan_options.backoff).await?,
+            None => {
+                let bootstrap = needs_bucket(&rendered).then_some(&bootstrap_stack);
+                make_plan(&api, &store, &rendered, bootstrap, &plan_options).await?
+            }
         };
         let checks = Preflight {
             selected: selected.as_ref(),
@@ -83,8 +89,15 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
             show_plan: args.output == ApplyOutput::Human,
             confirmed: args.yes,
         };
-        let Some(deploy) = checks.run(&plan, &rendered.graph, style)? else {
-            return Ok(ExitCode::SUCCESS);
+        let deploy = match checks.run(&plan, &rendered.graph, style) {
+            Ok(Some(deploy)) => deploy,
+            // Nothing executes: the plan's change sets go.
+            outcome => {
+                for problem in discard(&api, &plan, plan_options.backoff).await {
+                    eprintln!("{}: {problem}", style.warning("warning"));
+                }
+                return outcome.map(|_| ExitCode::SUCCESS);
+            }
         };
         let options = ApplyOptions {
             concurrency: args.concurrency.max(1),
@@ -92,15 +105,11 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
             protect: loaded.env.protected,
             ..ApplyOptions::new(deploy)
         };
-        let store = S3Artifacts::new(&config);
+        let boot = &bootstrap_stack;
         let report = match (args.output, progress_kind()) {
-            (ApplyOutput::Json, _) => apply(&api, &store, &JsonLines, &rendered, &bootstrap_stack, &options).await,
-            (ApplyOutput::Human, true) => {
-                apply(&api, &store, &Bars::default(), &rendered, &bootstrap_stack, &options).await
-            }
-            (ApplyOutput::Human, false) => {
-                apply(&api, &store, &PlainLines, &rendered, &bootstrap_stack, &options).await
-            }
+            (ApplyOutput::Json, _) => apply(&api, &store, &JsonLines, &rendered, boot, &plan, &options).await,
+            (ApplyOutput::Human, true) => apply(&api, &store, &Bars::default(), &rendered, boot, &plan, &options).await,
+            (ApplyOutput::Human, false) => apply(&api, &store, &PlainLines, &rendered, boot, &plan, &options).await,
         };
         if args.output == ApplyOutput::Human {
             eprint!("{}", summary(&report, &rendered, style));
@@ -127,20 +136,26 @@ fn selected_stacks(rendered: &Rendered, ids: &[String]) -> anyhow::Result<Option
     Ok(Some(ids.iter().cloned().collect()))
 }
 
-/// Reads a saved plan and checks it against the code and the account.
-async fn saved_plan<C: StackReadApi>(api: &C, rendered: &Rendered, path: &PathBuf) -> anyhow::Result<Plan> {
+/// Reads a saved plan and checks it against the code and the account; a stale plan's
+/// change sets are deleted and nothing is executed.
+async fn saved_plan(
+    api: &SdkCloudFormation,
+    rendered: &Rendered,
+    bootstrap: &RenderedStack,
+    path: &PathBuf,
+    backoff: Backoff,
+) -> anyhow::Result<Plan> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan {}", path.display()))?;
-    let plan: Plan = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a saved plan (made by `plan --out FILE`)", path.display()))?;
-    let live =
-        join_all(rendered.stacks.iter().map(|s| async move { (s.name.clone(), api.describe_stack(&s.name).await) }))
-            .await
-            .into_iter()
-            .map(|(name, r)| r.map(|s| (name, s)))
-            .collect::<Result<Vec<_>, _>>()?;
-    let reasons = staleness(&plan, rendered, &live);
+    let plan = parse_saved_plan(&text).with_context(|| format!("{} cannot be applied", path.display()))?;
+    let reasons = staleness(api, &plan, rendered, bootstrap).await?;
     if !reasons.is_empty() {
-        bail!("stale plan, run plan again:\n  {}", reasons.join("\n  "));
+        for problem in discard(api, &plan, backoff).await {
+            eprintln!("warning: {problem}");
+        }
+        bail!(
+            "stale plan, run plan again (its change sets were deleted; nothing was executed):\n  {}",
+            reasons.join("\n  ")
+        );
     }
     Ok(plan)
 }
@@ -158,18 +173,18 @@ impl Preflight<'_> {
     /// Shows the plan and checks it; returns the stacks to deploy, or `None` when there
     /// is nothing to do. Every error here leaves the account untouched.
     fn run(&self, plan: &Plan, graph: &StackGraph, style: &Style) -> anyhow::Result<Option<BTreeSet<String>>> {
-        let in_scope = |id: &str| self.selected.is_none_or(|s| s.contains(id));
+        let in_scope = |id: &str| id == BOOTSTRAP_STACK_ID || self.selected.is_none_or(|s| s.contains(id));
         if self.show_plan {
             eprint!("{}", render::human(plan, style));
         }
-        let blocked: Vec<String> = plan
-            .stacks
+        let failing: Vec<String> = plan
+            .will_fail
             .iter()
-            .filter(|s| in_scope(&s.id) && s.status == PlanStatus::Blocked)
-            .map(|s| format!("{}: {}", s.name, s.remedy.as_deref().unwrap_or("blocked")))
+            .filter(|w| plan.stacks.iter().any(|s| s.name == w.stack && in_scope(&s.id)))
+            .map(|w| format!("{}: {}\n    way out: {}", w.stack, w.reason, w.remedy))
             .collect();
-        if !blocked.is_empty() {
-            bail!("cannot apply, nothing was changed:\n  {}", blocked.join("\n  "));
+        if !failing.is_empty() {
+            bail!("cannot apply, nothing was changed — the plan says it would fail:\n  {}", failing.join("\n  "));
         }
         if let Some(selected) = self.selected {
             let missing: BTreeSet<String> = plan
@@ -190,26 +205,12 @@ impl Preflight<'_> {
                 );
             }
         }
-        let allowed: BTreeSet<&str> = self.allow_replace.iter().map(String::as_str).collect();
-        let refused: Vec<&Danger> = plan
-            .danger
-            .iter()
-            .filter(|d| plan.stacks.iter().any(|s| s.name == d.stack && in_scope(&s.id)))
-            .filter(|d| !allowed.contains(d.logical_id.as_str()))
-            .collect();
+        let allowed: BTreeSet<String> = self.allow_replace.iter().cloned().collect();
+        let in_scope_dangers =
+            plan.danger.iter().filter(|d| plan.stacks.iter().any(|s| s.name == d.stack && in_scope(&s.id)));
+        let refused = safety::refused(in_scope_dangers, &allowed);
         if !refused.is_empty() {
-            let what: Vec<String> = refused
-                .iter()
-                .map(|d| {
-                    format!("{} {} in {} ({}): {}", d.impact.label(), d.logical_id, d.stack, d.resource_type, d.cause)
-                })
-                .collect();
-            let flags: Vec<String> = refused.iter().map(|d| format!("--allow-replace {}", d.logical_id)).collect();
-            bail!(
-                "refused, nothing was changed: stateful resources would lose their data:\n  {}\nif that is intended, pass {}",
-                what.join("\n  "),
-                flags.join(" ")
-            );
+            bail!("refused, nothing was changed: {}", safety::refusal(&refused));
         }
         for unused in allowed.iter().filter(|a| !plan.danger.iter().any(|d| d.logical_id == **a)) {
             eprintln!(
@@ -217,12 +218,8 @@ impl Preflight<'_> {
                 style.warning("warning")
             );
         }
-        let deploy: BTreeSet<String> = plan
-            .stacks
-            .iter()
-            .filter(|s| in_scope(&s.id) && matches!(s.status, PlanStatus::ToCreate | PlanStatus::Changes))
-            .map(|s| s.id.clone())
-            .collect();
+        let deploy: BTreeSet<String> =
+            plan.stacks.iter().filter(|s| in_scope(&s.id) && s.change_set.is_some()).map(|s| s.id.clone()).collect();
         if deploy.is_empty() {
             eprintln!("{}", style.ok("Nothing to apply: every stack matches the code."));
             return Ok(None);
@@ -295,19 +292,25 @@ mod tests {
 
     use super::*;
     use crate::graph::Edge;
+    use crate::plan::WillFail;
 
     /// A plan in the saved format: network unchanged, data with the given status and
     /// dangers.
     fn plan(data_status: &str, danger: serde_json::Value) -> Plan {
         let empty = json!({"parameters": [], "conditions": [], "resources": [], "outputs": [], "other": []});
         let stack = |id: &str, status: &str| {
-            json!({"id": id, "name": format!("matbakh-dev-{id}"), "status": status, "template_sha256": "x",
-                   "evidence": "template_diff", "changes": empty})
+            let mut s = json!({"id": id, "name": format!("matbakh-dev-{id}"), "status": status, "template_sha256": "x",
+                   "evidence": "template_diff", "changes": empty});
+            if matches!(status, "to_create" | "changes") {
+                s["change_set"] =
+                    json!({"state": "prepared", "id": format!("arn:cs/{id}"), "name": id, "type": "update"});
+            }
+            s
         };
         serde_json::from_value(json!({
-            "format_version": 1, "tool_version": "0", "environment": "dev", "region": "eu-central-1",
+            "format_version": 2, "tool_version": "0", "environment": "dev", "region": "eu-central-1",
             "stacks": [stack("network", "to_create"), stack("data", data_status)],
-            "danger": danger, "security": []
+            "will_fail": [], "danger": danger, "security": []
         }))
         .unwrap()
     }
@@ -353,11 +356,17 @@ mod tests {
     #[test]
     fn blocked_stacks_stop_the_apply_and_an_unchanged_plan_does_nothing() {
         let mut p = plan("blocked", json!([]));
-        p.stacks[1].remedy = Some("ROLLBACK_COMPLETE: delete it".into());
+        p.will_fail.push(WillFail {
+            stack: "matbakh-dev-data".into(),
+            reason: "the stack is ROLLBACK_COMPLETE and cannot be updated".into(),
+            remedy: "delete it".into(),
+        });
         let err = checks(None, &[]).run(&p, &graph(), &Style::plain()).unwrap_err().to_string();
-        assert!(err.contains("matbakh-dev-data: ROLLBACK_COMPLETE: delete it"), "{err}");
+        assert!(err.contains("matbakh-dev-data: the stack is ROLLBACK_COMPLETE"), "{err}");
+        assert!(err.contains("way out: delete it"), "{err}");
         let mut p = plan("no_changes", json!([]));
         p.stacks[0].status = PlanStatus::NoChanges;
+        p.stacks[0].change_set = None;
         assert_eq!(checks(None, &[]).run(&p, &graph(), &Style::plain()).unwrap(), None);
     }
 }

@@ -1,6 +1,6 @@
 //! `matbakh-infra plan --env ENV [--output human|json|markdown] [--out FILE] [--no-change-set]`
-//! Exit status: 0 no changes, 2 changes present, 1 error (a blocked stack is an error:
-//! apply could not proceed).
+//! Exit status: 0 no changes, 2 changes present, 1 error — also when the plan says
+//! apply would fail (a blocked stack, an export in use, a change set that cannot be made).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,15 +11,17 @@ use clap::ValueEnum;
 use super::Style;
 use super::aws_args::AwsArgs;
 use super::env_files::{Selection, build_assembly, load_reporting};
+use crate::aws::artifacts::S3Artifacts;
 use crate::aws::cloudformation::SdkCloudFormation;
 use crate::aws::load_config;
-use crate::plan::{Plan, PlanOptions, make_plan, render};
-use crate::synth::{Format, render as render_templates};
+use crate::constructs::bootstrap;
+use crate::plan::{Plan, PlanOptions, discard, make_plan, needs_bucket, render};
+use crate::synth::{Format, render as render_templates, render_stack};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum PlanOutput {
     Human,
-    /// The versioned plan format (format_version 1), documented in README.md.
+    /// The versioned plan format (format_version 2), documented in README.md.
     Json,
     /// For pull-request comments.
     Markdown,
@@ -31,15 +33,16 @@ pub struct Args {
     aws: AwsArgs,
     #[arg(long, value_enum, default_value_t = PlanOutput::Human)]
     output: PlanOutput,
-    /// Also save the plan (JSON, with template hashes and each stack's LastUpdatedTime)
-    /// for `apply --plan FILE`.
+    /// Also save the plan (JSON, with its change sets' ARNs, template hashes and each
+    /// stack's LastUpdatedTime) for `apply --plan FILE`; the change sets are kept.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Confirm impacts with CloudFormation change sets (the default; created, read and
-    /// deleted again). Falls back to the template diff where the endpoint lacks them.
+    /// Prepare CloudFormation change sets (the default): they confirm impacts and are
+    /// what apply executes; deleted at the end unless --out keeps them.
     #[arg(long, overrides_with = "no_change_set")]
     change_set: bool,
-    /// Use only the template diff and the registry tables; touch nothing.
+    /// Use only the template diff and the registry tables; touch nothing (apply then
+    /// prepares each change set at its turn).
     #[arg(long)]
     no_change_set: bool,
     /// Requests in flight at once.
@@ -47,9 +50,10 @@ pub struct Args {
     concurrency: usize,
 }
 
-/// The documented exit status of a plan.
+/// The documented exit status of a plan: 1 when apply would fail (a blocked stack, an
+/// export in use, a change set CloudFormation cannot make), 2 changes, 0 none.
 pub fn exit_status(plan: &Plan) -> u8 {
-    if plan.is_blocked() {
+    if plan.will_fail() {
         1
     } else if plan.has_changes() {
         2
@@ -65,6 +69,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     };
     let assembly = build_assembly(&loaded)?;
     let rendered = render_templates(&assembly, Format::Json)?;
+    let bootstrap_stack = render_stack(&bootstrap::build(&loaded.env), Format::Json).0;
     let options = PlanOptions {
         change_sets: !args.no_change_set,
         concurrency: args.concurrency.max(1),
@@ -72,18 +77,38 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    let plan = runtime.block_on(async {
+    runtime.block_on(async {
         let config = load_config(&args.aws.options(), &loaded.env.region).await;
-        make_plan(&SdkCloudFormation::new(&config), &rendered, &options).await
-    })?;
-    match args.output {
-        PlanOutput::Human => print!("{}", render::human(&plan, style)),
-        PlanOutput::Json => print!("{}", plan.to_json()),
-        PlanOutput::Markdown => print!("{}", render::markdown(&plan)),
-    }
-    if let Some(out) = &args.out {
-        std::fs::write(out, plan.to_json()).with_context(|| format!("cannot write the plan to {}", out.display()))?;
-        eprintln!("saved the plan to {}", out.display());
-    }
-    Ok(ExitCode::from(exit_status(&plan)))
+        let api = SdkCloudFormation::new(&config);
+        let store = S3Artifacts::new(&config);
+        let bootstrap = needs_bucket(&rendered).then_some(&bootstrap_stack);
+        let plan = make_plan(&api, &store, &rendered, bootstrap, &options).await?;
+        match args.output {
+            PlanOutput::Human => print!("{}", render::human(&plan, style)),
+            PlanOutput::Json => print!("{}", plan.to_json()),
+            PlanOutput::Markdown => print!("{}", render::markdown(&plan)),
+        }
+        let saved = match &args.out {
+            Some(out) => std::fs::write(out, plan.to_json())
+                .with_context(|| format!("cannot write the plan to {}", out.display()))
+                .map(|()| Some(out)),
+            None => Ok(None),
+        };
+        match &saved {
+            Ok(Some(out)) => eprintln!(
+                "saved the plan to {}; its {} change set(s) are kept for `apply --plan {}`",
+                out.display(),
+                plan.prepared().count(),
+                out.display()
+            ),
+            // Not saved: nothing will execute its change sets.
+            _ => {
+                for problem in discard(&api, &plan, options.backoff).await {
+                    eprintln!("{}: {problem}", style.warning("warning"));
+                }
+            }
+        }
+        saved?;
+        Ok(ExitCode::from(exit_status(&plan)))
+    })
 }

@@ -119,6 +119,7 @@ pub fn build(
     let mut layers = BTreeMap::new();
     for layer in &env.functions.layers {
         let asset = assets.add_dir(&format!("layer/{}", layer.name), AssetKind::Layer, &layer.path)?;
+        stack.uses_asset(&asset.s3_key);
         let handle = stack.template.add(
             &format!("{}Layer", logical_stem(&layer.name)),
             LayerVersion {
@@ -151,6 +152,7 @@ fn function(
     let env = ctx.env;
     let code = assets.add_dir(&format!("function/{}", f.name), AssetKind::Function, &f.code)?;
     let (code_key, code_sha) = (code.s3_key.clone(), code.sha256.clone());
+    stack.uses_asset(&code_key);
     let stem = logical_stem(&f.name);
     let name = ctx.name(&f.name);
 

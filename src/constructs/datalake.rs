@@ -67,6 +67,7 @@ pub fn build(
         ctx.stack_name("datalake"),
         format!("matbakh {}: S3 data lake, Glue ETL from RDS, Athena workgroup (design section 7)", env.name),
     );
+    stack.uses_asset(&script_key);
     let vpc_id = stack.import(&network.vpc_id);
     let private_subnets = stack.import_list(&network.private_subnet_ids);
     let rds_sg = stack.import(&network.rds_sg);

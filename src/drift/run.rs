@@ -32,6 +32,7 @@ use crate::aws::stack_drift::DriftDetectionApi;
 use crate::diff::changes::diff_templates;
 use crate::diff::normalize::parse_template;
 use crate::diff::parameters::parameter_values;
+use crate::resource_types::{DriftRead, drift_read};
 use crate::synth::Rendered;
 
 #[derive(Clone, Debug)]
@@ -63,11 +64,6 @@ struct Live {
     template: Result<Value, String>,
     resources: Result<Vec<StackResource>, AwsError>,
 }
-
-const RULE_TYPES: [(&str, &str); 2] = [
-    ("AWS::EC2::SecurityGroupIngress", "SecurityGroupIngress"),
-    ("AWS::EC2::SecurityGroupEgress", "SecurityGroupEgress"),
-];
 
 /// Checks every stack of a rendered environment against the live account.
 pub async fn make_drift<C, D, R>(
@@ -381,7 +377,7 @@ impl StackWork {
                 continue;
             };
             out.physical_id = Some(row.physical_id.clone()).filter(|p| !p.is_empty());
-            if let Some(direction) = RULE_TYPES.iter().find(|(t, _)| *t == resource_type).map(|(_, d)| *d) {
+            if let DriftRead::GroupRule(direction) = drift_read(&resource_type) {
                 out.status = rule_verdict(rules, stack_index, logical, direction, found);
                 if !matches!(out.status, ResourceStatus::NotChecked { .. }) {
                     out.sources.push(Source::ServiceApi);
@@ -482,7 +478,7 @@ fn standalone_rules(plans: &[Option<StackWork>]) -> Vec<Rule> {
     for (i, work) in plans.iter().enumerate() {
         let Some(work) = work else { continue };
         for (logical, r) in work.resources() {
-            let Some((_, direction)) = RULE_TYPES.iter().find(|(t, _)| r["Type"] == *t) else { continue };
+            let DriftRead::GroupRule(direction) = drift_read(r["Type"].as_str().unwrap_or_default()) else { continue };
             let props = &r["Properties"];
             let group_expr = &props["GroupId"];
             let group_logical = group_expr

@@ -3,9 +3,11 @@
 //! with change sets; `model` is the plan format and its danger and security lists;
 //! `render` draws it for people.
 
+pub mod exports;
 pub mod model;
+pub mod prepare;
 pub mod render;
 pub mod run;
 
-pub use model::{Danger, Plan, PlanStatus, STATEFUL_TYPES, StackPlan};
-pub use run::{PlanOptions, make_plan, remedy, run_id};
+pub use model::{Danger, Plan, PlanStatus, Preparation, StackPlan, WillFail};
+pub use run::{PlanOptions, discard, make_plan, needs_bucket, run_id};

@@ -1,14 +1,19 @@
-//! The plan: per stack, what changes and how, plus the two reviewer lists that matter
-//! most — stateful resources that would be replaced or deleted, and changes that touch
-//! access. Serialized as the versioned plan format (`--output json`, `--out FILE`).
+//! The plan: per stack, what changes and how and the change set that carries it out,
+//! plus what the reviewer must see first — what will fail, stateful resources that would
+//! be replaced, deleted or orphaned, and changes that touch access. Serialized as the
+//! versioned plan format (`--output json`, `--out FILE`); `apply` executes it.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::diff::{Action, Impact, ParameterValueChange, ResourceChange, TemplateDiff};
+use crate::aws::cloudformation::ChangeSetKind;
+use crate::diff::{Action, ParameterValueChange, ResourceChange, TemplateDiff};
+use crate::resource_types;
+use crate::safety;
+pub use crate::safety::Danger;
 
 /// Bumped on incompatible changes to the JSON shape; documented in README.md.
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -16,8 +21,14 @@ pub struct Plan {
     pub tool_version: String,
     pub environment: String,
     pub region: String,
+    /// The bootstrap stack first (when the environment has assets or large templates),
+    /// then every stack of the environment.
     pub stacks: Vec<StackPlan>,
-    /// Stateful resources that would be replaced or deleted, listed first in every view.
+    /// What apply would fail on, known before anything changes; apply refuses the plan
+    /// while this is not empty.
+    pub will_fail: Vec<WillFail>,
+    /// Stateful resources that would be replaced, deleted or orphaned; each needs
+    /// `--allow-replace` (see [`crate::safety`]).
     pub danger: Vec<Danger>,
     /// Changes to IAM, security groups, key and bucket policies, WAF, Cognito auth and
     /// Lambda permissions.
@@ -69,16 +80,36 @@ pub struct StackPlan {
     /// Parameter values of the live stack that differ from the new template's defaults.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub parameter_values: Vec<ParameterValueChange>,
+    /// How apply carries the changes out; absent when there is nothing to execute.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub change_set: Option<Preparation>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Danger {
+/// The change set of a stack with changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Preparation {
+    /// Made by the plan; apply executes exactly this one.
+    Prepared {
+        /// The change set's ARN.
+        id: String,
+        name: String,
+        #[serde(rename = "type")]
+        kind: ChangeSetKind,
+    },
+    /// Made by apply when the stack's turn comes (it imports exports the stacks before
+    /// it create, or needs the artifacts bucket first), and held to the same safety rule
+    /// before it executes.
+    Deferred { reason: String },
+}
+
+/// A failure apply would run into, known now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WillFail {
     pub stack: String,
-    pub logical_id: String,
-    pub resource_type: String,
-    pub impact: Impact,
-    /// The property (or removal) that causes it.
-    pub cause: String,
+    pub reason: String,
+    /// The way out.
+    pub remedy: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -99,8 +130,17 @@ impl Plan {
         self.stacks.iter().any(|s| matches!(s.status, PlanStatus::ToCreate | PlanStatus::Changes))
     }
 
-    pub fn is_blocked(&self) -> bool {
-        self.stacks.iter().any(|s| s.status == PlanStatus::Blocked)
+    /// Apply would fail before or while it changes anything.
+    pub fn will_fail(&self) -> bool {
+        !self.will_fail.is_empty()
+    }
+
+    /// Change sets the plan made and apply would execute.
+    pub fn prepared(&self) -> impl Iterator<Item = (&StackPlan, &str)> {
+        self.stacks.iter().filter_map(|s| match &s.change_set {
+            Some(Preparation::Prepared { id, .. }) => Some((s, id.as_str())),
+            _ => None,
+        })
     }
 
     pub fn to_json(&self) -> String {
@@ -112,10 +152,8 @@ impl Plan {
         self.danger.clear();
         self.security.clear();
         for stack in &self.stacks {
+            self.danger.extend(safety::dangers(&stack.name, &stack.changes));
             for change in &stack.changes.resources {
-                if let Some(d) = danger(&stack.name, change) {
-                    self.danger.push(d);
-                }
                 if let Some(s) = security(&stack.name, change) {
                     self.security.push(s);
                 }
@@ -124,77 +162,8 @@ impl Plan {
     }
 }
 
-/// Types that hold data or identity: replacing or deleting one loses it.
-pub const STATEFUL_TYPES: [&str; 7] = [
-    "AWS::RDS::DBInstance",
-    "AWS::ElastiCache::ReplicationGroup",
-    "AWS::KMS::Key",
-    "AWS::SecretsManager::Secret",
-    "AWS::Cognito::UserPool",
-    "AWS::S3::Bucket",
-    "AWS::Logs::LogGroup",
-];
-
-fn danger(stack: &str, change: &ResourceChange) -> Option<Danger> {
-    if !STATEFUL_TYPES.contains(&change.resource_type.as_str()) || !change.impact.is_destructive() {
-        return None;
-    }
-    if change.resource_type == "AWS::Logs::LogGroup" && change.impact != Impact::Delete {
-        return None;
-    }
-    let cause = change
-        .properties
-        .iter()
-        .filter(|p| p.impact == change.impact)
-        .map(|p| match &p.reason {
-            Some(r) => format!("{} ({r})", p.path),
-            None => p.path.clone(),
-        })
-        .next()
-        .or_else(|| change.reason.clone())
-        .unwrap_or_else(|| change.impact.label().to_owned());
-    Some(Danger {
-        stack: stack.to_owned(),
-        logical_id: change.logical_id.clone(),
-        resource_type: change.resource_type.clone(),
-        impact: change.impact,
-        cause,
-    })
-}
-
-/// Properties that decide access, per type.
-fn access_properties(resource_type: &str) -> Option<&'static [&'static str]> {
-    Some(match resource_type {
-        "AWS::IAM::Role" => &["AssumeRolePolicyDocument", "Policies", "ManagedPolicyArns", "PermissionsBoundary"],
-        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => &["PolicyDocument", "Roles", "Users", "Groups"],
-        "AWS::EC2::SecurityGroup" => &["SecurityGroupIngress", "SecurityGroupEgress"],
-        "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => &[
-            "CidrIp",
-            "CidrIpv6",
-            "FromPort",
-            "ToPort",
-            "IpProtocol",
-            "SourceSecurityGroupId",
-            "DestinationSecurityGroupId",
-        ],
-        "AWS::KMS::Key" => &["KeyPolicy"],
-        "AWS::S3::BucketPolicy" => &["PolicyDocument"],
-        "AWS::S3::Bucket" => &["PublicAccessBlockConfiguration", "BucketEncryption"],
-        "AWS::SNS::TopicPolicy" => &["PolicyDocument"],
-        "AWS::WAFv2::WebACL" => &["Rules", "DefaultAction"],
-        "AWS::WAFv2::WebACLAssociation" => &["ResourceArn", "WebACLArn"],
-        "AWS::Cognito::UserPool" => {
-            &["Policies", "MfaConfiguration", "EnabledMfas", "AdminCreateUserConfig", "LambdaConfig"]
-        }
-        "AWS::Cognito::UserPoolClient" => &["ExplicitAuthFlows", "AllowedOAuthFlows", "CallbackURLs", "GenerateSecret"],
-        "AWS::Lambda::Permission" => &["Principal", "SourceArn", "SourceAccount", "Action", "FunctionName"],
-        "AWS::ApiGateway::Method" => &["AuthorizationType", "AuthorizerId", "ApiKeyRequired"],
-        _ => return None,
-    })
-}
-
 fn security(stack: &str, change: &ResourceChange) -> Option<SecurityChange> {
-    let watched = access_properties(&change.resource_type)?;
+    let watched = resource_types::access_properties(&change.resource_type)?;
     let properties: Vec<String> = match change.action {
         Action::Modify => change
             .properties
@@ -210,11 +179,9 @@ fn security(stack: &str, change: &ResourceChange) -> Option<SecurityChange> {
     let broadens = match change.action {
         // A new grant is broader by definition, except a rule that only narrows egress
         // (the placeholder) — treat every added access resource as broadening.
-        Action::Add => !matches!(change.resource_type.as_str(), "AWS::WAFv2::WebACL" | "AWS::WAFv2::WebACLAssociation"),
+        Action::Add => !resource_types::is_protection(&change.resource_type),
         // Removing a protection broadens; removing a grant narrows.
-        Action::Remove => {
-            matches!(change.resource_type.as_str(), "AWS::WAFv2::WebACL" | "AWS::WAFv2::WebACLAssociation")
-        }
+        Action::Remove => resource_types::is_protection(&change.resource_type),
         Action::Modify => change.properties.iter().any(|p| {
             watched.contains(&p.path.as_str())
                 && broadens(&change.resource_type, &p.path, p.old.as_ref(), p.new.as_ref())
@@ -301,7 +268,7 @@ fn statements(v: &Value) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::diff_templates;
+    use crate::diff::{Impact, diff_templates};
     use serde_json::json;
 
     fn stack_with(diff: TemplateDiff) -> Plan {
@@ -322,7 +289,9 @@ mod tests {
                 remedy: None,
                 changes: diff,
                 parameter_values: Vec::new(),
+                change_set: None,
             }],
+            will_fail: Vec::new(),
             danger: Vec::new(),
             security: Vec::new(),
         };

@@ -1,14 +1,26 @@
 //! Drawing a plan for people: a terminal view in the style of `cdk diff` and a markdown
 //! view for pull-request comments. Both list the dangers first.
 
-use super::model::{Evidence, Plan, PlanStatus, SecurityChange, StackPlan};
+use super::model::{Evidence, Plan, PlanStatus, Preparation, SecurityChange, StackPlan};
 use crate::diff::render::changes_human;
 use crate::style::Style;
 
 pub fn human(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
+    if !plan.will_fail.is_empty() {
+        out.push_str(&style.error("Apply would fail — nothing can be applied until these are resolved:\n"));
+        for w in &plan.will_fail {
+            out.push_str(&style.error(&format!("  XX {}: {}\n", w.stack, w.reason)));
+            out.push_str(&format!("     way out: {}\n", w.remedy));
+        }
+        out.push('\n');
+    }
     if !plan.danger.is_empty() {
-        out.push_str(&style.error("Stateful resources that would be replaced or deleted:\n"));
+        out.push_str(
+            &style.error(
+                "Stateful resources that would be replaced, deleted or orphaned (each needs --allow-replace):\n",
+            ),
+        );
         for d in &plan.danger {
             out.push_str(&style.error(&format!(
                 "  !! {} {} ({}): {} — {}\n",
@@ -59,7 +71,11 @@ fn stack_human(stack: &StackPlan, style: &Style, out: &mut String) {
             return;
         }
         PlanStatus::ToCreate => {
-            out.push_str(&format!("{name}: to be created ({} resources)\n", stack.changes.resources.len()));
+            out.push_str(&format!(
+                "{name}: to be created ({} resources){}\n",
+                stack.changes.resources.len(),
+                preparation_note(stack, style)
+            ));
             for r in &stack.changes.resources {
                 out.push_str(&style.added(&format!("  [+] {} {}\n", r.resource_type, r.logical_id)));
             }
@@ -72,7 +88,7 @@ fn stack_human(stack: &StackPlan, style: &Style, out: &mut String) {
         (Evidence::TemplateDiff, Some(note)) => format!("template diff — {note}"),
         (Evidence::TemplateDiff, None) => "template diff".to_owned(),
     };
-    out.push_str(&format!("{name} {}\n", style.dim(&format!("({evidence})"))));
+    out.push_str(&format!("{name} {}{}\n", style.dim(&format!("({evidence})")), preparation_note(stack, style)));
     changes_human(&stack.changes, &stack.parameter_values, style, out);
 }
 
@@ -91,14 +107,25 @@ fn split_security(plan: &Plan) -> (Vec<&SecurityChange>, Vec<(String, usize)>) {
     (existing, new)
 }
 
+/// Which change set apply executes, or why it makes it later.
+fn preparation_note(stack: &StackPlan, style: &Style) -> String {
+    match &stack.change_set {
+        Some(Preparation::Prepared { name, .. }) => style.dim(&format!(" — change set {name}")),
+        Some(Preparation::Deferred { reason }) => style.warning(&format!(" — deferred: {reason}")),
+        None => String::new(),
+    }
+}
+
 fn summary_line(plan: &Plan) -> String {
     let count = |s: PlanStatus| plan.stacks.iter().filter(|p| p.status == s).count();
+    let deferred = plan.stacks.iter().filter(|s| matches!(s.change_set, Some(Preparation::Deferred { .. }))).count();
     format!(
-        "Plan: {} to create, {} to change, {} unchanged, {} blocked; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
+        "Plan: {} to create, {} to change ({deferred} deferred), {} unchanged, {} blocked; {} will fail; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
         count(PlanStatus::ToCreate),
         count(PlanStatus::Changes),
         count(PlanStatus::NoChanges),
         count(PlanStatus::Blocked),
+        plan.will_fail.len(),
         plan.danger.len(),
         plan.security.len(),
         plan.security.iter().filter(|s| s.broadens).count()
@@ -108,10 +135,19 @@ fn summary_line(plan: &Plan) -> String {
 /// A markdown view for pull-request comments.
 pub fn markdown(plan: &Plan) -> String {
     let mut out = format!("## matbakh-infra plan: `{}` ({})\n\n", plan.environment, plan.region);
+    if !plan.will_fail.is_empty() {
+        markdown_table(
+            &mut out,
+            ":x: Apply would fail",
+            &["stack", "reason", "way out"],
+            plan.will_fail.iter().map(|w| [w.stack.clone(), escape(&w.reason), escape(&w.remedy)]),
+        );
+        out.push('\n');
+    }
     if !plan.danger.is_empty() {
         markdown_table(
             &mut out,
-            ":rotating_light: Stateful resources that would be replaced or deleted",
+            ":rotating_light: Stateful resources that would be replaced, deleted or orphaned",
             &["stack", "resource", "type", "impact", "cause"],
             plan.danger.iter().map(|d| {
                 [
@@ -164,7 +200,7 @@ pub fn markdown(plan: &Plan) -> String {
     markdown_table(
         &mut out,
         "Stacks",
-        &["stack", "status", "resources changed", "evidence"],
+        &["stack", "status", "resources changed", "evidence", "change set"],
         plan.stacks.iter().map(|s| {
             let status = match s.status {
                 PlanStatus::ToCreate => "to be created",
@@ -176,7 +212,12 @@ pub fn markdown(plan: &Plan) -> String {
                 Evidence::ChangeSet => "change set",
                 Evidence::TemplateDiff => "template diff",
             };
-            [s.name.clone(), status.to_owned(), s.changes.resources.len().to_string(), evidence.to_owned()]
+            let change_set = match &s.change_set {
+                Some(Preparation::Prepared { name, .. }) => format!("`{name}`"),
+                Some(Preparation::Deferred { .. }) => "deferred".to_owned(),
+                None => "—".to_owned(),
+            };
+            [s.name.clone(), status.to_owned(), s.changes.resources.len().to_string(), evidence.to_owned(), change_set]
         }),
     );
     for s in plan.stacks.iter().filter(|s| s.status == PlanStatus::Changes || s.status == PlanStatus::Blocked) {
@@ -239,6 +280,7 @@ mod tests {
             remedy: None,
             changes: diff_templates(&old, &new),
             parameter_values: Vec::new(),
+            change_set: None,
         }
     }
 
@@ -256,6 +298,7 @@ mod tests {
                 stack("live", PlanStatus::Changes, json!({"Resources": {}}), json!({"Resources": {"Open": ingress}})),
                 stack("fresh", PlanStatus::ToCreate, serde_json::Value::Null, json!({"Resources": new_stack})),
             ],
+            will_fail: Vec::new(),
             danger: Vec::new(),
             security: Vec::new(),
         };

@@ -1,33 +1,48 @@
-//! Making a plan against the live account. Reads of all stacks run at once (two round
-//! trips: DescribeStacks, then GetTemplate), change sets of all changed stacks are
-//! created, awaited and deleted at once, each step with bounded concurrency; the SDK
-//! retries throttling with backoff. Read-only apart from its own temporary change sets,
-//! which are deleted even when a later step fails.
+//! Making a plan against the live account:
+//!
+//! 1. one live read of every stack ([`crate::live`]): DescribeStacks and GetTemplate
+//!    at once;
+//! 2. the template diff per stack, blocked stacks, and exports an update would change
+//!    while other stacks import them (ListImports) — the failures known in advance;
+//! 3. one change set per changed stack, all at once — the change sets apply executes.
+//!    A stack that imports exports not deployed yet, or needs the artifacts bucket
+//!    before the bootstrap stack exists, is deferred: apply prepares it at its turn.
+//!
+//! The plan's change sets are kept; the caller deletes them ([`discard`]) unless they
+//! are to be executed or saved.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 
-use super::model::{Evidence, PLAN_FORMAT_VERSION, Plan, PlanStatus, StackPlan};
-use crate::aws::AwsError;
-use crate::aws::cloudformation::{
-    ChangeSet, ChangeSetApi, ChangeSetKind, ChangeSetRequest, LiveStack, StackReadApi, TemplateSource,
+use super::exports::{exports_at_risk, exports_in_use};
+use super::model::{Evidence, PLAN_FORMAT_VERSION, Plan, PlanStatus, Preparation, StackPlan, WillFail};
+use super::prepare::{
+    ChangeSetMaker, Computed, bootstrap_bucket, discard_change_set, distinct_assets, merge_change_set,
 };
-use crate::aws::status::ChangeSetStatus;
-use crate::diff::{diff_templates, evidence, parameter_values, parse_template};
-use crate::synth::{Rendered, TEMPLATE_BODY_INLINE_MAX};
+use crate::aws::AwsError;
+use crate::aws::artifacts::ArtifactStore;
+use crate::aws::cloudformation::{ChangeSetApi, ChangeSetKind, StackReadApi};
+use crate::aws::retry::Backoff;
+use crate::diff::{diff_templates, parameter_values};
+use crate::live::{LiveEnvironment, LiveStackState, ReadScope, read_environment};
+use crate::synth::{Rendered, RenderedStack, TEMPLATE_BODY_INLINE_MAX};
 
 #[derive(Clone, Debug)]
 pub struct PlanOptions {
-    /// Ask CloudFormation for change sets to confirm replacements.
+    /// Prepare change sets (confirming impacts, and what apply executes).
     pub change_sets: bool,
-    /// Makes change-set names unique (names are global on some endpoints).
+    /// Makes change-set names unique.
     pub run_id: String,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// How long to wait for a change set to be computed.
     pub change_set_timeout: Duration,
+    /// Longest pause between two reads of a change set being computed.
+    pub poll: Duration,
+    pub backoff: Backoff,
 }
 
 impl Default for PlanOptions {
@@ -37,6 +52,8 @@ impl Default for PlanOptions {
             run_id: run_id(),
             concurrency: 16,
             change_set_timeout: Duration::from_secs(300),
+            poll: Duration::from_secs(5),
+            backoff: Backoff::default(),
         }
     }
 }
@@ -47,38 +64,45 @@ pub fn run_id() -> String {
     format!("{:x}{:x}", nanos, std::process::id())
 }
 
-/// A stack as it is in the account.
-enum Live {
-    Missing,
-    Exists { stack: Box<LiveStack>, template: Value },
+/// Whether the environment needs the artifacts bucket (and so the bootstrap stack).
+pub fn needs_bucket(rendered: &Rendered) -> bool {
+    !rendered.assets.is_empty() || rendered.stacks.iter().any(|s| s.body.len() > TEMPLATE_BODY_INLINE_MAX)
 }
 
-/// Plans every stack of a rendered environment.
-pub async fn make_plan<C: StackReadApi + ChangeSetApi>(
+/// Plans the bootstrap stack (when given) and every stack of a rendered environment.
+pub async fn make_plan<C, S>(
     api: &C,
+    store: &S,
     rendered: &Rendered,
+    bootstrap: Option<&RenderedStack>,
     options: &PlanOptions,
-) -> Result<Plan, AwsError> {
-    let live: Vec<Result<Live, AwsError>> = stream::iter(rendered.manifest.stacks.iter())
-        .map(|s| read_live(api, &s.name))
-        .buffered(options.concurrency.max(1))
-        .collect()
-        .await;
+) -> Result<Plan, AwsError>
+where
+    C: StackReadApi + ChangeSetApi,
+    S: ArtifactStore,
+{
+    let targets: Vec<&RenderedStack> = bootstrap.into_iter().chain(&rendered.stacks).collect();
+    let names: Vec<String> = targets.iter().map(|s| s.name.clone()).collect();
+    let scope =
+        ReadScope { templates: true, resources: false, concurrency: options.concurrency, backoff: options.backoff };
+    let live = read_environment(api, &names, scope).await?;
 
     let mut stacks = Vec::new();
-    for (entry, live) in rendered.manifest.stacks.iter().zip(live) {
-        let body = &rendered.stack(&entry.id).expect("manifest names rendered stacks").body;
-        let new = parse_template(body).map_err(|e| AwsError::Service {
-            operation: "plan",
-            code: "InvalidTemplate".into(),
-            message: e.to_string(),
-        })?;
-        stacks.push(plan_stack(entry.id.clone(), entry.name.clone(), entry.sha256.clone(), live?, &new));
+    for target in &targets {
+        stacks.push(plan_stack(target, live.get(&target.name).expect("every target was read"))?);
     }
-
-    if options.change_sets {
-        confirm_with_change_sets(api, rendered, &mut stacks, options).await;
-    }
+    let mut will_fail: Vec<WillFail> = stacks
+        .iter()
+        .filter_map(|s| {
+            let remedy = s.remedy.clone()?;
+            Some(WillFail {
+                stack: s.name.clone(),
+                reason: format!("the stack is {} and cannot be updated", s.live_status.as_ref()?),
+                remedy,
+            })
+        })
+        .collect();
+    will_fail.extend(exports_locked(api, &targets, &stacks, &live, options).await?);
 
     let mut plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
@@ -86,187 +110,257 @@ pub async fn make_plan<C: StackReadApi + ChangeSetApi>(
         environment: rendered.manifest.environment.clone(),
         region: rendered.manifest.region.clone(),
         stacks,
+        will_fail,
         danger: Vec::new(),
         security: Vec::new(),
     };
+    if options.change_sets {
+        prepare_all(api, store, rendered, &targets, &live, &mut plan, options).await;
+    } else {
+        for stack in plan.stacks.iter_mut().filter(|s| s.change_set.is_some()) {
+            stack.change_set =
+                Some(Preparation::Deferred { reason: "planned without change sets (--no-change-set)".into() });
+        }
+    }
     plan.analyze();
     Ok(plan)
 }
 
-async fn read_live<C: StackReadApi + ChangeSetApi>(api: &C, name: &str) -> Result<Live, AwsError> {
-    let Some(stack) = api.describe_stack(name).await? else { return Ok(Live::Missing) };
-    if stack.status.is_review() {
-        // Made by a change set never executed: it has no template and no resources.
-        return Ok(Live::Exists { stack: Box::new(stack), template: Value::Null });
-    }
-    let body = api.get_template(name).await?;
-    let template = parse_template(&body).map_err(|e| AwsError::Service {
-        operation: "GetTemplate",
-        code: "UnreadableTemplate".into(),
-        message: e.to_string(),
-    })?;
-    Ok(Live::Exists { stack: Box::new(stack), template })
-}
-
-fn plan_stack(id: String, name: String, sha256: String, live: Live, new: &Value) -> StackPlan {
+fn plan_stack(target: &RenderedStack, live: &LiveStackState) -> Result<StackPlan, AwsError> {
+    let new = &target.template;
     let mut plan = StackPlan {
-        id,
-        name,
+        id: target.id.clone(),
+        name: target.name.clone(),
         status: PlanStatus::ToCreate,
         live_status: None,
         last_updated_time: None,
-        template_sha256: sha256,
+        template_sha256: target.sha256.clone(),
         evidence: Evidence::TemplateDiff,
         evidence_note: None,
         remedy: None,
-        changes: Default::default(),
+        changes: diff_templates(&Value::Null, new),
         parameter_values: Vec::new(),
+        change_set: None,
     };
     match live {
-        Live::Missing => plan.changes = diff_templates(&Value::Null, new),
-        Live::Exists { stack, template } => {
-            plan.remedy = remedy(&stack);
-            plan.changes = diff_templates(&template, new);
-            plan.parameter_values = if template.is_null() { Vec::new() } else { parameter_values(&stack, new) };
+        LiveStackState::Missing => {}
+        LiveStackState::InReview(stack) => {
+            plan.live_status = Some(stack.status.clone());
+            plan.last_updated_time = Some(stack.last_updated.clone());
+        }
+        LiveStackState::Deployed { stack, template, .. } => {
+            let template = match template {
+                Some(Ok(t)) => t,
+                Some(Err(e)) => {
+                    return Err(AwsError::Unreadable {
+                        operation: "GetTemplate",
+                        detail: format!("the deployed template of {} ({e})", stack.name),
+                    });
+                }
+                None => unreachable!("plan reads templates"),
+            };
+            plan.remedy = stack.status.remedy(&stack.name);
+            plan.changes = diff_templates(template, new);
+            plan.parameter_values = parameter_values(stack, new);
             plan.status = if plan.remedy.is_some() {
                 PlanStatus::Blocked
-            } else if template.is_null() {
-                PlanStatus::ToCreate
             } else if plan.changes.is_empty() && plan.parameter_values.is_empty() {
                 PlanStatus::NoChanges
             } else {
                 PlanStatus::Changes
             };
-            plan.live_status = Some(stack.status);
-            plan.last_updated_time = Some(stack.last_updated);
+            plan.live_status = Some(stack.status.clone());
+            plan.last_updated_time = Some(stack.last_updated.clone());
         }
     }
-    plan
+    if matches!(plan.status, PlanStatus::ToCreate | PlanStatus::Changes) {
+        plan.change_set = Some(Preparation::Deferred { reason: "not prepared yet".into() });
+    }
+    Ok(plan)
 }
 
-/// What the user must do with a stack in a state that cannot be updated.
-pub fn remedy(stack: &LiveStack) -> Option<String> {
-    stack.status.remedy(&stack.name)
-}
-
-/// Creates a change set for every changed stack at once, waits for all, merges their
-/// verdicts and deletes them all, whatever happened in between.
-async fn confirm_with_change_sets<C: StackReadApi + ChangeSetApi>(
+/// Exports that updates would change while other stacks import them.
+async fn exports_locked<C: StackReadApi>(
     api: &C,
-    rendered: &Rendered,
-    stacks: &mut [StackPlan],
+    targets: &[&RenderedStack],
+    stacks: &[StackPlan],
+    live: &LiveEnvironment,
     options: &PlanOptions,
-) {
-    let candidates: Vec<usize> = (0..stacks.len()).filter(|&i| stacks[i].status == PlanStatus::Changes).collect();
-    let mut requests = Vec::new();
-    for &i in &candidates {
-        let body = &rendered.stack(&stacks[i].id).expect("manifest names rendered stacks").body;
-        if body.len() > TEMPLATE_BODY_INLINE_MAX {
-            stacks[i].evidence_note = Some(format!(
-                "no change set: the template is {} bytes, over the inline limit (apply deploys it from the artifacts bucket)",
-                body.len()
-            ));
+) -> Result<Vec<WillFail>, AwsError> {
+    let mut out = Vec::new();
+    for (target, plan) in targets.iter().zip(stacks) {
+        if plan.status != PlanStatus::Changes {
             continue;
         }
-        requests.push((
-            i,
-            ChangeSetRequest {
-                stack_name: stacks[i].name.clone(),
-                change_set_name: format!("matbakh-plan-{}-{}", options.run_id, stacks[i].id),
-                change_set_type: ChangeSetKind::Update,
-                template: TemplateSource::Body(body.clone()),
-                parameters: Vec::new(),
-                description: "matbakh-infra plan: temporary, deleted by the plan that made it".into(),
-                client_token: None,
-            },
-        ));
-    }
-    let created: Vec<(usize, Result<String, AwsError>)> = stream::iter(requests)
-        .map(|(i, req)| async move { (i, api.create_change_set(req).await) })
-        .buffer_unordered(options.concurrency.max(1))
-        .collect()
-        .await;
-    let mut made = Vec::new();
-    for (i, result) in created {
-        match result {
-            Ok(id) => made.push((i, id)),
-            Err(e) => {
-                stacks[i].evidence_note = Some(format!("no change set ({e}); impacts are from the template diff"))
-            }
+        let Some(LiveStackState::Deployed { stack, .. }) = live.get(&target.name) else { continue };
+        let at_risk = exports_at_risk(stack, &target.template, &plan.changes);
+        if !at_risk.is_empty() {
+            out.extend(exports_in_use(api, &target.name, at_risk, options.concurrency, options.backoff).await?);
         }
     }
-    let settled: Vec<(usize, String, Result<ChangeSet, AwsError>)> = stream::iter(made)
-        .map(|(i, id)| async move {
-            let result = await_change_set(api, &id, options.change_set_timeout).await;
-            (i, id, result)
+    Ok(out)
+}
+
+/// Why a stack's change set cannot be made before the stacks before it are deployed.
+fn deferral(
+    rendered: &Rendered,
+    target: &RenderedStack,
+    exports: &BTreeMap<String, String>,
+    bucket: Option<&str>,
+) -> Option<String> {
+    let missing: BTreeSet<&str> = rendered
+        .graph
+        .edges
+        .iter()
+        .filter(|e| e.consumer == target.id)
+        .flat_map(|e| e.exports.iter().map(String::as_str))
+        .filter(|name| !exports.contains_key(*name))
+        .collect();
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.into_iter().collect();
+        return Some(format!(
+            "imports {} from stacks not deployed yet; prepared when its turn comes",
+            names.join(", ")
+        ));
+    }
+    let needs_bucket = !target.asset_keys.is_empty() || target.body.len() > TEMPLATE_BODY_INLINE_MAX;
+    if needs_bucket && bucket.is_none() {
+        return Some(
+            "needs the artifacts bucket, which the bootstrap stack creates first; prepared when its turn comes".into(),
+        );
+    }
+    None
+}
+
+/// Prepares one change set per stack with changes, all at once.
+async fn prepare_all<C, S>(
+    api: &C,
+    store: &S,
+    rendered: &Rendered,
+    targets: &[&RenderedStack],
+    live: &LiveEnvironment,
+    plan: &mut Plan,
+    options: &PlanOptions,
+) where
+    C: StackReadApi + ChangeSetApi,
+    S: ArtifactStore,
+{
+    let bootstrap_ready = plan.stacks.iter().zip(targets).find(|(_, t)| !rendered.stacks.iter().any(|r| r.id == t.id));
+    let bucket = match bootstrap_ready {
+        Some((p, t)) if p.status == PlanStatus::NoChanges => {
+            live.get(&t.name).and_then(LiveStackState::stack).and_then(|s| bootstrap_bucket(s, &plan.environment))
+        }
+        _ => None,
+    };
+    let maker = ChangeSetMaker {
+        api,
+        store,
+        bucket,
+        region: rendered.manifest.region.clone(),
+        run_id: options.run_id.clone(),
+        backoff: options.backoff,
+        timeout: options.change_set_timeout,
+        poll: options.poll,
+    };
+    let exports = live.exports();
+    let failing: BTreeSet<String> = plan.will_fail.iter().map(|w| w.stack.clone()).collect();
+    let mut ready = Vec::new();
+    for (i, target) in targets.iter().enumerate() {
+        let stack = &mut plan.stacks[i];
+        if stack.change_set.is_none() {
+            continue;
+        }
+        if failing.contains(&stack.name) {
+            stack.change_set =
+                Some(Preparation::Deferred { reason: "not prepared: the plan says it will fail".into() });
+            continue;
+        }
+        match deferral(rendered, target, &exports, maker.bucket.as_deref()) {
+            Some(reason) => stack.change_set = Some(Preparation::Deferred { reason }),
+            None => ready.push(i),
+        }
+    }
+
+    // Assets first: CloudFormation reads them when the change set executes.
+    let wanted = distinct_assets(ready.iter().flat_map(|&i| rendered.assets_of(targets[i])));
+    let uploads: BTreeMap<&str, Result<bool, AwsError>> = stream::iter(wanted)
+        .map(|(key, asset)| {
+            let maker = &maker;
+            async move { (key, maker.upload(asset).await) }
         })
         .buffer_unordered(options.concurrency.max(1))
         .collect()
         .await;
-    let deletions: Vec<(usize, Result<(), AwsError>)> = stream::iter(settled.iter().map(|(i, id, _)| (*i, id.clone())))
-        .map(|(i, id)| async move { (i, api.delete_change_set(&id).await) })
+
+    let made: Vec<(usize, Result<(String, String, Computed), String>)> = stream::iter(ready)
+        .map(|i| {
+            let (maker, uploads, stack) = (&maker, &uploads, &plan.stacks[i]);
+            let target = targets[i];
+            let kind = if stack.status == PlanStatus::ToCreate { ChangeSetKind::Create } else { ChangeSetKind::Update };
+            async move {
+                for asset in rendered.assets_of(target) {
+                    if let Some(Err(e)) = uploads.get(asset.s3_key.as_str()) {
+                        return (i, Err(format!("could not upload {} ({e})", asset.id)));
+                    }
+                }
+                let result = async {
+                    let template = maker.template_source(target).await?;
+                    let (id, name) = maker.create(target, kind, template).await.map_err(|e| e.to_string())?;
+                    let computed = maker.computed(&id).await.map_err(|e| e.to_string())?;
+                    Ok((id, name, computed))
+                };
+                (i, result.await)
+            }
+        })
         .buffer_unordered(options.concurrency.max(1))
         .collect()
         .await;
-    for (i, _, result) in settled {
-        apply_change_set(&mut stacks[i], result);
-    }
-    for (i, result) in deletions {
-        if let Err(e) = result {
-            let note = stacks[i].evidence_note.get_or_insert_with(String::new);
-            note.push_str(&format!("; the temporary change set could not be deleted ({e}): delete it by hand"));
+
+    for (i, result) in made {
+        let kind =
+            if plan.stacks[i].status == PlanStatus::ToCreate { ChangeSetKind::Create } else { ChangeSetKind::Update };
+        let stack = &mut plan.stacks[i];
+        match result {
+            Err(e) => {
+                stack.change_set = Some(Preparation::Deferred {
+                    reason: format!("could not prepare its change set now ({e}); apply tries at its turn"),
+                });
+            }
+            Ok((id, _, Computed::Empty)) => {
+                // CloudFormation sees nothing to do: the template differences are cosmetic.
+                stack.changes = Default::default();
+                stack.evidence = Evidence::ChangeSet;
+                // Parameter values included: CloudFormation compares them resolved.
+                stack.status = PlanStatus::NoChanges;
+                stack.parameter_values.clear();
+                stack.change_set = None;
+                if let Err(e) = maker.discard(&id).await {
+                    stack.evidence_note = Some(e);
+                }
+            }
+            Ok((id, _, Computed::Failed(reason))) => {
+                plan.will_fail.push(WillFail {
+                    stack: stack.name.clone(),
+                    reason: format!("CloudFormation cannot make its change set: {reason}"),
+                    remedy: "fix what CloudFormation names (in the configuration or the stack) and plan again".into(),
+                });
+                stack.change_set = None;
+                if let Err(e) = maker.discard(&id).await {
+                    stack.evidence_note = Some(e);
+                }
+            }
+            Ok((id, name, Computed::Ready(cs))) => {
+                merge_change_set(stack, &cs);
+                stack.change_set = Some(Preparation::Prepared { id, name, kind });
+            }
         }
     }
 }
 
-async fn await_change_set<C: StackReadApi + ChangeSetApi>(
-    api: &C,
-    id: &str,
-    timeout: Duration,
-) -> Result<ChangeSet, AwsError> {
-    let start = std::time::Instant::now();
-    let mut delay = Duration::from_millis(500);
-    loop {
-        let cs = api.describe_change_set(id).await?;
-        if cs.is_settled() || start.elapsed() > timeout {
-            return Ok(cs);
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(5));
-    }
-}
-
-fn apply_change_set(stack: &mut StackPlan, result: Result<ChangeSet, AwsError>) {
-    let cs = match result {
-        Ok(cs) => cs,
-        Err(e) => {
-            stack.evidence_note = Some(format!("change set unreadable ({e}); impacts are from the template diff"));
-            return;
-        }
-    };
-    if cs.is_empty_failure() {
-        // CloudFormation sees nothing to do: the template differences are cosmetic.
-        stack.changes = Default::default();
-        stack.evidence = Evidence::ChangeSet;
-        stack.status = if stack.parameter_values.is_empty() { PlanStatus::NoChanges } else { PlanStatus::Changes };
-        return;
-    }
-    if cs.status != ChangeSetStatus::CreateComplete {
-        let reason = cs.status_reason.unwrap_or_else(|| cs.status.to_string());
-        stack.evidence_note = Some(format!("change set {}: {reason}; impacts are from the template diff", cs.status));
-        return;
-    }
-    let detailed = cs.changes.iter().all(|c| c.action != "Modify" || c.replacement.is_some() || !c.details.is_empty());
-    if !detailed {
-        stack.evidence_note = Some(
-            "the endpoint's change set has no replacement details (the local AWS does not return them); impacts are from the template diff"
-                .into(),
-        );
-        return;
-    }
-    evidence::merge(&mut stack.changes, &cs);
-    stack.evidence = Evidence::ChangeSet;
-    if stack.changes.is_empty() && stack.parameter_values.is_empty() {
-        stack.status = PlanStatus::NoChanges;
-    }
+/// Deletes the change sets a plan prepared; returns what could not be deleted.
+pub async fn discard<C: ChangeSetApi>(api: &C, plan: &Plan, backoff: Backoff) -> Vec<String> {
+    let ids: Vec<&str> = plan.prepared().map(|(_, id)| id).collect();
+    let results: Vec<Result<(), String>> =
+        stream::iter(ids).map(|id| discard_change_set(api, backoff, id)).buffer_unordered(16).collect().await;
+    results.into_iter().filter_map(Result::err).collect()
 }

@@ -53,6 +53,10 @@ pub struct RenderedStack {
     pub body: String,
     pub sha256: String,
     pub resources: usize,
+    /// The template as JSON, parsed once here for plan, apply and drift.
+    pub template: serde_json::Value,
+    /// Bucket keys of the assets the template points at, recorded when it was built.
+    pub asset_keys: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -71,6 +75,11 @@ pub struct Rendered {
 impl Rendered {
     pub fn stack(&self, id: &str) -> Option<&RenderedStack> {
         self.stacks.iter().find(|s| s.id == id)
+    }
+
+    /// The assets a stack's template points at.
+    pub fn assets_of(&self, stack: &RenderedStack) -> Vec<&Asset> {
+        self.assets.iter().filter(|a| stack.asset_keys.contains(&a.s3_key)).collect()
     }
 }
 
@@ -111,6 +120,8 @@ pub fn render_stack(stack: &Stack, format: Format) -> (RenderedStack, Vec<LimitV
         sha256: sha256_hex(body.as_bytes()),
         resources: stack.template.resource_count(),
         body,
+        template: value,
+        asset_keys: stack.asset_keys().iter().cloned().collect(),
     };
     (rendered, violations)
 }

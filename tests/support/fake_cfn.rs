@@ -15,9 +15,11 @@ use aws_sdk_cloudformation::operation::list_stack_resources::ListStackResourcesO
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::StackResourceSummary;
 use aws_sdk_cloudformation::types::{
-    Change, ChangeAction, ChangeSetStatus, ChangeType, Output, ResourceChange, ResourceStatus, Stack,
+    Change, ChangeAction, ChangeSetStatus, ChangeType, Output, Parameter, ResourceChange, ResourceStatus, Stack,
     StackEvent as SdkEvent, StackStatus,
 };
+use matbakh_infra::apply::progress::Progress;
+use matbakh_infra::apply::{ApplyOptions, ApplyReport};
 use matbakh_infra::aws::AwsError;
 use matbakh_infra::aws::artifacts::ArtifactStore;
 use matbakh_infra::aws::cloudformation::{
@@ -25,7 +27,8 @@ use matbakh_infra::aws::cloudformation::{
     StackResource, TemplateSource, change_set, live_stack, stack_event, stack_resources,
 };
 use matbakh_infra::constructs::bootstrap;
-use matbakh_infra::synth::Rendered;
+use matbakh_infra::plan::{Plan, PlanOptions, PlanStatus, make_plan, needs_bucket};
+use matbakh_infra::synth::{Rendered, RenderedStack};
 
 /// How an execution ends.
 #[derive(Clone)]
@@ -310,12 +313,9 @@ impl StackReadApi for FakeCfn {
                     .creation_time(time(0))
                     .set_last_updated_time((s.updated > 0).then(|| time(1000 + s.updated as usize)))
                     .enable_termination_protection(s.termination_protection)
-                    .outputs(
-                        Output::builder()
-                            .output_key(bootstrap::BUCKET_OUTPUT)
-                            .output_value("matbakh-dev-assets-123456789012-eu-central-1")
-                            .build(),
-                    )
+                    // DescribeStacks lists the parameters the stack was deployed with.
+                    .set_parameters(Some(parameters_of(&s.body)))
+                    .set_outputs(Some(outputs_of(&s.body)))
                     .build(),
             )
         }))
@@ -399,6 +399,79 @@ impl StackAdminApi for FakeCfn {
         }
         Ok(())
     }
+}
+
+/// The template's outputs as DescribeStacks lists them (with their export names), after
+/// the bootstrap stack's bucket output every stack of this fake reports.
+fn outputs_of(body: &str) -> Vec<Output> {
+    let template = matbakh_infra::diff::parse_template(body).unwrap_or_default();
+    let declared = template["Outputs"].as_object().cloned().unwrap_or_default();
+    std::iter::once(
+        Output::builder()
+            .output_key(bootstrap::BUCKET_OUTPUT)
+            .output_value("matbakh-dev-assets-123456789012-eu-central-1")
+            .build(),
+    )
+    .chain(declared.iter().map(|(key, o)| {
+        Output::builder()
+            .output_key(key)
+            .output_value(format!("{key}-value"))
+            .set_export_name(o["Export"]["Name"].as_str().map(str::to_owned))
+            .build()
+    }))
+    .collect()
+}
+
+/// The template's parameters with their defaults (apply passes them explicitly).
+fn parameters_of(body: &str) -> Vec<Parameter> {
+    let template = matbakh_infra::diff::parse_template(body).unwrap_or_default();
+    template["Parameters"]
+        .as_object()
+        .map(|params| {
+            params
+                .iter()
+                .filter_map(|(k, p)| {
+                    let value = p["Default"].as_str()?;
+                    Some(Parameter::builder().parameter_key(k).parameter_value(value).build())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `apply` as the CLI runs it: a plan (its change sets prepared in the fake), then the
+/// plan executed for the stacks of `options.deploy` that have changes.
+pub async fn plan_and_apply<P: Progress>(
+    fake: &FakeCfn,
+    store: &FakeStore,
+    progress: &P,
+    rendered: &Rendered,
+    bootstrap: &RenderedStack,
+    options: &ApplyOptions,
+) -> ApplyReport {
+    let plan = plan_of(fake, rendered, bootstrap, options).await;
+    // As the CLI's preflight: stacks with a change set to execute, and blocked ones
+    // (which apply refuses, naming the remedy).
+    let deploy = plan
+        .stacks
+        .iter()
+        .filter(|s| (s.change_set.is_some() || s.status == PlanStatus::Blocked) && options.deploy.contains(&s.id))
+        .map(|s| s.id.clone());
+    let options = ApplyOptions { deploy: deploy.collect(), ..options.clone() };
+    assert!(std::ptr::eq(store, &fake.store), "the fake's own bucket");
+    matbakh_infra::apply::apply(fake, store, progress, rendered, bootstrap, &plan, &options).await
+}
+
+/// The plan `plan_and_apply` executes.
+pub async fn plan_of(fake: &FakeCfn, rendered: &Rendered, bootstrap: &RenderedStack, options: &ApplyOptions) -> Plan {
+    let plan_options = PlanOptions {
+        run_id: options.run_id.clone(),
+        backoff: options.backoff,
+        poll: options.poll,
+        ..PlanOptions::default()
+    };
+    let bootstrap = needs_bucket(rendered).then_some(bootstrap);
+    make_plan(fake, &fake.store, rendered, bootstrap, &plan_options).await.expect("the fake answers every read")
 }
 
 /// An artifacts bucket in memory.

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::types::Parameter;
-use matbakh_infra::apply::deploy::parameter_defaults;
+use matbakh_infra::plan::prepare::parameter_defaults;
 
 /// The local AWS (moto plus `scripts/local_aws`) on a free port, stopped by its pid
 /// when dropped. Its log is kept in the temp folder (`local-aws-PORT.log`).

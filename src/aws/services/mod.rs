@@ -21,6 +21,7 @@ use std::future::Future;
 use serde_json::{Map, Value};
 
 use super::AwsError;
+use crate::resource_types::{DriftRead, drift_read};
 
 /// Live properties of one resource, keyed by CloudFormation property name.
 pub type LiveProperties = Map<String, Value>;
@@ -45,29 +46,14 @@ pub trait LiveReader: Send + Sync {
     fn read(&self, resource_type: &str, physical_ids: &[String]) -> impl Future<Output = ReadResult> + Send;
 }
 
-/// Resource types the readers understand.
-pub const READABLE_TYPES: [&str; 12] = [
-    "AWS::EC2::VPC",
-    "AWS::EC2::Subnet",
-    "AWS::EC2::SecurityGroup",
-    "AWS::RDS::DBInstance",
-    "AWS::ElastiCache::ReplicationGroup",
-    "AWS::ElastiCache::ParameterGroup",
-    "AWS::Cognito::UserPool",
-    "AWS::WAFv2::WebACL",
-    "AWS::KMS::Key",
-    "AWS::SecretsManager::Secret",
-    "AWS::Lambda::Function",
-    "AWS::RDS::DBParameterGroup",
-];
-
+/// Whether drift reads live resources of this type (see [`crate::resource_types`]).
 pub fn is_readable(resource_type: &str) -> bool {
-    READABLE_TYPES.contains(&resource_type)
+    matches!(drift_read(resource_type), DriftRead::EachId | DriftRead::Batched)
 }
 
 /// Types read with one call for many ids (the others take one call per id).
 pub fn is_batched(resource_type: &str) -> bool {
-    matches!(resource_type, "AWS::EC2::VPC" | "AWS::EC2::Subnet" | "AWS::EC2::SecurityGroup")
+    drift_read(resource_type) == DriftRead::Batched
 }
 
 /// The SDK clients of every service drift reads.
