@@ -1,4 +1,4 @@
-//! Wall time of `apply` against a CloudFormation that answers every call after a fixed
+//! Wall time of `apply` (its plan included, as the CLI runs it) against a CloudFormation that answers every call after a fixed
 //! delay: it should grow with the longest dependency chain, not with the number of
 //! stacks. The account is the in-memory fake of tests/support/fake_cfn.rs with a 50 ms
 //! latency per call (so the scheduling, not the emulator, is measured), polls every
@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use fake_cfn::FakeCfn;
+use fake_cfn::{FakeCfn, plan_and_apply};
 use latency_proxy::LatencyProxy;
 use local_aws::MotoProcess;
 use matbakh_infra::apply::progress::Recorder;
@@ -35,6 +35,7 @@ use matbakh_infra::aws::artifacts::S3Artifacts;
 use matbakh_infra::aws::cloudformation::SdkCloudFormation;
 use matbakh_infra::config::load::load_file;
 use matbakh_infra::constructs::{self, bootstrap};
+use matbakh_infra::plan::{PlanOptions, make_plan, needs_bucket};
 use matbakh_infra::synth::{Format, Rendered, RenderedStack, render, render_stack};
 
 const LATENCY: Duration = Duration::from_millis(50);
@@ -50,7 +51,8 @@ fn main() {
         runtime.block_on(async {
             let fake = FakeCfn { latency: LATENCY, ..FakeCfn::default() };
             let start = Instant::now();
-            let report = apply(&fake, &fake.store, &Recorder::default(), &rendered, &boot, &options(deploy)).await;
+            let report =
+                plan_and_apply(&fake, &fake.store, &Recorder::default(), &rendered, &boot, &options(deploy)).await;
             assert_eq!(report.exit_status(), 0);
             start.elapsed()
         })
@@ -92,7 +94,12 @@ async fn on_the_local_aws(root: &Path, rendered: &Rendered, boot: &RenderedStack
         let (api, store) = (SdkCloudFormation::new(&config), S3Artifacts::new(&config));
         let options = ApplyOptions { poll: DELAY, ..ApplyOptions::new(all.clone()) };
         let start = Instant::now();
-        let report = apply(&api, &store, &Recorder::default(), rendered, boot, &options).await;
+        // As `apply --yes`: the plan (its change sets), then exactly that plan executed.
+        let plan_options = PlanOptions { poll: DELAY, ..PlanOptions::default() };
+        let plan = make_plan(&api, &store, rendered, needs_bucket(rendered).then_some(boot), &plan_options)
+            .await
+            .expect("plan on the local AWS");
+        let report = apply(&api, &store, &Recorder::default(), rendered, boot, &plan, &options).await;
         assert_eq!(report.exit_status(), 0, "apply on the local AWS");
         runs.push((start.elapsed(), proxy.requests.load(Ordering::SeqCst)));
         reset(moto.port);

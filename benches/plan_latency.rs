@@ -17,10 +17,12 @@ use std::time::{Duration, Instant};
 
 use latency_proxy::LatencyProxy;
 use local_aws::{MotoProcess, apply_env};
+use matbakh_infra::aws::artifacts::S3Artifacts;
 use matbakh_infra::aws::cloudformation::SdkCloudFormation;
 use matbakh_infra::config::load::load_file;
-use matbakh_infra::plan::{PlanOptions, make_plan};
-use matbakh_infra::synth::{Format, render};
+use matbakh_infra::constructs::bootstrap;
+use matbakh_infra::plan::{PlanOptions, discard, make_plan, needs_bucket};
+use matbakh_infra::synth::{Format, render, render_stack};
 
 const DELAY: Duration = Duration::from_millis(100);
 
@@ -38,20 +40,25 @@ fn main() {
 
         let slow = LatencyProxy::start(([127, 0, 0, 1], port).into(), DELAY, None).await;
         let fast = LatencyProxy::start(([127, 0, 0, 1], port).into(), Duration::ZERO, None).await;
-        let slow_api = SdkCloudFormation::new(&config(&slow.endpoint).await);
-        let fast_api = SdkCloudFormation::new(&config(&fast.endpoint).await);
+        let (slow_config, fast_config) = (config(&slow.endpoint).await, config(&fast.endpoint).await);
+        let slow_api = (SdkCloudFormation::new(&slow_config), S3Artifacts::new(&slow_config));
+        let fast_api = (SdkCloudFormation::new(&fast_config), S3Artifacts::new(&fast_config));
+        let boot = render_stack(&bootstrap::build(&loaded.env), Format::Json).0;
         println!("plan of {} stacks through a {} ms-per-request proxy", rendered.stacks.len(), DELAY.as_millis());
         for change_sets in [false, true] {
             let options = PlanOptions { change_sets, ..PlanOptions::default() };
-            let best = |api: &SdkCloudFormation, proxy: &LatencyProxy| {
+            let best = |api: &(SdkCloudFormation, S3Artifacts), proxy: &LatencyProxy| {
                 let (api, proxy, rendered, options) = (api.clone(), proxy.requests.clone(), &rendered, &options);
+                let boot = needs_bucket(rendered).then_some(&boot);
                 async move {
                     let mut best = (Duration::MAX, 0);
                     for _ in 0..3 {
                         let before = proxy.load(std::sync::atomic::Ordering::SeqCst);
                         let start = Instant::now();
-                        let plan = make_plan(&api, rendered, options).await.expect("plan");
+                        // As the command runs: plan, then its change sets deleted.
+                        let plan = make_plan(&api.0, &api.1, rendered, boot, options).await.expect("plan");
                         assert!(plan.has_changes());
+                        assert!(discard(&api.0, &plan, options.backoff).await.is_empty());
                         let wall = start.elapsed();
                         if wall < best.0 {
                             best = (wall, proxy.load(std::sync::atomic::Ordering::SeqCst) - before);

@@ -246,16 +246,19 @@ async fn change_sets_confirm_replacements_and_are_kept_until_discarded() {
     let subnet = network.changes.resource("DatabaseSubnet1").unwrap();
     assert_eq!(subnet.impact, Impact::WillReplace);
     assert_eq!(plan_exit_status(&plan), 2);
-    let created = fake.created.lock().unwrap();
+    let created = fake.created.lock().unwrap().clone();
     assert_eq!(created.len(), 1, "only the changed stack gets a change set");
     assert_eq!(created[0].change_set_type, ChangeSetKind::Update);
     assert!(created[0].change_set_name.starts_with("matbakh-test1-"));
     let Some(Preparation::Prepared { id, kind, .. }) = &network.change_set else { panic!("{:?}", network.change_set) };
     assert_eq!(*kind, ChangeSetKind::Update);
     assert!(fake.deleted.lock().unwrap().is_empty(), "kept for apply");
-    drop(created);
     assert!(discard(&fake, &plan, Default::default()).await.is_empty());
-    assert_eq!(*fake.deleted.lock().unwrap(), [id.clone()], "discard deletes exactly the plan's change set");
+    assert_eq!(
+        *fake.deleted.lock().unwrap(),
+        std::slice::from_ref(id),
+        "discard deletes exactly the plan's change set"
+    );
     // The association references the replaced subnet: Always + Dynamic → may replace.
     let assoc = network.changes.resource("DatabaseSubnet1RouteTableAssociation").unwrap();
     assert_eq!(assoc.impact, Impact::MayReplace, "{assoc:?}");

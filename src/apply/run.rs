@@ -203,10 +203,9 @@ async fn discard_unexecuted<C: DeployApi, S: ArtifactStore, P: Progress>(
 ) {
     for (stack, id) in plan.prepared() {
         // Not started, not in this apply's scope, or refused (already deleted then).
-        if !deployer.executed.lock().expect("not poisoned").contains(&stack.id) {
-            if let Err(message) = deployer.maker.discard(id).await {
-                deployer.progress.emit(ApplyEvent::Warning { stack: stack.name.clone(), message });
-            }
+        let executed = deployer.executed.lock().expect("not poisoned").contains(&stack.id);
+        if !executed && let Err(message) = deployer.maker.discard(id).await {
+            deployer.progress.emit(ApplyEvent::Warning { stack: stack.name.clone(), message });
         }
     }
 }

@@ -27,11 +27,13 @@ use super::model::{
 };
 use crate::aws::AwsError;
 use crate::aws::cloudformation::{LiveStack, StackReadApi, StackResource};
+use crate::aws::retry::Backoff;
 use crate::aws::services::{LiveReader, LiveState, ReadResult, is_batched, is_readable};
 use crate::aws::stack_drift::DriftDetectionApi;
 use crate::diff::changes::diff_templates;
 use crate::diff::normalize::parse_template;
 use crate::diff::parameters::parameter_values;
+use crate::live::{LiveStackState, ReadScope, read_environment};
 use crate::resource_types::{DriftRead, drift_read};
 use crate::synth::Rendered;
 
@@ -81,15 +83,15 @@ where
     let names: Vec<String> = rendered.manifest.stacks.iter().map(|s| s.name.clone()).collect();
     let concurrency = options.concurrency.max(1);
 
-    // Step 1, with CloudFormation's drift detection running alongside.
-    let reads = stream::iter(names.iter())
-        .map(|name| async move {
-            let (stack, template, resources) =
-                tokio::join!(cfn.describe_stack(name), cfn.get_template(name), cfn.list_resources(name));
-            (stack, template, resources)
-        })
-        .buffered(concurrency)
-        .collect::<Vec<_>>();
+    // Step 1, with CloudFormation's drift detection running alongside. Reads are not
+    // retried beyond the SDK's own retries: drift reports, it does not wait.
+    let scope = ReadScope {
+        templates: true,
+        resources: true,
+        concurrency,
+        backoff: Backoff { attempts: 1, ..Backoff::default() },
+    };
+    let reads = read_environment(cfn, &names, scope);
     let detection = async {
         if options.cloudformation_detection {
             cfn_detect::detect_all(stacks_api, &names, concurrency, options.detection_timeout, options.detection_poll)
@@ -98,28 +100,19 @@ where
             Detections::default()
         }
     };
-    let (reads, detections) = tokio::join!(reads, detection);
+    let (environment, detections) = tokio::join!(reads, detection);
+    let environment = environment?;
+    let exports = environment.exports();
 
     let mut live: Vec<Option<Live>> = Vec::new();
-    for (stack, template, resources) in reads {
-        let Some(stack) = stack? else {
-            live.push(None);
-            continue;
-        };
-        if stack.status.is_review() {
-            live.push(None);
-            continue;
-        }
-        let template = template.map_err(|e| e.to_string()).and_then(|b| parse_template(&b).map_err(|e| e.to_string()));
-        live.push(Some(Live { stack, template, resources }));
+    for (_, state) in environment.stacks {
+        live.push(match state {
+            LiveStackState::Deployed { stack, template: Some(template), resources: Some(resources) } => {
+                Some(Live { stack, template, resources })
+            }
+            _ => None,
+        });
     }
-
-    let exports: BTreeMap<String, String> = live
-        .iter()
-        .flatten()
-        .flat_map(|l| l.stack.outputs.iter())
-        .filter_map(|o| o.export_name.clone().map(|n| (n, o.value.clone())))
-        .collect();
 
     // Step 2: what each resource should be, and what to read.
     let mut plans: Vec<Option<StackWork>> = Vec::new();

@@ -232,6 +232,9 @@ fn deferral(
     None
 }
 
+/// A change set made: its ARN, its name and what CloudFormation computed.
+type Made = (String, String, Computed);
+
 /// Prepares one change set per stack with changes, all at once.
 async fn prepare_all<C, S>(
     api: &C,
@@ -292,7 +295,7 @@ async fn prepare_all<C, S>(
         .collect()
         .await;
 
-    let made: Vec<(usize, Result<(String, String, Computed), String>)> = stream::iter(ready)
+    let made: Vec<(usize, Result<Made, String>)> = stream::iter(ready)
         .map(|i| {
             let (maker, uploads, stack) = (&maker, &uploads, &plan.stacks[i]);
             let target = targets[i];
