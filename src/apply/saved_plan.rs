@@ -7,10 +7,11 @@ use thiserror::Error;
 
 use crate::aws::AwsError;
 use crate::aws::cloudformation::{ChangeSetApi, StackReadApi};
+use crate::aws::retry::Backoff;
 use crate::aws::status::{ChangeSetStatus, ExecutionStatus};
 use crate::live::{ReadScope, read_environment};
 use crate::plan::model::PLAN_FORMAT_VERSION;
-use crate::plan::{Plan, PlanStatus};
+use crate::plan::{Plan, PlanStatus, discard};
 use crate::synth::{Rendered, RenderedStack};
 
 #[derive(Debug, Error)]
@@ -19,6 +20,27 @@ pub enum SavedPlanError {
     NotAPlan(serde_json::Error),
     #[error("it is a plan of format {found}, this version executes format {PLAN_FORMAT_VERSION}; run plan again")]
     Version { found: u64 },
+    #[error("stale plan, run plan again (its change sets were deleted; nothing was executed):\n  {}", .reasons.join("\n  "))]
+    Stale { reasons: Vec<String> },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}
+
+/// Checks a saved plan against the code and the account; a stale plan's change sets are
+/// deleted (nothing will execute them) and it is refused.
+pub async fn verify<C: StackReadApi + ChangeSetApi>(
+    api: &C,
+    plan: &Plan,
+    rendered: &Rendered,
+    bootstrap: &RenderedStack,
+    backoff: Backoff,
+) -> Result<(), SavedPlanError> {
+    let mut reasons = staleness(api, plan, rendered, bootstrap).await?;
+    if reasons.is_empty() {
+        return Ok(());
+    }
+    reasons.extend(discard(api, plan, backoff).await);
+    Err(SavedPlanError::Stale { reasons })
 }
 
 /// Reads a saved plan, refusing other formats.

@@ -15,7 +15,7 @@ use super::Style;
 use super::aws_args::AwsArgs;
 use super::env_files::{Selection, build_assembly, load_reporting};
 use crate::apply::progress::{Bars, JsonLines, PlainLines};
-use crate::apply::saved_plan::{parse_saved_plan, staleness};
+use crate::apply::saved_plan::{parse_saved_plan, verify};
 use crate::apply::{ApplyOptions, ApplyReport, Deployed, StackOutcome, apply};
 use crate::aws::artifacts::S3Artifacts;
 use crate::aws::cloudformation::SdkCloudFormation;
@@ -136,8 +136,7 @@ fn selected_stacks(rendered: &Rendered, ids: &[String]) -> anyhow::Result<Option
     Ok(Some(ids.iter().cloned().collect()))
 }
 
-/// Reads a saved plan and checks it against the code and the account; a stale plan's
-/// change sets are deleted and nothing is executed.
+/// Reads a saved plan and checks it against the code and the account.
 async fn saved_plan(
     api: &SdkCloudFormation,
     rendered: &Rendered,
@@ -147,16 +146,7 @@ async fn saved_plan(
 ) -> anyhow::Result<Plan> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan {}", path.display()))?;
     let plan = parse_saved_plan(&text).with_context(|| format!("{} cannot be applied", path.display()))?;
-    let reasons = staleness(api, &plan, rendered, bootstrap).await?;
-    if !reasons.is_empty() {
-        for problem in discard(api, &plan, backoff).await {
-            eprintln!("warning: {problem}");
-        }
-        bail!(
-            "stale plan, run plan again (its change sets were deleted; nothing was executed):\n  {}",
-            reasons.join("\n  ")
-        );
-    }
+    verify(api, &plan, rendered, bootstrap, backoff).await?;
     Ok(plan)
 }
 
@@ -368,5 +358,28 @@ mod tests {
         p.stacks[0].status = PlanStatus::NoChanges;
         p.stacks[0].change_set = None;
         assert_eq!(checks(None, &[]).run(&p, &graph(), &Style::plain()).unwrap(), None);
+    }
+
+    // The two cases the old preflight let through and the per-stack check then refused in
+    // the middle of an apply: a replaced log group (its history is lost) and a removed
+    // resource kept by DeletionPolicy Retain (it leaves the stack). One rule now decides
+    // both, here, before anything deploys.
+    #[test]
+    fn log_group_replacement_and_retained_removal_are_refused_before_anything_deploys() {
+        let old = json!({"Resources": {
+            "AppLogs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/matbakh/dev/app"}},
+            "OldKey": {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "Properties": {}}}});
+        let new = json!({"Resources": {
+            "AppLogs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/matbakh/dev/app-v2"}}}});
+        let mut p = plan("changes", json!([]));
+        p.stacks[1].changes = crate::diff::diff_templates(&old, &new);
+        p.analyze();
+        let err = checks(None, &[]).run(&p, &graph(), &Style::plain()).unwrap_err().to_string();
+        assert!(err.starts_with("refused, nothing was changed"), "{err}");
+        assert!(err.contains("replace AppLogs in matbakh-dev-data (AWS::Logs::LogGroup)"), "{err}");
+        assert!(err.contains("orphan OldKey in matbakh-dev-data (AWS::KMS::Key)"), "{err}");
+        assert!(err.contains("--allow-replace AppLogs --allow-replace OldKey"), "{err}");
+        let allowed = ["AppLogs".to_owned(), "OldKey".to_owned()];
+        assert!(checks(None, &allowed).run(&p, &graph(), &Style::plain()).unwrap().is_some());
     }
 }

@@ -69,6 +69,8 @@ pub struct FakeCfn {
     pub calls: AtomicUsize,
     pub throttled: AtomicUsize,
     pub executed: Mutex<Vec<(String, String)>>,
+    /// ARNs of the change sets executed, in order.
+    pub executed_change_sets: Mutex<Vec<String>>,
     pub deleted_change_sets: Mutex<Vec<String>>,
     pub policies_set: Mutex<Vec<(String, String)>>,
     pub protection_set: Mutex<Vec<String>>,
@@ -159,6 +161,11 @@ impl FakeCfn {
         }
     }
 
+    /// CreateChangeSet requests, by stack name.
+    pub fn change_sets_for(&self, stack: &str) -> usize {
+        self.change_sets.lock().unwrap().values().filter(|c| c.0.stack_name == stack).count()
+    }
+
     pub fn executions(&self) -> Vec<String> {
         self.executed.lock().unwrap().iter().map(|(stack, _)| stack.clone()).collect()
     }
@@ -245,6 +252,7 @@ impl ChangeSetApi for FakeCfn {
                 return Ok(()); // the same ClientRequestToken: the operation already runs
             }
             executed.push((name.clone(), token.to_owned()));
+            self.executed_change_sets.lock().unwrap().push(id.to_owned());
         }
         let create = request.change_set_type == ChangeSetKind::Create;
         let body = self.body_of(&request.template);
