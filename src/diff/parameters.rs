@@ -77,4 +77,25 @@ mod tests {
         assert_eq!(list_items("['a', 'b', 'c']"), ["a", "b", "c"]);
         assert_ne!(list_items("a,b"), list_items("b,a"), "order matters: Fn::Select picks by index");
     }
+
+    // The plan file carries parameter values; a NoEcho one is never among them.
+    #[test]
+    fn no_echo_values_never_appear() {
+        let stack = crate::aws::cloudformation::LiveStack {
+            name: "s".into(),
+            id: "arn".into(),
+            status: crate::aws::status::StackStatus::UpdateComplete,
+            status_reason: None,
+            last_updated: String::new(),
+            parameters: [("Token".to_owned(), "hunter2-live".to_owned())].into(),
+            outputs: Vec::new(),
+            tags: Default::default(),
+            termination_protection: false,
+        };
+        let new = serde_json::json!({"Parameters": {"Token": {"Type": "String", "NoEcho": true, "Default": "hunter2-new"}}});
+        let changes = parameter_values(&stack, &new);
+        let text = serde_json::to_string(&changes).unwrap();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert_eq!(changes[0].old.as_deref(), Some("****"));
+    }
 }
