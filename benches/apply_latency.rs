@@ -33,6 +33,7 @@ use matbakh_infra::apply::progress::Recorder;
 use matbakh_infra::apply::{ApplyOptions, apply};
 use matbakh_infra::aws::artifacts::S3Artifacts;
 use matbakh_infra::aws::cloudformation::SdkCloudFormation;
+use matbakh_infra::aws::services::SdkReaders;
 use matbakh_infra::config::load::load_file;
 use matbakh_infra::constructs::{self, bootstrap};
 use matbakh_infra::plan::{PlanOptions, make_plan, needs_bucket};
@@ -96,9 +97,16 @@ async fn on_the_local_aws(root: &Path, rendered: &Rendered, boot: &RenderedStack
         let start = Instant::now();
         // As `apply --yes`: the plan (its change sets), then exactly that plan executed.
         let plan_options = PlanOptions { poll: DELAY, ..PlanOptions::default() };
-        let plan = make_plan(&api, &store, rendered, needs_bucket(rendered).then_some(boot), &plan_options)
-            .await
-            .expect("plan on the local AWS");
+        let plan = make_plan(
+            &api,
+            &store,
+            &SdkReaders::new(&config),
+            rendered,
+            needs_bucket(rendered).then_some(boot),
+            &plan_options,
+        )
+        .await
+        .expect("plan on the local AWS");
         let report = apply(&api, &store, &Recorder::default(), rendered, boot, &plan, &options).await;
         assert_eq!(report.exit_status(), 0, "apply on the local AWS");
         runs.push((start.elapsed(), proxy.requests.load(Ordering::SeqCst)));

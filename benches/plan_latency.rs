@@ -19,6 +19,7 @@ use latency_proxy::LatencyProxy;
 use local_aws::{MotoProcess, apply_env};
 use matbakh_infra::aws::artifacts::S3Artifacts;
 use matbakh_infra::aws::cloudformation::SdkCloudFormation;
+use matbakh_infra::aws::services::SdkReaders;
 use matbakh_infra::config::load::load_file;
 use matbakh_infra::constructs::bootstrap;
 use matbakh_infra::plan::{PlanOptions, discard, make_plan, needs_bucket};
@@ -41,13 +42,13 @@ fn main() {
         let slow = LatencyProxy::start(([127, 0, 0, 1], port).into(), DELAY, None).await;
         let fast = LatencyProxy::start(([127, 0, 0, 1], port).into(), Duration::ZERO, None).await;
         let (slow_config, fast_config) = (config(&slow.endpoint).await, config(&fast.endpoint).await);
-        let slow_api = (SdkCloudFormation::new(&slow_config), S3Artifacts::new(&slow_config));
-        let fast_api = (SdkCloudFormation::new(&fast_config), S3Artifacts::new(&fast_config));
+        let clients = |c: &aws_config::SdkConfig| (SdkCloudFormation::new(c), S3Artifacts::new(c), SdkReaders::new(c));
+        let (slow_api, fast_api) = (clients(&slow_config), clients(&fast_config));
         let boot = render_stack(&bootstrap::build(&loaded.env), Format::Json).0;
         println!("plan of {} stacks through a {} ms-per-request proxy", rendered.stacks.len(), DELAY.as_millis());
         for change_sets in [false, true] {
             let options = PlanOptions { change_sets, ..PlanOptions::default() };
-            let best = |api: &(SdkCloudFormation, S3Artifacts), proxy: &LatencyProxy| {
+            let best = |api: &(SdkCloudFormation, S3Artifacts, SdkReaders), proxy: &LatencyProxy| {
                 let (api, proxy, rendered, options) = (api.clone(), proxy.requests.clone(), &rendered, &options);
                 let boot = needs_bucket(rendered).then_some(&boot);
                 async move {
@@ -56,7 +57,7 @@ fn main() {
                         let before = proxy.load(std::sync::atomic::Ordering::SeqCst);
                         let start = Instant::now();
                         // As the command runs: plan, then its change sets deleted.
-                        let plan = make_plan(&api.0, &api.1, rendered, boot, options).await.expect("plan");
+                        let plan = make_plan(&api.0, &api.1, &api.2, rendered, boot, options).await.expect("plan");
                         assert!(plan.has_changes());
                         assert!(discard(&api.0, &plan, options.backoff).await.is_empty());
                         let wall = start.elapsed();

@@ -28,10 +28,19 @@ pub struct ResourceType {
     /// Guards something (a firewall): removing it broadens access, adding it does not.
     pub protection: bool,
     pub drift: DriftRead,
+    /// The property holding a name that must be free for a create to succeed.
+    pub name_property: Option<&'static str>,
 }
 
 const fn entry(name: &'static str) -> ResourceType {
-    ResourceType { name, stateful: false, access: &[], protection: false, drift: DriftRead::NotRead }
+    ResourceType {
+        name,
+        stateful: false,
+        access: &[],
+        protection: false,
+        drift: DriftRead::NotRead,
+        name_property: None,
+    }
 }
 
 const RULE_ACCESS: &[&str] =
@@ -78,8 +87,14 @@ pub const TYPES: &[ResourceType] = &[
     },
     ResourceType { access: &["ResourceArn", "WebACLArn"], protection: true, ..entry("AWS::WAFv2::WebACLAssociation") },
     ResourceType { stateful: true, access: &["KeyPolicy"], drift: DriftRead::EachId, ..entry("AWS::KMS::Key") },
-    ResourceType { stateful: true, drift: DriftRead::EachId, ..entry("AWS::SecretsManager::Secret") },
-    ResourceType { drift: DriftRead::EachId, ..entry("AWS::Lambda::Function") },
+    ResourceType { name_property: Some("AliasName"), ..entry("AWS::KMS::Alias") },
+    ResourceType {
+        stateful: true,
+        drift: DriftRead::EachId,
+        name_property: Some("Name"),
+        ..entry("AWS::SecretsManager::Secret")
+    },
+    ResourceType { drift: DriftRead::EachId, name_property: Some("FunctionName"), ..entry("AWS::Lambda::Function") },
     ResourceType {
         access: &["Principal", "SourceArn", "SourceAccount", "Action", "FunctionName"],
         ..entry("AWS::Lambda::Permission")
@@ -87,6 +102,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         stateful: true,
         access: &["PublicAccessBlockConfiguration", "BucketEncryption"],
+        name_property: Some("BucketName"),
         ..entry("AWS::S3::Bucket")
     },
     ResourceType { access: &["PolicyDocument"], ..entry("AWS::S3::BucketPolicy") },
@@ -123,6 +139,11 @@ pub fn is_protection(name: &str) -> bool {
     lookup(name).is_some_and(|t| t.protection)
 }
 
+/// The property naming a resource of this type, when the name must be free.
+pub fn name_property(name: &str) -> Option<&'static str> {
+    lookup(name).and_then(|t| t.name_property)
+}
+
 pub fn drift_read(name: &str) -> DriftRead {
     lookup(name).map_or(DriftRead::NotRead, |t| t.drift)
 }
@@ -136,7 +157,11 @@ mod tests {
         for (i, t) in TYPES.iter().enumerate() {
             assert!(TYPES[..i].iter().all(|o| o.name != t.name), "{} twice", t.name);
             assert!(
-                t.stateful || !t.access.is_empty() || t.protection || t.drift != DriftRead::NotRead,
+                t.stateful
+                    || !t.access.is_empty()
+                    || t.protection
+                    || t.drift != DriftRead::NotRead
+                    || t.name_property.is_some(),
                 "{} carries no knowledge",
                 t.name
             );

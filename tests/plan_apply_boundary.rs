@@ -175,3 +175,25 @@ async fn a_deferred_stack_is_prepared_at_its_turn_and_held_to_the_safety_rule() 
         assert!(report.stacks.outcome(id).unwrap().is_not_started(), "{id} waits for data");
     }
 }
+
+// Real behaviour: CreateStack/ExecuteChangeSet fails a secret whose name exists (also one
+// scheduled for deletion: "You can't create a secret with the same name as a secret
+// scheduled for deletion"), after the stacks before it deployed. A leftover of an earlier
+// failed create, kept by DeletionPolicy Retain, is the usual cause. The plan says so
+// first and apply refuses before any change.
+#[tokio::test(start_paused = true)]
+async fn a_name_a_create_would_collide_with_is_a_will_fail_entry() {
+    let (rendered, bootstrap) = dev();
+    let fake = FakeCfn { taken_names: vec!["matbakh-dev/external-api-keys".into()], ..FakeCfn::default() };
+    let plan = plan_of(&fake, &rendered, &bootstrap, &options()).await;
+    let failing: Vec<(&str, &str)> = plan.will_fail.iter().map(|w| (w.stack.as_str(), w.reason.as_str())).collect();
+    assert_eq!(failing.len(), 1, "{failing:?}");
+    assert_eq!(failing[0].0, "matbakh-dev-security");
+    assert!(
+        failing[0].1.contains("(AWS::SecretsManager::Secret) would be created as Name matbakh-dev/external-api-keys, which is already taken"),
+        "{}",
+        failing[0].1
+    );
+    assert!(plan.will_fail[0].remedy.contains("leftover"));
+    assert_eq!(matbakh_infra::cli::plan_exit_status(&plan), 1);
+}

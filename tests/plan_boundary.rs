@@ -20,6 +20,7 @@ use matbakh_infra::aws::cloudformation::{
     ChangeSet, ChangeSetApi, ChangeSetKind, ChangeSetRequest, LiveStack, StackEvent, StackReadApi, StackResource,
     change_set,
 };
+use matbakh_infra::aws::services::names::NameProbe;
 use matbakh_infra::cli::plan_exit_status;
 use matbakh_infra::diff::impact::Impact;
 use matbakh_infra::plan::model::Evidence;
@@ -143,6 +144,13 @@ impl ArtifactStore for NoBucket {
     }
 }
 
+// Every name a create would use is free: this account has nothing outside its stacks.
+impl NameProbe for FakeCfn {
+    async fn is_taken(&self, _: &str, _: &str) -> Result<Option<bool>, AwsError> {
+        Ok(Some(false))
+    }
+}
+
 fn options() -> PlanOptions {
     PlanOptions { run_id: "test1".into(), ..PlanOptions::default() }
 }
@@ -223,7 +231,7 @@ fn subnet_move_answer() -> DescribeChangeSetOutput {
 async fn an_unchanged_environment_has_no_changes_and_exit_status_0() {
     let rendered = render_env("dev", Format::Json);
     let fake = FakeCfn::deployed(&rendered);
-    let plan = make_plan(&fake, &NoBucket, &rendered, None, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &fake, &rendered, None, &options()).await.unwrap();
     assert!(plan.stacks.iter().all(|s| s.status == PlanStatus::NoChanges), "{:#?}", plan.stacks);
     assert_eq!(plan_exit_status(&plan), 0);
     let calls = fake.calls.lock().unwrap();
@@ -239,7 +247,7 @@ async fn change_sets_confirm_replacements_and_are_kept_until_discarded() {
     let (deployed, changed) = dev_and_changed();
     let mut fake = FakeCfn::deployed(&deployed);
     fake.change_sets.insert("matbakh-dev-network".into(), subnet_move_answer());
-    let plan = make_plan(&fake, &NoBucket, &changed, None, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &fake, &changed, None, &options()).await.unwrap();
     let network = plan.stacks.iter().find(|s| s.id == "network").unwrap();
     assert_eq!(network.status, PlanStatus::Changes);
     assert_eq!(network.evidence, Evidence::ChangeSet);
@@ -278,7 +286,7 @@ async fn an_empty_change_set_means_no_changes() {
             .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
             .build(),
     );
-    let plan = make_plan(&fake, &NoBucket, &changed, None, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &fake, &changed, None, &options()).await.unwrap();
     assert_eq!(plan.stacks.iter().find(|s| s.id == "network").unwrap().status, PlanStatus::NoChanges);
     assert_eq!(plan_exit_status(&plan), 0);
     assert_eq!(fake.deleted.lock().unwrap().len(), 1, "a failed change set is deleted too");
@@ -291,7 +299,7 @@ async fn without_change_sets_the_template_diff_is_used_and_said() {
     let (deployed, changed) = dev_and_changed();
     let mut fake = FakeCfn::deployed(&deployed);
     fake.create_fails_with = Some(AwsError::Unsupported { operation: "CreateChangeSet", detail: "HTTP 500".into() });
-    let plan = make_plan(&fake, &NoBucket, &changed, None, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &fake, &changed, None, &options()).await.unwrap();
     let network = plan.stacks.iter().find(|s| s.id == "network").unwrap();
     assert_eq!(network.evidence, Evidence::TemplateDiff);
     let Some(Preparation::Deferred { reason }) = &network.change_set else { panic!("{:?}", network.change_set) };
@@ -308,7 +316,7 @@ async fn stacks_that_cannot_be_updated_are_blocked_with_the_command_to_recover()
     fake.stacks.get_mut("matbakh-dev-data").unwrap().0.status = "ROLLBACK_COMPLETE".into();
     fake.stacks.get_mut("matbakh-dev-cache").unwrap().0.status = "UPDATE_ROLLBACK_FAILED".into();
     fake.stacks.get_mut("matbakh-dev-app").unwrap().0.status = "UPDATE_IN_PROGRESS".into();
-    let plan = make_plan(&fake, &NoBucket, &rendered, None, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &fake, &rendered, None, &options()).await.unwrap();
     let remedy = |id: &str| plan.stacks.iter().find(|s| s.id == id).unwrap().remedy.clone().unwrap();
     assert!(remedy("data").contains("delete-stack --stack-name matbakh-dev-data"));
     assert!(remedy("cache").contains("continue-update-rollback --stack-name matbakh-dev-cache"));
@@ -325,6 +333,6 @@ async fn a_stack_in_review_is_still_to_be_created() {
     let rendered = render_env("dev", Format::Json);
     let mut fake = FakeCfn::deployed(&rendered);
     fake.stacks.get_mut("matbakh-dev-edge").unwrap().0.status = "REVIEW_IN_PROGRESS".into();
-    let plan = make_plan(&fake, &NoBucket, &rendered, None, &options()).await.unwrap();
+    let plan = make_plan(&fake, &NoBucket, &fake, &rendered, None, &options()).await.unwrap();
     assert_eq!(plan.stacks.iter().find(|s| s.id == "edge").unwrap().status, PlanStatus::ToCreate);
 }

@@ -21,6 +21,7 @@ use crate::aws::artifacts::S3Artifacts;
 use crate::aws::cloudformation::SdkCloudFormation;
 use crate::aws::load_config;
 use crate::aws::retry::Backoff;
+use crate::aws::services::SdkReaders;
 use crate::constructs::bootstrap::{self, BOOTSTRAP_STACK_ID};
 use crate::graph::StackGraph;
 use crate::plan::{Plan, PlanOptions, PlanStatus, discard, make_plan, needs_bucket, render};
@@ -80,7 +81,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
             Some(path) => saved_plan(&api, &rendered, &bootstrap_stack, path, plan_options.backoff).await?,
             None => {
                 let bootstrap = needs_bucket(&rendered).then_some(&bootstrap_stack);
-                make_plan(&api, &store, &rendered, bootstrap, &plan_options).await?
+                make_plan(&api, &store, &SdkReaders::new(&config), &rendered, bootstrap, &plan_options).await?
             }
         };
         let checks = Preflight {

@@ -14,6 +14,7 @@ use super::env_files::{Selection, build_assembly, load_reporting};
 use crate::aws::artifacts::S3Artifacts;
 use crate::aws::cloudformation::SdkCloudFormation;
 use crate::aws::load_config;
+use crate::aws::services::SdkReaders;
 use crate::constructs::bootstrap;
 use crate::plan::{Plan, PlanOptions, discard, make_plan, needs_bucket, render};
 use crate::synth::{Format, render as render_templates, render_stack};
@@ -82,7 +83,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
         let api = SdkCloudFormation::new(&config);
         let store = S3Artifacts::new(&config);
         let bootstrap = needs_bucket(&rendered).then_some(&bootstrap_stack);
-        let plan = make_plan(&api, &store, &rendered, bootstrap, &options).await?;
+        let plan = make_plan(&api, &store, &SdkReaders::new(&config), &rendered, bootstrap, &options).await?;
         match args.output {
             PlanOutput::Human => print!("{}", render::human(&plan, style)),
             PlanOutput::Json => print!("{}", plan.to_json()),

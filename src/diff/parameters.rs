@@ -92,7 +92,8 @@ mod tests {
             tags: Default::default(),
             termination_protection: false,
         };
-        let new = serde_json::json!({"Parameters": {"Token": {"Type": "String", "NoEcho": true, "Default": "hunter2-new"}}});
+        let new =
+            serde_json::json!({"Parameters": {"Token": {"Type": "String", "NoEcho": true, "Default": "hunter2-new"}}});
         let changes = parameter_values(&stack, &new);
         let text = serde_json::to_string(&changes).unwrap();
         assert!(!text.contains("hunter2"), "{text}");

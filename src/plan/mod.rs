@@ -5,6 +5,7 @@
 
 pub mod exports;
 pub mod model;
+pub mod names;
 pub mod prepare;
 pub mod render;
 pub mod run;

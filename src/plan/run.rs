@@ -2,8 +2,9 @@
 //!
 //! 1. one live read of every stack ([`crate::live`]): DescribeStacks and GetTemplate
 //!    at once;
-//! 2. the template diff per stack, blocked stacks, and exports an update would change
-//!    while other stacks import them (ListImports) — the failures known in advance;
+//! 2. the template diff per stack, and the failures known in advance: blocked stacks,
+//!    exports an update would change while other stacks import them (ListImports),
+//!    names a create would use that are already taken;
 //! 3. one change set per changed stack, all at once — the change sets apply executes.
 //!    A stack that imports exports not deployed yet, or needs the artifacts bucket
 //!    before the bootstrap stack exists, is deferred: apply prepares it at its turn.
@@ -19,6 +20,7 @@ use serde_json::Value;
 
 use super::exports::{exports_at_risk, exports_in_use};
 use super::model::{Evidence, PLAN_FORMAT_VERSION, Plan, PlanStatus, Preparation, StackPlan, WillFail};
+use super::names::names_taken;
 use super::prepare::{
     ChangeSetMaker, Computed, bootstrap_bucket, discard_change_set, distinct_assets, merge_change_set,
 };
@@ -26,6 +28,7 @@ use crate::aws::AwsError;
 use crate::aws::artifacts::ArtifactStore;
 use crate::aws::cloudformation::{ChangeSetApi, ChangeSetKind, StackReadApi};
 use crate::aws::retry::Backoff;
+use crate::aws::services::names::NameProbe;
 use crate::diff::{diff_templates, parameter_values};
 use crate::live::{LiveEnvironment, LiveStackState, ReadScope, read_environment};
 use crate::synth::{Rendered, RenderedStack, TEMPLATE_BODY_INLINE_MAX};
@@ -70,9 +73,10 @@ pub fn needs_bucket(rendered: &Rendered) -> bool {
 }
 
 /// Plans the bootstrap stack (when given) and every stack of a rendered environment.
-pub async fn make_plan<C, S>(
+pub async fn make_plan<C, S, N>(
     api: &C,
     store: &S,
+    name_probe: &N,
     rendered: &Rendered,
     bootstrap: Option<&RenderedStack>,
     options: &PlanOptions,
@@ -80,6 +84,7 @@ pub async fn make_plan<C, S>(
 where
     C: StackReadApi + ChangeSetApi,
     S: ArtifactStore,
+    N: NameProbe,
 {
     let targets: Vec<&RenderedStack> = bootstrap.into_iter().chain(&rendered.stacks).collect();
     let names: Vec<String> = targets.iter().map(|s| s.name.clone()).collect();
@@ -103,6 +108,7 @@ where
         })
         .collect();
     will_fail.extend(exports_locked(api, &targets, &stacks, &live, options).await?);
+    will_fail.extend(names_taken(name_probe, &targets, &stacks, options.concurrency, options.backoff).await?);
 
     let mut plan = Plan {
         format_version: PLAN_FORMAT_VERSION,

@@ -26,6 +26,7 @@ use matbakh_infra::aws::cloudformation::{
     ChangeSet, ChangeSetApi, ChangeSetKind, ChangeSetRequest, LiveStack, StackAdminApi, StackEvent, StackReadApi,
     StackResource, TemplateSource, change_set, live_stack, stack_event, stack_resources,
 };
+use matbakh_infra::aws::services::names::NameProbe;
 use matbakh_infra::constructs::bootstrap;
 use matbakh_infra::plan::{Plan, PlanOptions, PlanStatus, make_plan, needs_bucket};
 use matbakh_infra::synth::{Rendered, RenderedStack};
@@ -79,6 +80,8 @@ pub struct FakeCfn {
     pub store: FakeStore,
     /// Added to every call (benchmarks).
     pub latency: Duration,
+    /// Names of resources outside the stacks (a leftover secret, another's bucket).
+    pub taken_names: Vec<String>,
 }
 
 pub fn time(n: usize) -> DateTime {
@@ -479,7 +482,14 @@ pub async fn plan_of(fake: &FakeCfn, rendered: &Rendered, bootstrap: &RenderedSt
         ..PlanOptions::default()
     };
     let bootstrap = needs_bucket(rendered).then_some(bootstrap);
-    make_plan(fake, &fake.store, rendered, bootstrap, &plan_options).await.expect("the fake answers every read")
+    make_plan(fake, &fake.store, fake, rendered, bootstrap, &plan_options).await.expect("the fake answers every read")
+}
+
+impl NameProbe for FakeCfn {
+    async fn is_taken(&self, _: &str, name: &str) -> Result<Option<bool>, AwsError> {
+        self.gate().await?;
+        Ok(Some(self.taken_names.iter().any(|n| n == name)))
+    }
 }
 
 /// An artifacts bucket in memory.

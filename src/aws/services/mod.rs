@@ -11,6 +11,7 @@ pub mod ec2;
 pub mod elasticache;
 pub mod kms;
 pub mod lambda;
+pub mod names;
 pub mod rds;
 pub mod secretsmanager;
 pub mod wafv2;
@@ -67,6 +68,7 @@ pub struct SdkReaders {
     kms: aws_sdk_kms::Client,
     secrets: aws_sdk_secretsmanager::Client,
     lambda: aws_sdk_lambda::Client,
+    s3: aws_sdk_s3::Client,
 }
 
 impl SdkReaders {
@@ -80,6 +82,7 @@ impl SdkReaders {
             kms: aws_sdk_kms::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),
             lambda: aws_sdk_lambda::Client::new(config),
+            s3: aws_sdk_s3::Client::new(config),
         }
     }
 }
