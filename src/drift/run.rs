@@ -31,7 +31,6 @@ use crate::aws::retry::Backoff;
 use crate::aws::services::{LiveReader, LiveState, ReadResult, is_batched, is_readable};
 use crate::aws::stack_drift::DriftDetectionApi;
 use crate::diff::changes::diff_templates;
-use crate::diff::normalize::parse_template;
 use crate::diff::parameters::parameter_values;
 use crate::live::{LiveStackState, ReadScope, read_environment};
 use crate::resource_types::{DriftRead, drift_read};
@@ -121,12 +120,7 @@ where
             plans.push(None);
             continue;
         };
-        let body = &rendered.stack(&entry.id).expect("manifest names rendered stacks").body;
-        let new = parse_template(body).map_err(|e| AwsError::Service {
-            operation: "drift",
-            code: "InvalidTemplate".into(),
-            message: e.to_string(),
-        })?;
+        let new = rendered.stack(&entry.id).expect("manifest names rendered stacks").template.clone();
         plans.push(Some(StackWork::new(entry.id.clone(), l, new, &rendered.manifest.region, &exports)));
     }
     let rules = standalone_rules(&plans);

@@ -53,7 +53,8 @@ pub struct RenderedStack {
     pub body: String,
     pub sha256: String,
     pub resources: usize,
-    /// The template as JSON, parsed once here for plan, apply and drift.
+    /// The template as JSON, normalized as deployed templates are read (long-form
+    /// intrinsics, sorted `DependsOn`): made once here for plan, apply and drift.
     pub template: serde_json::Value,
     /// Bucket keys of the assets the template points at, recorded when it was built.
     pub asset_keys: Vec<String>,
@@ -120,7 +121,7 @@ pub fn render_stack(stack: &Stack, format: Format) -> (RenderedStack, Vec<LimitV
         sha256: sha256_hex(body.as_bytes()),
         resources: stack.template.resource_count(),
         body,
-        template: value,
+        template: crate::diff::normalize::normalize(value),
         asset_keys: stack.asset_keys().iter().cloned().collect(),
     };
     (rendered, violations)
