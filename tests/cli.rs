@@ -200,3 +200,24 @@ fn every_stacks_file_points_editors_at_the_schema() {
         assert!(text.starts_with("# yaml-language-server: $schema=../schemas/environment.schema.json\n"), "{env}");
     }
 }
+
+// Exit status 2 means "changes" (plan) and "drift" (drift): a usage error must never
+// look like one. Help and version are not errors.
+#[test]
+fn usage_errors_exit_1_never_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["plan", "--env", "dev", "--outptu", "json"][..],
+        &["drift", "--env", "dev", "--bad-flag"],
+        &["plan", "--env", "dev", "--output", "yaml"],
+        &["apply", "--env", "dev", "--concurrency", "many"],
+        &["no-such-command"],
+    ] {
+        let out = run(args, dir.path());
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("error:"), "{args:?}: {}", stderr(&out));
+    }
+    for args in [&["--help"][..], &["plan", "--help"], &["--version"]] {
+        assert_eq!(run(args, dir.path()).status.code(), Some(0), "{args:?}");
+    }
+}

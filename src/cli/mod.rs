@@ -55,8 +55,8 @@ pub enum Command {
     Graph(graph::Args),
     /// Write the JSON Schema of environment files (editors autocomplete from it).
     Schema(schema::Args),
-    /// Show what applying would change in the live stacks (read-only).
-    /// Exit status: 0 no changes, 2 changes, 1 error.
+    /// Show what applying would change in the live stacks, and prepare the change sets
+    /// apply executes (kept with --out). Exit status: 0 no changes, 2 changes, 1 error.
     Plan(plan::Args),
     /// Deploy the stacks through change sets, in dependency order, independent stacks
     /// in parallel. Exit status: 0 success, 1 error before any change, 3 succeeded with
