@@ -221,3 +221,16 @@ fn usage_errors_exit_1_never_2() {
         assert_eq!(run(args, dir.path()).status.code(), Some(0), "{args:?}");
     }
 }
+
+// `plan --out json` would write a file named `json` and print the human view: refused,
+// before anything is read.
+#[test]
+fn plan_out_refuses_a_format_name_for_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for value in ["json", "markdown", "-"] {
+        let out = run(&["plan", "--env", "dev", "--out", value], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{value}");
+        assert!(stderr(&out).contains("--out takes the file to save the plan to"), "{}", stderr(&out));
+        assert!(!dir.path().join(value).exists());
+    }
+}

@@ -2,7 +2,7 @@
 //! Exit status: 0 no changes, 2 changes present, 1 error — also when the plan says
 //! apply would fail (a blocked stack, an export in use, a change set that cannot be made).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -63,7 +63,29 @@ pub fn exit_status(plan: &Plan) -> u8 {
     }
 }
 
+/// `--out json` means `--output json` far more often than a file called `json`.
+fn check_out_path(out: &Path) -> anyhow::Result<()> {
+    let bare = out.parent().is_none_or(|p| p.as_os_str().is_empty()) && out.extension().is_none();
+    let name = out.to_string_lossy().to_lowercase();
+    if bare && matches!(name.as_str(), "json" | "human" | "markdown" | "md" | "text" | "-") {
+        anyhow::bail!(
+            "--out takes the file to save the plan to (e.g. --out plan.json), not a format; to print the plan as {name}, use --output {}",
+            if name == "md" {
+                "markdown"
+            } else if name == "-" || name == "text" {
+                "json"
+            } else {
+                name.as_str()
+            }
+        );
+    }
+    Ok(())
+}
+
 pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &args.out {
+        check_out_path(out)?;
+    }
     let file = selection.required_file("plan")?;
     let Some(loaded) = load_reporting(&file, style) else {
         return Ok(ExitCode::FAILURE);
