@@ -234,3 +234,19 @@ fn plan_out_refuses_a_format_name_for_a_file() {
         assert!(!dir.path().join(value).exists());
     }
 }
+
+// CDK users type `diff`; it is plan (never a suggestion of `drift`). Completion scripts
+// for the shells clap_complete knows.
+#[test]
+fn diff_is_plan_and_completions_are_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = run(&["diff", "--help"], dir.path());
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("prepare the change sets"), "{}", stdout(&help));
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(&["completions", shell], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(stdout(&out).contains("matbakh-infra"), "{shell}");
+        assert!(stdout(&out).contains("allow-replace"), "{shell}: flags of subcommands are completed");
+    }
+}

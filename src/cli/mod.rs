@@ -57,6 +57,7 @@ pub enum Command {
     Schema(schema::Args),
     /// Show what applying would change in the live stacks, and prepare the change sets
     /// apply executes (kept with --out). Exit status: 0 no changes, 2 changes, 1 error.
+    #[command(visible_alias = "diff")]
     Plan(plan::Args),
     /// Deploy the stacks through change sets, in dependency order, independent stacks
     /// in parallel. Exit status: 0 success, 1 error before any change, 3 succeeded with
@@ -65,6 +66,12 @@ pub enum Command {
     /// Check that the live stacks still match the code (read-only).
     /// Exit status: 0 in sync, 2 drift, 1 error.
     Drift(drift::Args),
+    /// Print a shell completion script (e.g. `matbakh-infra completions bash >
+    /// /etc/bash_completion.d/matbakh-infra`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Runs the parsed command line; the exit status follows the documented contract
@@ -80,5 +87,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan(args) => plan::run(&ctx, args, &style),
         Command::Apply(args) => apply::run(&ctx, args, &style),
         Command::Drift(args) => drift::run(&ctx, args, &style),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(*shell, &mut Cli::command(), "matbakh-infra", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

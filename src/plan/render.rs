@@ -3,6 +3,7 @@
 
 use super::model::{Evidence, Plan, PlanStatus, Preparation, SecurityChange, StackPlan};
 use crate::diff::render::changes_human;
+use crate::diff::{Action, Impact};
 use crate::style::Style;
 
 pub fn human(plan: &Plan, style: &Style) -> String {
@@ -119,8 +120,19 @@ fn preparation_note(stack: &StackPlan, style: &Style) -> String {
 fn summary_line(plan: &Plan) -> String {
     let count = |s: PlanStatus| plan.stacks.iter().filter(|p| p.status == s).count();
     let deferred = plan.stacks.iter().filter(|s| matches!(s.change_set, Some(Preparation::Deferred { .. }))).count();
+    let resources = plan.stacks.iter().filter(|s| s.change_set.is_some()).flat_map(|s| &s.changes.resources);
+    let (mut add, mut change, mut replace, mut remove) = (0, 0, 0, 0);
+    for r in resources {
+        match (r.action, r.impact) {
+            (Action::Add, _) => add += 1,
+            (Action::Remove, _) => remove += 1,
+            (Action::Modify, Impact::WillReplace | Impact::MayReplace) => replace += 1,
+            (Action::Modify, _) => change += 1,
+        }
+    }
     format!(
-        "Plan: {} to create, {} to change ({deferred} deferred), {} unchanged, {} blocked; {} will fail; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
+        "Plan: {} stacks: {add} resources to add, {change} to change, {replace} to replace, {remove} to remove; {} stacks to create, {} to change ({deferred} deferred), {} unchanged, {} blocked; {} will fail; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
+        plan.stacks.len(),
         count(PlanStatus::ToCreate),
         count(PlanStatus::Changes),
         count(PlanStatus::NoChanges),
@@ -309,5 +321,11 @@ mod tests {
         assert!(text.contains("  fresh (new stack): 3 access-related resources added"), "{text}");
         assert!(!text.contains("fresh A (AWS::IAM::Role)"), "{text}");
         assert!(markdown(&plan).contains("| fresh | (new stack) |"));
+        // Stacks with something to execute count their resources.
+        for s in &mut plan.stacks {
+            s.change_set = Some(Preparation::Deferred { reason: "r".into() });
+        }
+        let text = human(&plan, &Style::plain());
+        assert!(text.contains("Plan: 2 stacks: 4 resources to add, 0 to change, 0 to replace, 0 to remove; 1 stacks to create, 1 to change (2 deferred)"), "{text}");
     }
 }
