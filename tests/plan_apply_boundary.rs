@@ -197,3 +197,22 @@ async fn a_name_a_create_would_collide_with_is_a_will_fail_entry() {
     assert!(plan.will_fail[0].remedy.contains("leftover"));
     assert_eq!(matbakh_infra::cli::plan_exit_status(&plan), 1);
 }
+
+// Real behaviour: CreateChangeSet of type CREATE makes the stack exist in
+// REVIEW_IN_PROGRESS; deleting the change set does not delete that stack. A plan that is
+// not kept leaves nothing behind: its change sets and the empty stacks they made go.
+#[tokio::test(start_paused = true)]
+async fn a_discarded_plan_leaves_no_change_set_and_no_stack_in_review() {
+    let (rendered, bootstrap) = dev();
+    let fake = FakeCfn::default();
+    let plan = plan_of(&fake, &rendered, &bootstrap, &options()).await;
+    let in_review = || -> Vec<String> {
+        let stacks = fake.stacks.lock().unwrap();
+        stacks.iter().filter(|(_, s)| s.status == StackStatus::ReviewInProgress).map(|(n, _)| n.clone()).collect()
+    };
+    assert_eq!(in_review(), ["matbakh-dev-bootstrap", "matbakh-dev-network", "matbakh-dev-security"]);
+    assert!(matbakh_infra::plan::discard(&fake, &plan, Default::default()).await.is_empty());
+    assert!(in_review().is_empty(), "{:?}", in_review());
+    assert!(fake.stacks.lock().unwrap().is_empty(), "the account is as before the plan");
+    assert_eq!(*fake.deleted_change_sets.lock().unwrap(), prepared_ids(&plan));
+}

@@ -125,6 +125,11 @@ impl ChangeSetApi for FakeCfn {
         Ok(())
     }
 
+    async fn delete_review_stack(&self, stack_name: &str) -> Result<(), AwsError> {
+        self.log(format!("DeleteStack {stack_name}"));
+        Ok(())
+    }
+
     async fn execute_change_set(&self, id: &str, _: &str) -> Result<(), AwsError> {
         panic!("plan must never execute a change set ({id})")
     }

@@ -18,7 +18,7 @@ use crate::aws::artifacts::ArtifactStore;
 use crate::aws::cloudformation::{ChangeSet, ChangeSetKind, DeployApi, LiveOutput, LiveStack};
 use crate::aws::status::{ChangeSetStatus, ExecutionStatus};
 use crate::plan::model::{Preparation, StackPlan};
-use crate::plan::prepare::{ChangeSetMaker, Computed, merge_change_set};
+use crate::plan::prepare::{ChangeSetMaker, Computed, merge_change_set, review_stack_of};
 use crate::safety::{self, stack_policy, stateful_resources};
 use crate::synth::RenderedStack;
 
@@ -107,7 +107,7 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                 executed: false,
             });
         }
-        let (id, kind, change_set, changes) = match &job.plan.change_set {
+        let (id, kind, change_set, changes, review) = match &job.plan.change_set {
             None => {
                 self.emit(ApplyEvent::NoChanges { stack: stack.name.clone() });
                 return Ok(Deployed::NoChanges);
@@ -128,7 +128,7 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                         executed: false,
                     });
                 }
-                (id.clone(), *kind, cs, job.plan.changes.clone())
+                (id.clone(), *kind, cs, job.plan.changes.clone(), review_stack_of(job.plan).map(str::to_owned))
             }
             Some(Preparation::Deferred { .. }) => {
                 let live = self.maker.call(|| self.maker.api.describe_stack(&stack.name)).await?;
@@ -149,21 +149,23 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
                 self.check_uploads(job)?;
                 let template = self.maker.template_source(stack).await.map_err(StackFailure::plain)?;
                 let (id, _) = self.maker.create(stack, kind, template).await?;
+                // A CREATE change set of a missing stack makes it, in review.
+                let review = live.is_none().then_some(stack.name.as_str());
                 match self.maker.computed(&id).await? {
                     Computed::Empty => {
-                        let _ = self.maker.discard(&id).await;
+                        let _ = self.maker.discard(&id, review).await;
                         self.ensure_protection(job, live.as_ref(), &stateful).await?;
                         self.emit(ApplyEvent::NoChanges { stack: stack.name.clone() });
                         return Ok(Deployed::NoChanges);
                     }
                     Computed::Failed(reason) => {
-                        let _ = self.maker.discard(&id).await;
+                        let _ = self.maker.discard(&id, review).await;
                         return Err(StackFailure::plain(format!("the change set failed: {reason}")));
                     }
                     Computed::Ready(cs) => {
                         let mut planned = job.plan.clone();
                         merge_change_set(&mut planned, &cs);
-                        (id, kind, cs, planned.changes)
+                        (id, kind, cs, planned.changes, review.map(str::to_owned))
                     }
                 }
             }
@@ -173,7 +175,7 @@ impl<C: DeployApi, S: ArtifactStore, P: Progress> Deployer<'_, C, S, P> {
         let dangers = safety::dangers(&stack.name, &changes);
         let refused = safety::refused(&dangers, &self.allow_replace);
         if !refused.is_empty() {
-            let _ = self.maker.discard(&id).await;
+            let _ = self.maker.discard(&id, review.as_deref()).await;
             return Err(StackFailure {
                 reason: format!("refused: {}", safety::refusal(&refused)),
                 resource: None,

@@ -16,7 +16,7 @@ use crate::aws::cloudformation::DeployApi;
 use crate::aws::retry::{Backoff, with_retries};
 use crate::constructs::bootstrap::BUCKET_OUTPUT;
 use crate::plan::model::{Plan, StackPlan};
-use crate::plan::prepare::{ChangeSetMaker, bootstrap_bucket};
+use crate::plan::prepare::{ChangeSetMaker, bootstrap_bucket, review_stack_of};
 use crate::synth::{Rendered, RenderedStack, TEMPLATE_BODY_INLINE_MAX};
 
 #[derive(Clone, Debug)]
@@ -204,7 +204,7 @@ async fn discard_unexecuted<C: DeployApi, S: ArtifactStore, P: Progress>(
     for (stack, id) in plan.prepared() {
         // Not started, not in this apply's scope, or refused (already deleted then).
         let executed = deployer.executed.lock().expect("not poisoned").contains(&stack.id);
-        if !executed && let Err(message) = deployer.maker.discard(id).await {
+        if !executed && let Err(message) = deployer.maker.discard(id, review_stack_of(stack)).await {
             deployer.progress.emit(ApplyEvent::Warning { stack: stack.name.clone(), message });
         }
     }

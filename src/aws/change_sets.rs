@@ -119,6 +119,9 @@ pub trait ChangeSetApi: Send + Sync {
     fn create_change_set(&self, request: ChangeSetRequest) -> impl Future<Output = Result<String, AwsError>> + Send;
     fn describe_change_set(&self, id: &str) -> impl Future<Output = Result<ChangeSet, AwsError>> + Send;
     fn delete_change_set(&self, id: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// `DeleteStack` of a stack that only a CREATE change set made (`REVIEW_IN_PROGRESS`:
+    /// no template, no resources): deleting that change set leaves the empty stack.
+    fn delete_review_stack(&self, stack_name: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// `ExecuteChangeSet`; the token makes a retried call a no-op.
     fn execute_change_set(
         &self,
@@ -201,6 +204,16 @@ impl ChangeSetApi for SdkCloudFormation {
             .send()
             .await
             .map_err(|e| AwsError::from_sdk("DeleteChangeSet", e))?;
+        Ok(())
+    }
+
+    async fn delete_review_stack(&self, stack_name: &str) -> Result<(), AwsError> {
+        self.client()
+            .delete_stack()
+            .stack_name(stack_name)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("DeleteStack", e))?;
         Ok(())
     }
 

@@ -92,10 +92,13 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
         };
         let deploy = match checks.run(&plan, &rendered.graph, style) {
             Ok(Some(deploy)) => deploy,
-            // Nothing executes: the plan's change sets go.
+            // Nothing executes: the change sets this apply made go; a saved plan's stay
+            // (its owner may still run `apply --plan FILE --yes`).
             outcome => {
-                for problem in discard(&api, &plan, plan_options.backoff).await {
-                    eprintln!("{}: {problem}", style.warning("warning"));
+                if args.plan.is_none() {
+                    for problem in discard(&api, &plan, plan_options.backoff).await {
+                        eprintln!("{}: {problem}", style.warning("warning"));
+                    }
                 }
                 return outcome.map(|_| ExitCode::SUCCESS);
             }
@@ -216,7 +219,7 @@ impl Preflight<'_> {
             return Ok(None);
         }
         if !self.confirmed {
-            confirm(plan, deploy.len())?;
+            confirm(plan, deploy.iter().filter(|id| *id != BOOTSTRAP_STACK_ID).count())?;
         }
         Ok(Some(deploy))
     }

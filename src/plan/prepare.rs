@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::model::{Evidence, PlanStatus, StackPlan};
+use super::model::{Evidence, PlanStatus, Preparation, StackPlan};
 use crate::assets::Asset;
 use crate::aws::AwsError;
 use crate::aws::artifacts::ArtifactStore;
@@ -133,18 +133,38 @@ impl<C: ChangeSetApi, S: ArtifactStore> ChangeSetMaker<'_, C, S> {
         }
     }
 
-    pub async fn discard(&self, id: &str) -> Result<(), String> {
-        discard_change_set(self.api, self.backoff, id).await
+    pub async fn discard(&self, id: &str, review_stack: Option<&str>) -> Result<(), String> {
+        discard_change_set(self.api, self.backoff, id, review_stack).await
     }
 }
 
-/// Deletes a change set, saying why it could not be deleted when it could not.
-pub async fn discard_change_set<C: ChangeSetApi>(api: &C, backoff: Backoff, id: &str) -> Result<(), String> {
+/// Deletes a change set, and the stack in review its CREATE change set made when it is
+/// given (nothing else was in it); says what could not be deleted.
+pub async fn discard_change_set<C: ChangeSetApi>(
+    api: &C,
+    backoff: Backoff,
+    id: &str,
+    review_stack: Option<&str>,
+) -> Result<(), String> {
     match with_retries(backoff, || api.delete_change_set(id)).await {
-        Ok(()) => Ok(()),
+        Ok(()) => {}
         // Executing another change set of the stack deletes the rest.
-        Err(e) if e.code() == Some("ChangeSetNotFound") => Ok(()),
-        Err(e) => Err(format!("could not delete the change set {id} ({e}); delete it by hand")),
+        Err(e) if e.code() == Some("ChangeSetNotFound") => {}
+        Err(e) => return Err(format!("could not delete the change set {id} ({e}); delete it by hand")),
+    }
+    let Some(stack) = review_stack else { return Ok(()) };
+    with_retries(backoff, || api.delete_review_stack(stack)).await.map_err(|e| {
+        format!("could not delete the empty stack {stack} its change set left in review ({e}); delete it by hand")
+    })
+}
+
+/// The stack a prepared CREATE change set brought into being (the plan found none).
+pub fn review_stack_of(stack: &StackPlan) -> Option<&str> {
+    match &stack.change_set {
+        Some(Preparation::Prepared { kind: ChangeSetKind::Create, .. }) if stack.live_status.is_none() => {
+            Some(stack.name.as_str())
+        }
+        _ => None,
     }
 }
 
@@ -190,7 +210,8 @@ pub fn merge_change_set(stack: &mut StackPlan, cs: &ChangeSet) {
     }
     evidence::merge(&mut stack.changes, cs);
     stack.evidence = Evidence::ChangeSet;
-    if stack.changes.is_empty() && stack.parameter_values.is_empty() {
+    // A change set with changes is executed, whatever the merged diff shows.
+    if cs.changes.is_empty() && stack.changes.is_empty() && stack.parameter_values.is_empty() {
         stack.status = PlanStatus::NoChanges;
     }
 }

@@ -131,7 +131,7 @@ fn summary_line(plan: &Plan) -> String {
         }
     }
     format!(
-        "Plan: {} stacks: {add} resources to add, {change} to change, {replace} to replace, {remove} to remove; {} stacks to create, {} to change ({deferred} deferred), {} unchanged, {} blocked; {} will fail; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
+        "Plan: {} stacks: {add} resources to add, {change} to change, {replace} to replace, {remove} to remove; {} stacks to create, {} to change, {} unchanged, {} blocked, {deferred} change set(s) deferred to apply; {} will fail; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
         plan.stacks.len(),
         count(PlanStatus::ToCreate),
         count(PlanStatus::Changes),
@@ -326,6 +326,6 @@ mod tests {
             s.change_set = Some(Preparation::Deferred { reason: "r".into() });
         }
         let text = human(&plan, &Style::plain());
-        assert!(text.contains("Plan: 2 stacks: 4 resources to add, 0 to change, 0 to replace, 0 to remove; 1 stacks to create, 1 to change (2 deferred)"), "{text}");
+        assert!(text.contains("Plan: 2 stacks: 4 resources to add, 0 to change, 0 to replace, 0 to remove; 1 stacks to create, 1 to change, 0 unchanged, 0 blocked, 2 change set(s) deferred to apply"), "{text}");
     }
 }

@@ -22,7 +22,7 @@ use super::exports::{exports_at_risk, exports_in_use};
 use super::model::{Evidence, PLAN_FORMAT_VERSION, Plan, PlanStatus, Preparation, StackPlan, WillFail};
 use super::names::names_taken;
 use super::prepare::{
-    ChangeSetMaker, Computed, bootstrap_bucket, discard_change_set, distinct_assets, merge_change_set,
+    ChangeSetMaker, Computed, bootstrap_bucket, discard_change_set, distinct_assets, merge_change_set, review_stack_of,
 };
 use crate::aws::AwsError;
 use crate::aws::artifacts::ArtifactStore;
@@ -336,6 +336,7 @@ async fn prepare_all<C, S>(
                 });
             }
             Ok((id, _, Computed::Empty)) => {
+                let review = (kind == ChangeSetKind::Create && stack.live_status.is_none()).then(|| stack.name.clone());
                 // CloudFormation sees nothing to do: the template differences are cosmetic.
                 stack.changes = Default::default();
                 stack.evidence = Evidence::ChangeSet;
@@ -343,18 +344,19 @@ async fn prepare_all<C, S>(
                 stack.status = PlanStatus::NoChanges;
                 stack.parameter_values.clear();
                 stack.change_set = None;
-                if let Err(e) = maker.discard(&id).await {
+                if let Err(e) = maker.discard(&id, review.as_deref()).await {
                     stack.evidence_note = Some(e);
                 }
             }
             Ok((id, _, Computed::Failed(reason))) => {
+                let review = (kind == ChangeSetKind::Create && stack.live_status.is_none()).then(|| stack.name.clone());
                 plan.will_fail.push(WillFail {
                     stack: stack.name.clone(),
                     reason: format!("CloudFormation cannot make its change set: {reason}"),
                     remedy: "fix what CloudFormation names (in the configuration or the stack) and plan again".into(),
                 });
                 stack.change_set = None;
-                if let Err(e) = maker.discard(&id).await {
+                if let Err(e) = maker.discard(&id, review.as_deref()).await {
                     stack.evidence_note = Some(e);
                 }
             }
@@ -368,8 +370,10 @@ async fn prepare_all<C, S>(
 
 /// Deletes the change sets a plan prepared; returns what could not be deleted.
 pub async fn discard<C: ChangeSetApi>(api: &C, plan: &Plan, backoff: Backoff) -> Vec<String> {
-    let ids: Vec<&str> = plan.prepared().map(|(_, id)| id).collect();
-    let results: Vec<Result<(), String>> =
-        stream::iter(ids).map(|id| discard_change_set(api, backoff, id)).buffer_unordered(16).collect().await;
+    let results: Vec<Result<(), String>> = stream::iter(plan.prepared())
+        .map(|(stack, id)| discard_change_set(api, backoff, id, review_stack_of(stack)))
+        .buffer_unordered(16)
+        .collect()
+        .await;
     results.into_iter().filter_map(Result::err).collect()
 }

@@ -245,6 +245,17 @@ impl ChangeSetApi for FakeCfn {
         Ok(())
     }
 
+    async fn delete_review_stack(&self, stack_name: &str) -> Result<(), AwsError> {
+        self.gate().await?;
+        let mut stacks = self.stacks.lock().unwrap();
+        assert!(
+            stacks.get(stack_name).is_some_and(|s| s.status == StackStatus::ReviewInProgress),
+            "{stack_name} is in review"
+        );
+        stacks.remove(stack_name);
+        Ok(())
+    }
+
     async fn execute_change_set(&self, id: &str, token: &str) -> Result<(), AwsError> {
         self.gate().await?;
         let request = self.change_sets.lock().unwrap()[id].0.clone();

@@ -2,7 +2,9 @@
 //! delay, so a benchmark can count round trips (wall time / delay), and can answer a
 //! share of requests with a fault instead of forwarding them, shaped as each service
 //! throttles: query APIs (CloudFormation: `POST /`) alternate `Throttling` (400) and a
-//! bare 503; S3 (REST) answers 503 `SlowDown` (no body for HEAD, as S3 does).
+//! bare 503; JSON APIs (Secrets Manager, KMS: `POST /` with `X-Amz-Target`) answer
+//! `ThrottlingException` as JSON (400); S3 (REST) answers 503 `SlowDown` (no body for
+//! HEAD, as S3 does).
 //! Loopback only; each forwarded request uses a fresh upstream connection, and the
 //! client connection is closed after each response.
 
@@ -97,6 +99,12 @@ async fn serve(
                 "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             )
+        } else if n.is_multiple_of(2) && has_header(&request, "x-amz-target") {
+            let body = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+            format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
         } else if n.is_multiple_of(2) {
             let body = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>proxy</RequestId></ErrorResponse>";
             format!(
@@ -115,6 +123,14 @@ async fn serve(
     up.read_to_end(&mut response).await?;
     client.write_all(&response).await?;
     client.shutdown().await
+}
+
+/// Whether the request's head carries the header (name in lower case).
+fn has_header(request: &[u8], name: &str) -> bool {
+    let head_end = find(request, b"\r\n\r\n").unwrap_or(request.len());
+    String::from_utf8_lossy(&request[..head_end])
+        .lines()
+        .any(|l| l.to_ascii_lowercase().starts_with(&format!("{name}:")))
 }
 
 /// Reads one HTTP request: head, then `Content-Length` bytes of body.
