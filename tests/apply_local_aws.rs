@@ -33,6 +33,8 @@ async fn stacks(client: &Client) -> BTreeMap<String, (String, String)> {
     listed
         .stack_summaries()
         .iter()
+        // ListStacks keeps deleted stacks for 90 days.
+        .filter(|s| s.stack_status().is_some_and(|st| st.as_str() != "DELETE_COMPLETE"))
         .map(|s| {
             let time = s.last_updated_time().or(s.creation_time()).map(|t| t.to_string()).unwrap_or_default();
             (s.stack_name().unwrap().to_owned(), (s.stack_status().unwrap().as_str().to_owned(), time))
@@ -269,14 +271,9 @@ async fn a_name_already_taken_is_refused_before_any_stack_is_deployed() {
     );
     assert_eq!(out.matches("  XX ").count(), 1, "{out}");
     assert!(!out.contains("executing") && !out.contains("change set (create)"), "{out}");
-    // No stack deployed: none beyond review (the empty stacks that deleting the plan's
-    // CREATE change sets leaves; see plan_local_aws's a_plan_without_out_leaves_no_stack_behind),
-    // no resource, no change set left.
-    for (name, (status, _)) in stacks(&client).await {
-        assert_eq!(status, "REVIEW_IN_PROGRESS", "{name}");
-        let resources = client.list_stack_resources().stack_name(&name).send().await.unwrap();
-        assert!(resources.stack_resource_summaries().is_empty(), "{name}: nothing created");
-    }
+    // No stack left: the plan's CREATE change sets are deleted with the empty stacks in
+    // review they made; no change set left.
+    assert_eq!(stacks(&client).await, BTreeMap::new());
     assert_eq!(available_change_sets(&client).await, BTreeMap::new());
 
     secrets
@@ -515,12 +512,11 @@ async fn a_saved_plan_is_applied_as_planned_and_refused_once_stale() {
     assert_eq!(stacks(&client).await, before, "nothing executed");
 }
 
-/// An apply refused for want of a confirmation changes no stack; like every apply that
-/// ends without executing them, it deletes the change sets of the plan it was given
-/// (README, Applying: "Change sets that end up not executed (a refusal, …) are
-/// deleted"), so that saved plan is stale afterwards and has to be made again.
+/// An apply refused for want of a confirmation changes nothing — and a saved plan's
+/// change sets stay (its owner can still run `apply --plan FILE --yes`, as the refusal
+/// says), so the plan is as executable afterwards as before.
 #[tokio::test(flavor = "multi_thread")]
-async fn an_unconfirmed_apply_of_a_saved_plan_changes_no_stack_and_deletes_its_change_sets() {
+async fn an_unconfirmed_apply_of_a_saved_plan_changes_nothing_and_keeps_it_executable() {
     let moto = Moto::start();
     let dir = workspace();
     let client = Client::new(&moto.sdk_config().await);
@@ -536,21 +532,22 @@ async fn an_unconfirmed_apply_of_a_saved_plan_changes_no_stack_and_deletes_its_c
     let unconfirmed = moto.cli(&["apply", "--env", "dev", "--plan", plan_arg, "--stack", "network"], dir.path());
     let out = text(&unconfirmed);
     assert_eq!(unconfirmed.status.code(), Some(1), "{out}");
-    assert!(out.contains(" stack(s) and needs a confirmation: run it in a terminal, or pass --yes"), "{out}");
+    assert!(
+        out.contains("apply changes 1 stack(s) and needs a confirmation: run it in a terminal, or pass --yes"),
+        "{out}"
+    );
     assert_eq!(stacks(&client).await, before, "nothing created");
-    for (name, arn) in &kept {
-        assert_eq!(change_set_state(&client, arn).await, None, "{name}: the plan's change set is deleted");
-    }
+    assert_eq!(available_change_sets(&client).await, kept, "the saved plan's change sets stay");
 
     let args = ["apply", "--env", "dev", "--yes", "--plan", plan_arg, "--stack", "network"];
     let again = moto.cli(&args, dir.path());
     let out = text(&again);
-    assert_eq!(again.status.code(), Some(1), "{out}");
-    assert!(out.contains("stale plan, run plan again"), "{out}");
-    for name in kept.keys() {
-        assert!(out.contains(&format!("{name}: its change set no longer exists")), "{name}: {out}");
-    }
-    assert_eq!(stacks(&client).await, before, "nothing created");
+    assert_eq!(again.status.code(), Some(0), "{out}");
+    assert_eq!(
+        change_set_state(&client, &kept["matbakh-dev-network"]).await,
+        Some(("CREATE_COMPLETE".to_owned(), "EXECUTE_COMPLETE".to_owned()))
+    );
+    assert_eq!(stacks(&client).await["matbakh-dev-network"].0, "CREATE_COMPLETE");
 }
 
 /// `plan --out FILE` keeps the change set of the changed stack; `apply --plan FILE`

@@ -216,3 +216,19 @@ async fn a_discarded_plan_leaves_no_change_set_and_no_stack_in_review() {
     assert!(fake.stacks.lock().unwrap().is_empty(), "the account is as before the plan");
     assert_eq!(*fake.deleted_change_sets.lock().unwrap(), prepared_ids(&plan));
 }
+
+// Real behaviour: a stack a saved plan's CREATE change set left in review may have been
+// created since (by another apply); deleting the stale plan's change sets must never
+// delete it — only a stack still in review, with nothing in it, is removed.
+#[tokio::test(start_paused = true)]
+async fn a_stale_plan_never_deletes_a_stack_created_since() {
+    let (rendered, bootstrap) = dev();
+    let fake = FakeCfn::default();
+    let saved = parse_saved_plan(&plan_of(&fake, &rendered, &bootstrap, &options()).await.to_json()).unwrap();
+    fake.put("matbakh-dev-network", StackStatus::CreateComplete, &rendered.stack("network").unwrap().body);
+    let err = verify(&fake, &saved, &rendered, &bootstrap, Default::default()).await.unwrap_err();
+    assert!(err.to_string().contains("matbakh-dev-network: created since the plan"), "{err}");
+    let stacks = fake.stacks.lock().unwrap();
+    assert_eq!(stacks["matbakh-dev-network"].status, StackStatus::CreateComplete, "kept");
+    assert!(!stacks.contains_key("matbakh-dev-security"), "the empty stack in review is removed");
+}

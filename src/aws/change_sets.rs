@@ -120,7 +120,8 @@ pub trait ChangeSetApi: Send + Sync {
     fn describe_change_set(&self, id: &str) -> impl Future<Output = Result<ChangeSet, AwsError>> + Send;
     fn delete_change_set(&self, id: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// `DeleteStack` of a stack that only a CREATE change set made (`REVIEW_IN_PROGRESS`:
-    /// no template, no resources): deleting that change set leaves the empty stack.
+    /// no template, no resources): deleting that change set leaves the empty stack. The
+    /// caller checks it is still in review ([`crate::plan::prepare::discard_change_set`]).
     fn delete_review_stack(&self, stack_name: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// `ExecuteChangeSet`; the token makes a retried call a no-op.
     fn execute_change_set(

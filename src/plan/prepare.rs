@@ -12,7 +12,9 @@ use super::model::{Evidence, PlanStatus, Preparation, StackPlan};
 use crate::assets::Asset;
 use crate::aws::AwsError;
 use crate::aws::artifacts::ArtifactStore;
-use crate::aws::cloudformation::{ChangeSet, ChangeSetApi, ChangeSetKind, ChangeSetRequest, LiveStack, TemplateSource};
+use crate::aws::cloudformation::{
+    ChangeSet, ChangeSetApi, ChangeSetKind, ChangeSetRequest, LiveStack, StackReadApi, TemplateSource,
+};
 use crate::aws::retry::{Backoff, with_retries};
 use crate::aws::status::ChangeSetStatus;
 use crate::constructs::bootstrap::{BUCKET_OUTPUT, bucket_name};
@@ -45,7 +47,7 @@ pub enum Computed {
     Ready(ChangeSet),
 }
 
-impl<C: ChangeSetApi, S: ArtifactStore> ChangeSetMaker<'_, C, S> {
+impl<C: ChangeSetApi + StackReadApi, S: ArtifactStore> ChangeSetMaker<'_, C, S> {
     /// A call retried on throttling and brief unavailability.
     pub async fn call<T, F, Fut>(&self, f: F) -> Result<T, AwsError>
     where
@@ -140,7 +142,7 @@ impl<C: ChangeSetApi, S: ArtifactStore> ChangeSetMaker<'_, C, S> {
 
 /// Deletes a change set, and the stack in review its CREATE change set made when it is
 /// given (nothing else was in it); says what could not be deleted.
-pub async fn discard_change_set<C: ChangeSetApi>(
+pub async fn discard_change_set<C: ChangeSetApi + StackReadApi>(
     api: &C,
     backoff: Backoff,
     id: &str,
@@ -153,7 +155,15 @@ pub async fn discard_change_set<C: ChangeSetApi>(
         Err(e) => return Err(format!("could not delete the change set {id} ({e}); delete it by hand")),
     }
     let Some(stack) = review_stack else { return Ok(()) };
-    with_retries(backoff, || api.delete_review_stack(stack)).await.map_err(|e| {
+    let cleanup = async {
+        // Never a stack created since (by another apply): only one still in review.
+        let live = with_retries(backoff, || api.describe_stack(stack)).await?;
+        if live.is_some_and(|s| s.status.is_review()) {
+            with_retries(backoff, || api.delete_review_stack(stack)).await?;
+        }
+        Ok::<_, AwsError>(())
+    };
+    cleanup.await.map_err(|e| {
         format!("could not delete the empty stack {stack} its change set left in review ({e}); delete it by hand")
     })
 }

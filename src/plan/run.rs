@@ -369,7 +369,7 @@ async fn prepare_all<C, S>(
 }
 
 /// Deletes the change sets a plan prepared; returns what could not be deleted.
-pub async fn discard<C: ChangeSetApi>(api: &C, plan: &Plan, backoff: Backoff) -> Vec<String> {
+pub async fn discard<C: ChangeSetApi + StackReadApi>(api: &C, plan: &Plan, backoff: Backoff) -> Vec<String> {
     let results: Vec<Result<(), String>> = stream::iter(plan.prepared())
         .map(|(stack, id)| discard_change_set(api, backoff, id, review_stack_of(stack)))
         .buffer_unordered(16)

@@ -250,7 +250,7 @@ impl ChangeSetApi for FakeCfn {
         let mut stacks = self.stacks.lock().unwrap();
         assert!(
             stacks.get(stack_name).is_some_and(|s| s.status == StackStatus::ReviewInProgress),
-            "{stack_name} is in review"
+            "DeleteStack of {stack_name}, which is not (only) in review"
         );
         stacks.remove(stack_name);
         Ok(())
