@@ -138,12 +138,13 @@ where
     let graph = &rendered.graph;
     let planned = |id: &str| plan.stacks.iter().find(|s| s.id == id);
 
-    // The bootstrap stack only when a stack to deploy needs the artifacts bucket.
-    let needs_bucket = rendered
-        .stacks
-        .iter()
-        .filter(|s| options.deploy.contains(&s.id))
-        .any(|s| !s.asset_keys.is_empty() || s.body.len() > TEMPLATE_BODY_INLINE_MAX);
+    // The bootstrap stack when it is to deploy, or a stack to deploy needs its bucket.
+    let needs_bucket = options.deploy.contains(&bootstrap.id)
+        || rendered
+            .stacks
+            .iter()
+            .filter(|s| options.deploy.contains(&s.id))
+            .any(|s| !s.asset_keys.is_empty() || s.body.len() > TEMPLATE_BODY_INLINE_MAX);
     let mut bootstrap_result = None;
     if let Some(bootstrap_plan) = planned(&bootstrap.id).filter(|_| needs_bucket) {
         let result = deployer.deploy(&job(rendered, bootstrap, bootstrap_plan)).await;

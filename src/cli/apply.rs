@@ -22,7 +22,7 @@ use crate::aws::cloudformation::SdkCloudFormation;
 use crate::aws::load_config;
 use crate::aws::retry::Backoff;
 use crate::aws::services::SdkReaders;
-use crate::constructs::bootstrap::{self, BOOTSTRAP_STACK_ID};
+use crate::constructs::bootstrap;
 use crate::graph::StackGraph;
 use crate::plan::{Plan, PlanOptions, PlanStatus, discard, make_plan, needs_bucket, render};
 use crate::safety;
@@ -167,7 +167,9 @@ impl Preflight<'_> {
     /// Shows the plan and checks it; returns the stacks to deploy, or `None` when there
     /// is nothing to do. Every error here leaves the account untouched.
     fn run(&self, plan: &Plan, graph: &StackGraph, style: &Style) -> anyhow::Result<Option<BTreeSet<String>>> {
-        let in_scope = |id: &str| id == BOOTSTRAP_STACK_ID || self.selected.is_none_or(|s| s.contains(id));
+        // With --stack, the bootstrap stack is deployed only when a selected stack needs
+        // the artifacts bucket (apply decides that).
+        let in_scope = |id: &str| self.selected.is_none_or(|s| s.contains(id));
         if self.show_plan {
             eprint!("{}", render::human(plan, style));
         }
@@ -219,7 +221,7 @@ impl Preflight<'_> {
             return Ok(None);
         }
         if !self.confirmed {
-            confirm(plan, deploy.iter().filter(|id| *id != BOOTSTRAP_STACK_ID).count())?;
+            confirm(plan, deploy.len())?;
         }
         Ok(Some(deploy))
     }
