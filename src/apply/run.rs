@@ -17,7 +17,7 @@ use crate::aws::retry::{Backoff, with_retries};
 use crate::constructs::bootstrap::BUCKET_OUTPUT;
 use crate::plan::model::{Plan, StackPlan};
 use crate::plan::prepare::{ChangeSetMaker, bootstrap_bucket, review_stack_of};
-use crate::synth::{Rendered, RenderedStack, TEMPLATE_BODY_INLINE_MAX};
+use crate::synth::{Rendered, RenderedStack};
 
 #[derive(Clone, Debug)]
 pub struct ApplyOptions {
@@ -140,11 +140,7 @@ where
 
     // The bootstrap stack when it is to deploy, or a stack to deploy needs its bucket.
     let needs_bucket = options.deploy.contains(&bootstrap.id)
-        || rendered
-            .stacks
-            .iter()
-            .filter(|s| options.deploy.contains(&s.id))
-            .any(|s| !s.asset_keys.is_empty() || s.body.len() > TEMPLATE_BODY_INLINE_MAX);
+        || rendered.stacks.iter().filter(|s| options.deploy.contains(&s.id)).any(RenderedStack::needs_bucket);
     let mut bootstrap_result = None;
     if let Some(bootstrap_plan) = planned(&bootstrap.id).filter(|_| needs_bucket) {
         let result = deployer.deploy(&job(rendered, bootstrap, bootstrap_plan)).await;

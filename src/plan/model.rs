@@ -125,6 +125,13 @@ pub struct SecurityChange {
     pub summary: String,
 }
 
+impl StackPlan {
+    /// A stack the plan will create gets a CREATE change set, any other an UPDATE one.
+    pub fn change_set_kind(&self) -> ChangeSetKind {
+        if self.status == PlanStatus::ToCreate { ChangeSetKind::Create } else { ChangeSetKind::Update }
+    }
+}
+
 impl Plan {
     pub fn has_changes(&self) -> bool {
         self.stacks.iter().any(|s| matches!(s.status, PlanStatus::ToCreate | PlanStatus::Changes))

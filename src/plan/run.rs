@@ -26,12 +26,12 @@ use super::prepare::{
 };
 use crate::aws::AwsError;
 use crate::aws::artifacts::ArtifactStore;
-use crate::aws::cloudformation::{ChangeSetApi, ChangeSetKind, StackReadApi};
+use crate::aws::cloudformation::{ChangeSetApi, StackReadApi};
 use crate::aws::retry::Backoff;
 use crate::aws::services::names::NameProbe;
 use crate::diff::{diff_templates, parameter_values};
 use crate::live::{LiveEnvironment, LiveStackState, ReadScope, read_environment};
-use crate::synth::{Rendered, RenderedStack, TEMPLATE_BODY_INLINE_MAX};
+use crate::synth::{Rendered, RenderedStack};
 
 #[derive(Clone, Debug)]
 pub struct PlanOptions {
@@ -69,7 +69,7 @@ pub fn run_id() -> String {
 
 /// Whether the environment needs the artifacts bucket (and so the bootstrap stack).
 pub fn needs_bucket(rendered: &Rendered) -> bool {
-    !rendered.assets.is_empty() || rendered.stacks.iter().any(|s| s.body.len() > TEMPLATE_BODY_INLINE_MAX)
+    rendered.stacks.iter().any(RenderedStack::needs_bucket)
 }
 
 /// Plans the bootstrap stack (when given) and every stack of a rendered environment.
@@ -229,8 +229,7 @@ fn deferral(
             names.join(", ")
         ));
     }
-    let needs_bucket = !target.asset_keys.is_empty() || target.body.len() > TEMPLATE_BODY_INLINE_MAX;
-    if needs_bucket && bucket.is_none() {
+    if target.needs_bucket() && bucket.is_none() {
         return Some(
             "needs the artifacts bucket, which the bootstrap stack creates first; prepared when its turn comes".into(),
         );
@@ -305,7 +304,7 @@ async fn prepare_all<C, S>(
         .map(|i| {
             let (maker, uploads, stack) = (&maker, &uploads, &plan.stacks[i]);
             let target = targets[i];
-            let kind = if stack.status == PlanStatus::ToCreate { ChangeSetKind::Create } else { ChangeSetKind::Update };
+            let kind = stack.change_set_kind();
             async move {
                 for asset in rendered.assets_of(target) {
                     if let Some(Err(e)) = uploads.get(asset.s3_key.as_str()) {
@@ -326,17 +325,21 @@ async fn prepare_all<C, S>(
         .await;
 
     for (i, result) in made {
-        let kind =
-            if plan.stacks[i].status == PlanStatus::ToCreate { ChangeSetKind::Create } else { ChangeSetKind::Update };
         let stack = &mut plan.stacks[i];
-        match result {
+        let (id, name, computed) = match result {
+            Ok(made) => made,
             Err(e) => {
                 stack.change_set = Some(Preparation::Deferred {
                     reason: format!("could not prepare its change set now ({e}); apply tries at its turn"),
                 });
+                continue;
             }
-            Ok((id, _, Computed::Empty)) => {
-                let review = (kind == ChangeSetKind::Create && stack.live_status.is_none()).then(|| stack.name.clone());
+        };
+        stack.change_set = Some(Preparation::Prepared { id: id.clone(), name, kind: stack.change_set_kind() });
+        // The empty stack a CREATE change set made goes with it when it is not kept.
+        let review = review_stack_of(stack).map(str::to_owned);
+        match computed {
+            Computed::Empty => {
                 // CloudFormation sees nothing to do: the template differences are cosmetic.
                 stack.changes = Default::default();
                 stack.evidence = Evidence::ChangeSet;
@@ -348,8 +351,7 @@ async fn prepare_all<C, S>(
                     stack.evidence_note = Some(e);
                 }
             }
-            Ok((id, _, Computed::Failed(reason))) => {
-                let review = (kind == ChangeSetKind::Create && stack.live_status.is_none()).then(|| stack.name.clone());
+            Computed::Failed(reason) => {
                 plan.will_fail.push(WillFail {
                     stack: stack.name.clone(),
                     reason: format!("CloudFormation cannot make its change set: {reason}"),
@@ -360,10 +362,7 @@ async fn prepare_all<C, S>(
                     stack.evidence_note = Some(e);
                 }
             }
-            Ok((id, name, Computed::Ready(cs))) => {
-                merge_change_set(stack, &cs);
-                stack.change_set = Some(Preparation::Prepared { id, name, kind });
-            }
+            Computed::Ready(cs) => merge_change_set(stack, &cs),
         }
     }
 }

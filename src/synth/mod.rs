@@ -73,6 +73,14 @@ pub struct Rendered {
     pub notes: Vec<LimitViolation>,
 }
 
+impl RenderedStack {
+    /// Deploying it needs the artifacts bucket: it points at assets, or its template is
+    /// over the inline limit and goes by `TemplateURL`.
+    pub fn needs_bucket(&self) -> bool {
+        !self.asset_keys.is_empty() || self.body.len() > TEMPLATE_BODY_INLINE_MAX
+    }
+}
+
 impl Rendered {
     pub fn stack(&self, id: &str) -> Option<&RenderedStack> {
         self.stacks.iter().find(|s| s.id == id)
