@@ -58,7 +58,7 @@ fn invalid_input_is_located_reported_all_at_once_and_exits_1() {
     let err = stderr(&o);
     let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("stacks/dev.yaml:")).collect();
     assert_eq!(lines.len(), 2, "{err}");
-    assert!(lines[0].starts_with("stacks/dev.yaml:13:17: network.nat_gateways: expected an integer"), "{err}");
+    assert!(lines[0].starts_with("stacks/dev.yaml:14:17: network.nat_gateways: expected an integer"), "{err}");
     assert!(lines[1].contains(": cache.shard_count: unknown field `shard_count`; allowed fields:"), "{err}");
     assert!(!err.contains("panicked"));
 }
@@ -71,7 +71,7 @@ fn semantic_errors_are_located_and_nothing_is_rendered() {
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains(
-            "stacks/staging.yaml:24:15: network.database_subnets[2].cidr: subnet 10.9.22.0/24 is outside the VPC CIDR"
+            "stacks/staging.yaml:25:15: network.database_subnets[2].cidr: subnet 10.9.22.0/24 is outside the VPC CIDR"
         ),
         "{}",
         stderr(&o)

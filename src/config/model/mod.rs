@@ -31,6 +31,11 @@ pub struct Environment {
     /// Environment name; stacks are named `matbakh-<name>-<stack>`.
     #[schemars(regex(pattern = r"^[a-z][a-z0-9]{1,11}$"))]
     pub name: String,
+    /// The AWS account (12 digits, quoted) the environment deploys to. `plan`, `apply`
+    /// and `drift` ask STS who the credentials belong to and refuse to touch another
+    /// account.
+    #[schemars(regex(pattern = r"^\d{12}$"), example = "123456789012")]
+    pub account: String,
     /// AWS region all stacks are deployed to.
     #[schemars(regex(pattern = r"^[a-z]{2}(-[a-z]+)+-\d$"))]
     pub region: String,

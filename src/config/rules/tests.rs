@@ -27,6 +27,7 @@ fn valid_env() -> Environment {
     };
     Environment {
         name: "prod".to_owned(),
+        account: "111122223333".to_owned(),
         region: "eu-central-1".to_owned(),
         availability_zones: ["a", "b", "c"].map(|z| format!("eu-central-1{z}")).to_vec(),
         tags: BTreeMap::from([("owner".to_owned(), "platform-team".to_owned())]),
