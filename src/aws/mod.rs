@@ -6,6 +6,7 @@ pub mod artifacts;
 pub mod change_sets;
 pub mod cloudformation;
 mod config;
+pub mod identity;
 pub mod retry;
 pub mod services;
 pub mod stack_admin;
@@ -13,7 +14,7 @@ pub mod stack_drift;
 pub mod stack_read;
 pub mod status;
 
-pub use config::{AwsOptions, load_config};
+pub use config::{AwsOptions, Connection, connect, load_config};
 
 use thiserror::Error;
 

@@ -12,14 +12,15 @@ use anyhow::{Context as _, bail};
 use clap::ValueEnum;
 
 use super::Style;
-use super::aws_args::AwsArgs;
+use super::aws_args::{AwsArgs, print_target};
 use super::env_files::{Selection, build_assembly, load_reporting};
 use crate::apply::progress::{Bars, JsonLines, PlainLines};
 use crate::apply::saved_plan::{parse_saved_plan, verify};
 use crate::apply::{ApplyOptions, ApplyReport, Deployed, StackOutcome, apply};
+use crate::aws::Connection;
 use crate::aws::artifacts::S3Artifacts;
 use crate::aws::cloudformation::SdkCloudFormation;
-use crate::aws::load_config;
+use crate::aws::identity::Target;
 use crate::aws::retry::Backoff;
 use crate::aws::services::SdkReaders;
 use crate::constructs::bootstrap;
@@ -73,7 +74,10 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let config = load_config(&args.aws.options(), &loaded.env.region).await;
+        let Connection { config, target } = args.aws.connect(&loaded.env).await?;
+        if args.output == ApplyOutput::Human {
+            print_target("apply", &loaded.env, &target, style);
+        }
         let api = SdkCloudFormation::new(&config);
         let store = S3Artifacts::new(&config);
         let plan_options = PlanOptions::default();
@@ -89,6 +93,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
             allow_replace: &args.allow_replace,
             show_plan: args.output == ApplyOutput::Human,
             confirmed: args.yes,
+            target: &target,
         };
         let deploy = match checks.run(&plan, &rendered.graph, style) {
             Ok(Some(deploy)) => deploy,
@@ -161,6 +166,8 @@ struct Preflight<'a> {
     show_plan: bool,
     /// `--yes`: no question asked.
     confirmed: bool,
+    /// Named in the question, so nobody confirms an apply to the wrong account.
+    target: &'a Target,
 }
 
 impl Preflight<'_> {
@@ -221,17 +228,23 @@ impl Preflight<'_> {
             return Ok(None);
         }
         if !self.confirmed {
-            confirm(plan, deploy.len())?;
+            confirm(plan, deploy.len(), self.target)?;
         }
         Ok(Some(deploy))
     }
 }
 
-fn confirm(plan: &Plan, stacks: usize) -> anyhow::Result<()> {
+fn confirm(plan: &Plan, stacks: usize, target: &Target) -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() {
         bail!("apply changes {stacks} stack(s) and needs a confirmation: run it in a terminal, or pass --yes");
     }
-    eprint!("Apply these changes to {} ({}), {stacks} stack(s)? [y/N] ", plan.environment, plan.region);
+    eprint!(
+        "Apply {stacks} stack{} to {} in {} / {}? [y/N] ",
+        if stacks == 1 { "" } else { "s" },
+        plan.environment,
+        target.account,
+        target.region
+    );
     std::io::stderr().flush().ok();
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).context("cannot read the answer")?;
@@ -319,7 +332,13 @@ mod tests {
     }
 
     fn checks<'a>(selected: Option<&'a BTreeSet<String>>, allow: &'a [String]) -> Preflight<'a> {
-        Preflight { selected, allow_replace: allow, show_plan: false, confirmed: true }
+        let target = Box::leak(Box::new(Target {
+            account: "123456789012".into(),
+            region: "eu-central-1".into(),
+            caller_arn: "arn:aws:iam::123456789012:user/ci".into(),
+            source: crate::aws::identity::CredentialSource::EnvironmentKeys,
+        }));
+        Preflight { selected, allow_replace: allow, show_plan: false, confirmed: true, target }
     }
 
     #[test]

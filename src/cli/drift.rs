@@ -9,10 +9,10 @@ use anyhow::Context as _;
 use clap::ValueEnum;
 
 use super::Style;
-use super::aws_args::AwsArgs;
+use super::aws_args::{AwsArgs, print_target};
 use super::env_files::{Selection, build_assembly, load_reporting};
+use crate::aws::Connection;
 use crate::aws::cloudformation::SdkCloudFormation;
-use crate::aws::load_config;
 use crate::aws::services::SdkReaders;
 use crate::drift::{DriftOptions, exit_status, ignore, make_drift, render};
 use crate::synth::{Format, render as render_templates};
@@ -63,13 +63,15 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    let report = runtime
-        .block_on(async {
-            let config = load_config(&args.aws.options(), &loaded.env.region).await;
-            let cfn = SdkCloudFormation::new(&config);
-            make_drift(&cfn, &cfn, &SdkReaders::new(&config), &rendered, &options).await
-        })
-        .context("cannot read the live stacks; nothing was compared")?;
+    let (report, _target) = runtime.block_on(async {
+        let Connection { config, target } = args.aws.connect(&loaded.env).await?;
+        print_target("drift", &loaded.env, &target, style);
+        let cfn = SdkCloudFormation::new(&config);
+        let report = make_drift(&cfn, &cfn, &SdkReaders::new(&config), &rendered, &options)
+            .await
+            .context("cannot read the live stacks; nothing was compared")?;
+        anyhow::Ok((report, target))
+    })?;
     for stale in &report.stale_ignores {
         eprintln!("{}", style.warning(&format!("warning: ignore entry {stale}")));
     }

@@ -9,11 +9,11 @@ use anyhow::Context as _;
 use clap::ValueEnum;
 
 use super::Style;
-use super::aws_args::AwsArgs;
+use super::aws_args::{AwsArgs, print_target};
 use super::env_files::{Selection, build_assembly, load_reporting};
+use crate::aws::Connection;
 use crate::aws::artifacts::S3Artifacts;
 use crate::aws::cloudformation::SdkCloudFormation;
-use crate::aws::load_config;
 use crate::aws::services::SdkReaders;
 use crate::constructs::bootstrap;
 use crate::plan::{Plan, PlanOptions, discard, make_plan, needs_bucket, render};
@@ -101,7 +101,8 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let config = load_config(&args.aws.options(), &loaded.env.region).await;
+        let Connection { config, target } = args.aws.connect(&loaded.env).await?;
+        print_target("plan", &loaded.env, &target, style);
         let api = SdkCloudFormation::new(&config);
         let store = S3Artifacts::new(&config);
         let bootstrap = needs_bucket(&rendered).then_some(&bootstrap_stack);

@@ -5,12 +5,14 @@
 //! bare 503; JSON APIs (Secrets Manager, KMS: `POST /` with `X-Amz-Target`) answer
 //! `ThrottlingException` as JSON (400); S3 (REST) answers 503 `SlowDown` (no body for
 //! HEAD, as S3 does).
+//! Every request's signing key id and service (from its SigV4 `Authorization` header)
+//! is recorded, so a test can tell which credentials signed which calls.
 //! Loopback only; each forwarded request uses a fresh upstream connection, and the
 //! client connection is closed after each response.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -18,12 +20,20 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub struct LatencyProxy {
     pub endpoint: String,
+    /// Requests seen (read by the round-trip benchmarks).
+    #[allow(dead_code)]
     pub requests: Arc<AtomicUsize>,
     /// Requests answered with an injected fault (read by fault-injection tests).
     #[allow(dead_code)]
     pub faults: Arc<AtomicUsize>,
+    /// (access key id, service) of every request, in arrival order.
+    #[allow(dead_code)]
+    pub signatures: Signatures,
     task: tokio::task::JoinHandle<()>,
 }
+
+/// (access key id, service) of each signed request.
+pub type Signatures = Arc<Mutex<Vec<(String, String)>>>;
 
 #[derive(Clone, Copy)]
 pub struct Faults {
@@ -39,17 +49,18 @@ impl LatencyProxy {
         let requests = Arc::new(AtomicUsize::new(0));
         let fault_count = Arc::new(AtomicUsize::new(0));
         let rng = Arc::new(AtomicU64::new(faults.map_or(1, |f| f.seed.max(1))));
-        let (r, f) = (requests.clone(), fault_count.clone());
+        let signatures = Arc::new(Mutex::new(Vec::new()));
+        let (r, f, s) = (requests.clone(), fault_count.clone(), signatures.clone());
         let task = tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else { return };
-                let (r, f, rng) = (r.clone(), f.clone(), rng.clone());
+                let (r, f, s, rng) = (r.clone(), f.clone(), s.clone(), rng.clone());
                 tokio::spawn(async move {
-                    let _ = serve(client, upstream, delay, faults, r, f, rng).await;
+                    let _ = serve(client, upstream, delay, faults, (r, f, s), rng).await;
                 });
             }
         });
-        LatencyProxy { endpoint, requests, faults: fault_count, task }
+        LatencyProxy { endpoint, requests, faults: fault_count, signatures, task }
     }
 }
 
@@ -74,8 +85,7 @@ async fn serve(
     upstream: SocketAddr,
     delay: Duration,
     faults: Option<Faults>,
-    requests: Arc<AtomicUsize>,
-    fault_count: Arc<AtomicUsize>,
+    (requests, fault_count, signatures): (Arc<AtomicUsize>, Arc<AtomicUsize>, Signatures),
     rng: Arc<AtomicU64>,
 ) -> std::io::Result<()> {
     let request = read_message(&mut client).await?;
@@ -83,6 +93,9 @@ async fn serve(
         return Ok(());
     }
     requests.fetch_add(1, Ordering::SeqCst);
+    if let Some(signed) = signature(&request) {
+        signatures.lock().unwrap().push(signed);
+    }
     tokio::time::sleep(delay).await;
     if let Some(f) = faults
         && next(&rng) < f.rate
@@ -123,6 +136,17 @@ async fn serve(
     up.read_to_end(&mut response).await?;
     client.write_all(&response).await?;
     client.shutdown().await
+}
+
+/// The key id and service of a SigV4 `Authorization` header:
+/// `AWS4-HMAC-SHA256 Credential=AKID/20261202/eu-central-1/sts/aws4_request, …`.
+fn signature(request: &[u8]) -> Option<(String, String)> {
+    let head_end = find(request, b"\r\n\r\n").unwrap_or(request.len());
+    let head = String::from_utf8_lossy(&request[..head_end]);
+    let auth = head.lines().find(|l| l.to_ascii_lowercase().starts_with("authorization:"))?;
+    let scope = auth.split("Credential=").nth(1)?.split(',').next()?;
+    let parts: Vec<&str> = scope.split('/').collect();
+    (parts.len() == 5).then(|| (parts[0].to_owned(), parts[3].to_owned()))
 }
 
 /// Whether the request's head carries the header (name in lower case).

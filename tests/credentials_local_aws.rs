@@ -1,0 +1,200 @@
+//! Which credentials sign the calls and which account they reach, end to end on the
+//! local AWS through a proxy that records each request's SigV4 key id and service:
+//! `--profile` wins over keys in the environment (as in the AWS CLI), `--role-arn`
+//! assumes a role (moto issues credentials of the role's account), and credentials of
+//! another account than the environment file names are refused after the STS call
+//! alone, before any CloudFormation or S3 request.
+
+mod common;
+
+#[path = "support/latency_proxy.rs"]
+mod latency_proxy;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::moto::{Moto, workspace};
+use latency_proxy::LatencyProxy;
+
+const ENV_KEY: &str = "AKIAENVIRONMENTKEY01";
+const PROFILE_KEY: &str = "AKIAPROFILEOTHERKEY1";
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn set_account(dir: &Path, account: &str) {
+    let path = dir.join("stacks/dev.yaml");
+    let body = std::fs::read_to_string(&path).unwrap();
+    let edited = body.replace("account: \"123456789012\"", &format!("account: \"{account}\""));
+    assert_ne!(body, edited, "dev.yaml names account 123456789012");
+    std::fs::write(path, edited).unwrap();
+}
+
+/// A credentials file with profile `other`, in `dir`.
+fn profiles(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("aws-credentials");
+    std::fs::write(
+        &path,
+        format!("[other]\naws_access_key_id = {PROFILE_KEY}\naws_secret_access_key = other-secret\n"),
+    )
+    .unwrap();
+    path
+}
+
+/// Runs the CLI against `endpoint` with the given AWS variables and nothing else of
+/// the machine's AWS settings.
+fn cli(endpoint: &str, args: &[&str], cwd: &Path, vars: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_matbakh-infra"));
+    command
+        .args(args)
+        .args(["--endpoint-url", endpoint])
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("NO_COLOR", "1");
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command.output().expect("the matbakh-infra binary runs")
+}
+
+async fn proxy(moto: &Moto) -> LatencyProxy {
+    let upstream = moto.endpoint.trim_start_matches("http://").parse().unwrap();
+    LatencyProxy::start(upstream, std::time::Duration::ZERO, None).await
+}
+
+fn take(proxy: &LatencyProxy) -> Vec<(String, String)> {
+    std::mem::take(&mut *proxy.signatures.lock().unwrap())
+}
+
+const ENV_KEYS: [(&str, &str); 2] = [("AWS_ACCESS_KEY_ID", ENV_KEY), ("AWS_SECRET_ACCESS_KEY", "env-secret")];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_of_another_account_are_refused_after_the_sts_call_alone() {
+    let moto = Moto::start();
+    let proxy = proxy(&moto).await;
+    let dir = workspace();
+    set_account(dir.path(), "111111111111");
+    for command in [
+        &["plan", "--env", "dev"][..],
+        &["apply", "--env", "dev", "--yes"],
+        &["drift", "--env", "dev"],
+        &["plan", "--env", "dev", "--output", "json"],
+    ] {
+        let (endpoint, cwd) = (proxy.endpoint.clone(), dir.path().to_owned());
+        let command: Vec<String> = command.iter().map(|s| s.to_string()).collect();
+        let o = tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = command.iter().map(String::as_str).collect();
+            cli(&endpoint, &args, &cwd, &ENV_KEYS)
+        })
+        .await
+        .unwrap();
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        for part in [
+            "belong to account 123456789012",
+            "names account 111111111111",
+            "environment variables AWS_ACCESS_KEY_ID",
+            "nothing was read or changed",
+        ] {
+            assert!(out.contains(part), "{part} in: {out}");
+        }
+        let services: Vec<String> = take(&proxy).into_iter().map(|(_, service)| service).collect();
+        assert_eq!(services, ["sts"], "only STS was asked: {services:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_explicit_profile_wins_over_keys_in_the_environment_and_aws_profile_does_not() {
+    let moto = Moto::start();
+    let proxy = proxy(&moto).await;
+    let dir = workspace();
+    let credentials = profiles(dir.path());
+    let credentials = credentials.to_str().unwrap();
+    let cases: [(&[&str], &str, &str); 3] = [
+        (&["--profile", "other"], "", PROFILE_KEY),
+        // The documented chain: keys in the environment come before AWS_PROFILE.
+        (&[], "other", ENV_KEY),
+        (&[], "", ENV_KEY),
+    ];
+    for (flags, aws_profile, expected_key) in cases {
+        let mut vars = ENV_KEYS.to_vec();
+        vars.push(("AWS_SHARED_CREDENTIALS_FILE", credentials));
+        if !aws_profile.is_empty() {
+            vars.push(("AWS_PROFILE", aws_profile));
+        }
+        let mut args = vec!["drift", "--env", "dev", "--no-cloudformation-detection"];
+        args.extend_from_slice(flags);
+        let (endpoint, cwd) = (proxy.endpoint.clone(), dir.path().to_owned());
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let o = tokio::task::spawn_blocking(move || {
+            let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            cli(&endpoint, &args, &cwd, &vars)
+        })
+        .await
+        .unwrap();
+        // Nothing is deployed: every stack is missing, which is drift.
+        assert_eq!(o.status.code(), Some(2), "{flags:?} {aws_profile}: {}", text(&o));
+        let signed = take(&proxy);
+        assert!(signed.iter().any(|(_, service)| service == "cloudformation"), "{signed:?}");
+        let keys: std::collections::BTreeSet<&str> = signed.iter().map(|(key, _)| key.as_str()).collect();
+        assert_eq!(keys, [expected_key].into(), "{flags:?} AWS_PROFILE={aws_profile}: every call signed with one key");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_role_is_assumed_with_the_found_credentials_and_its_account_checked() {
+    let moto = Moto::start();
+    let proxy = proxy(&moto).await;
+    let dir = workspace();
+    set_account(dir.path(), "210987654321");
+    let role = "arn:aws:iam::210987654321:role/deploy";
+    let run = |extra: Vec<&'static str>| {
+        let (endpoint, cwd) = (proxy.endpoint.clone(), dir.path().to_owned());
+        tokio::task::spawn_blocking(move || {
+            let mut args = vec!["plan", "--env", "dev", "--no-change-set"];
+            args.extend(extra);
+            cli(&endpoint, &args, &cwd, &ENV_KEYS)
+        })
+    };
+    let assumed =
+        run(vec!["--role-arn", role, "--external-id", "ext-42", "--role-session-name", "ci@42"]).await.unwrap();
+    // Nothing is deployed in that account: everything is to be created.
+    assert_eq!(assumed.status.code(), Some(2), "{}", text(&assumed));
+    let header = String::from_utf8_lossy(&assumed.stderr);
+    assert!(header.starts_with("plan dev in 210987654321 / eu-central-1\n"), "{header}");
+    assert!(header.contains("(role arn:aws:iam::210987654321:role/deploy assumed with environment variables"), "{header}");
+    let signed = take(&proxy);
+    assert_eq!(signed[0], (ENV_KEY.to_owned(), "sts".to_owned()), "AssumeRole with the found keys: {signed:?}");
+    let after: Vec<&(String, String)> = signed[1..].iter().collect();
+    assert!(after.iter().any(|(_, service)| service == "cloudformation"), "{signed:?}");
+    assert!(after.iter().all(|(key, _)| key != ENV_KEY), "every later call signed as the role: {signed:?}");
+
+    let own = run(vec![]).await.unwrap();
+    assert_eq!(own.status.code(), Some(1), "{}", text(&own));
+    assert!(text(&own).contains("belong to account 123456789012"), "{}", text(&own));
+    assert_eq!(take(&proxy).len(), 1, "only GetCallerIdentity");
+}
+
+#[test]
+fn role_flags_are_checked_before_anything_runs() {
+    let cwd = common::repo_root();
+    for (args, says) in [
+        (&["plan", "--env", "dev", "--external-id", "x"][..], "--role-arn"),
+        (&["drift", "--env", "dev", "--role-arn", "deploy"], "expected a role ARN"),
+        (
+            &["apply", "--env", "dev", "--role-arn", "arn:aws:iam::123456789012:role/d", "--role-session-name", "a b"],
+            "2 to 64",
+        ),
+    ] {
+        let o = cli("http://127.0.0.1:9", args, &cwd, &ENV_KEYS);
+        assert_eq!(o.status.code(), Some(1), "usage errors exit 1: {}", text(&o));
+        assert!(text(&o).contains(says), "{says} in {}", text(&o));
+    }
+}
