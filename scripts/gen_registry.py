@@ -15,6 +15,8 @@ cfn-lint's user download cache, so the output depends only on the pin):
 * schemas/extensions/aws_rds_dbinstance/engine_version.json and
   engine_version_deprecated.json: the RDS engine version enums.
 * AdditionalSpecs/LmbdRuntimeLifecycle.json: Lambda runtime lifecycle dates.
+* AdditionalSpecs/Policies.json: the IAM actions that exist (handler permissions
+  IAM does not know are dropped; they cannot be granted).
 
 Only the resource types listed in scripts/registry-types.txt are emitted. The
 output is deterministic: every list is sorted and nothing machine-specific
@@ -128,7 +130,17 @@ def pointer_to_path(type_name: str, key: str, pointer: str) -> str:
     return path
 
 
+DEPLOY_HANDLERS = ("create", "read", "update", "delete")
+
+
+def is_iam_action(iam_actions: dict, permission: str) -> bool:
+    service, _, action = permission.partition(":")
+    known = iam_actions.get(service, {}).get("Actions", {})
+    return action.lower() in known
+
+
 def resource_schemas(data: Path, types: list[str]) -> list[dict]:
+    iam_actions = load_json(data / "AdditionalSpecs" / "Policies.json")
     schemas_dir = data / "schemas"
     providers = load_json(schemas_dir / "providers" / f"{REGION}.json")
     missing = [t for t in types if t not in providers]
@@ -153,6 +165,16 @@ def resource_schemas(data: Path, types: list[str]) -> list[dict]:
             entry[field] = sorted({pointer_to_path(type_name, key, p) for p in pointers})
         if not entry["primary_identifier"]:
             raise GenError(f"{type_name}: schema has no primaryIdentifier")
+        # What CloudFormation calls on the deployer's behalf to create, read, update
+        # and delete the type (the deploy role's policy is built from these).
+        # Some schemas list actions IAM does not have (typos such as `rest.put.object`);
+        # they cannot be granted, so only actions in cfn-lint's IAM action list are kept.
+        handlers = schema.get("handlers", {})
+        entry["deploy_permissions"] = sorted(
+            p
+            for p in {p for h in DEPLOY_HANDLERS for p in handlers.get(h, {}).get("permissions", [])}
+            if is_iam_action(iam_actions, p)
+        )
         out.append(entry)
     return out
 
@@ -272,7 +294,7 @@ def render(source: str, schemas: list[dict], pg: dict, runtimes: list[dict]) -> 
     for s in schemas:
         w("    ResourceSchema {\n")
         w(f"        type_name: {rust_str(s['type_name'])},\n")
-        for _, field in PROPERTY_LISTS:
+        for field in [f for _, f in PROPERTY_LISTS] + ["deploy_permissions"]:
             prefix = f"        {field}: "
             w(f"{prefix}{rust_list(s[field], '        ', len(prefix))},\n")
         w("    },\n")

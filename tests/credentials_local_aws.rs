@@ -169,7 +169,10 @@ async fn a_role_is_assumed_with_the_found_credentials_and_its_account_checked() 
     assert_eq!(assumed.status.code(), Some(2), "{}", text(&assumed));
     let header = String::from_utf8_lossy(&assumed.stderr);
     assert!(header.starts_with("plan dev in 210987654321 / eu-central-1\n"), "{header}");
-    assert!(header.contains("(role arn:aws:iam::210987654321:role/deploy assumed with environment variables"), "{header}");
+    assert!(
+        header.contains("(role arn:aws:iam::210987654321:role/deploy assumed with environment variables"),
+        "{header}"
+    );
     let signed = take(&proxy);
     assert_eq!(signed[0], (ENV_KEY.to_owned(), "sts".to_owned()), "AssumeRole with the found keys: {signed:?}");
     let after: Vec<&(String, String)> = signed[1..].iter().collect();

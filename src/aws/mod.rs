@@ -7,6 +7,7 @@ pub mod change_sets;
 pub mod cloudformation;
 mod config;
 pub mod identity;
+pub mod permissions;
 pub mod retry;
 pub mod services;
 pub mod stack_admin;

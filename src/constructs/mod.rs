@@ -10,6 +10,7 @@ pub mod cache;
 mod context;
 pub mod data;
 pub mod datalake;
+pub mod deploy_role;
 pub mod edge;
 mod kms;
 pub mod network;

@@ -24,6 +24,10 @@ pub struct ResourceSchema {
     /// Set by the service; these are the attributes `Fn::GetAtt` can read.
     pub read_only: &'static [&'static str],
     pub primary_identifier: &'static [&'static str],
+    /// IAM actions CloudFormation calls with the deployer's credentials to create,
+    /// read, update and delete a resource of this type (the registry's handler
+    /// permissions), sorted.
+    pub deploy_permissions: &'static [&'static str],
 }
 
 /// Engine versions the registry data knows for one engine.

@@ -122,3 +122,15 @@ pub fn managed_policy(path_and_name: &str) -> Str {
         Str::lit(format!(":iam::aws:policy/{path_and_name}")),
     ])
 }
+
+/// `AWS::IAM::ManagedPolicy`: a customer managed policy (at most 6,144 characters
+/// without whitespace, IAM's quota).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ManagedPolicy {
+    pub description: String,
+    pub policy_document: PolicyDocument,
+}
+impl Resource for ManagedPolicy {
+    const TYPE: &'static str = "AWS::IAM::ManagedPolicy";
+}
