@@ -7,6 +7,8 @@
 //! Target (issue 7): ≤ 4 round trips.
 //! Needs `bash scripts/setup.sh`. Run: `cargo bench --bench drift_latency`.
 
+#[path = "../tests/support/bench_mode.rs"]
+mod bench_mode;
 #[path = "../tests/support/latency_proxy.rs"]
 mod latency_proxy;
 #[path = "../tests/support/local_aws.rs"]
@@ -47,7 +49,7 @@ fn main() {
                 let config = config(&endpoint).await;
                 let (cfn, readers) = (SdkCloudFormation::new(&config), SdkReaders::new(&config));
                 let mut best = (Duration::MAX, 0, 0);
-                for _ in 0..3 {
+                for _ in 0..bench_mode::repetitions() {
                     let before = requests.load(Ordering::SeqCst);
                     let start = Instant::now();
                     let report = make_drift(&cfn, &cfn, &readers, rendered, options).await.expect("drift");

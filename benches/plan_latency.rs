@@ -7,6 +7,8 @@
 //! ≤ 3 without change sets, ≤ 10 with them. Needs `bash scripts/setup.sh`.
 //! Run: `cargo bench --bench plan_latency`.
 
+#[path = "../tests/support/bench_mode.rs"]
+mod bench_mode;
 #[path = "../tests/support/latency_proxy.rs"]
 mod latency_proxy;
 #[path = "../tests/support/local_aws.rs"]
@@ -53,7 +55,7 @@ fn main() {
                 let boot = needs_bucket(rendered).then_some(&boot);
                 async move {
                     let mut best = (Duration::MAX, 0);
-                    for _ in 0..3 {
+                    for _ in 0..bench_mode::repetitions() {
                         let before = proxy.load(std::sync::atomic::Ordering::SeqCst);
                         let start = Instant::now();
                         // As the command runs: plan, then its change sets deleted.
