@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Creates the project's Python venv (.venv) with the pinned cfn-lint and moto.
-# Idempotent: re-running only installs what changed in scripts/requirements.txt.
+# Creates the project's Python venv (.venv) with the pinned cfn-lint and moto, and
+# installs the pinned YAML language server (tools/editor) that the editor tests drive.
+# Idempotent: re-running only installs what changed in scripts/requirements.txt or
+# tools/editor/package-lock.json.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
@@ -19,3 +21,18 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 "$venv/bin/cfn-lint" --version >&2
+
+# The YAML language server editors run on stacks/*.yaml (tests/editor_schema.rs).
+editor="$root/tools/editor"
+editor_stamp="$editor/node_modules/.package-lock.sha256"
+if ! command -v npm >/dev/null; then
+  echo "setup: npm not found; install Node.js (20 or newer) with npm, then re-run scripts/setup.sh" >&2
+  exit 1
+fi
+want="$(sha256sum "$editor/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$editor_stamp" 2>/dev/null || true)" != "$want" ]; then
+  echo "setup: installing the pinned YAML language server (npm ci in tools/editor)" >&2
+  (cd "$editor" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$editor_stamp"
+fi
+echo "yaml-language-server $(node -p 'require(process.argv[1]).version' "$editor/node_modules/yaml-language-server/package.json")" >&2

@@ -11,17 +11,48 @@ use std::sync::LazyLock;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::{Location, LocationSegment};
 use jsonschema::{Draft, JsonType, ValidationError, Validator};
+use schemars::Schema;
+use schemars::generate::SchemaSettings;
+use schemars::transform::RecursiveTransform;
 use serde_json::Value;
 
 use super::Environment;
 use super::diagnostics::{Diagnostic, FieldPath, Finding, Segment};
+use super::model::values;
 use super::secrets;
 use super::source::{Node, NodeValue, Resolved, ScalarStyle, Source, resolve_plain};
 
-/// The schema as a JSON value (JSON Schema draft 2020-12, as schemars emits it).
+/// The schema as a JSON value (JSON Schema draft 2020-12), made for editors too: see
+/// [`for_editors`].
 pub fn environment_schema() -> Value {
-    let schema = schemars::schema_for!(Environment);
-    schema.to_value()
+    SchemaSettings::draft2020_12()
+        .with_transform(RecursiveTransform(for_editors))
+        .into_generator()
+        .into_root_schema_for::<Environment>()
+        .to_value()
+}
+
+/// What the YAML language server needs beyond what schemars emits:
+///
+/// - No `"default": null` (schemars writes it for `Option` fields with
+///   `#[serde(default)]`). When the language server builds the snippet of an object
+///   (completing `database:` inserts its fields), it turns each optional field's
+///   default into a YAML string and fails on `null`; the failure ends the whole
+///   completion, so every key after the first such object went missing. Leaving the
+///   default out means the same thing: the field may be omitted.
+/// - A `title` on every property, its key: hover shows the closest title, which was the
+///   root's `Environment` for every field.
+fn for_editors(schema: &mut Schema) {
+    if schema.get("default").is_some_and(Value::is_null) {
+        schema.remove("default");
+    }
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        for (key, property) in properties.iter_mut() {
+            if let Value::Object(property) = property {
+                property.entry("title").or_insert_with(|| Value::String(key.clone()));
+            }
+        }
+    }
 }
 
 /// The schema as the checked-in file holds it: pretty JSON with a trailing newline.
@@ -173,7 +204,14 @@ impl Ctx<'_> {
             }
             ValidationErrorKind::Type { kind } => {
                 let choices = schema.map(|s| enum_values(self.root, s)).unwrap_or_default();
-                if !choices.is_empty() {
+                let wants_string = match kind {
+                    TypeKind::Single(t) => *t == JsonType::String,
+                    TypeKind::Multiple(set) => set.iter().any(|t| t == JsonType::String),
+                };
+                // `engine_version: 7.1` is a number: "write it in quotes" says more than
+                // "`7.1` is not allowed; allowed: 7.1, …".
+                let needs_quotes = wants_string && self.quote_hint(path).is_some();
+                if !choices.is_empty() && !needs_quotes {
                     format!("{} is not allowed; allowed: {}", self.value_text(path), choices.join(", "))
                 } else {
                     let types: Vec<JsonType> = match kind {
@@ -219,10 +257,42 @@ impl Ctx<'_> {
                 )
             }
             ValidationErrorKind::UniqueItems => "has duplicate items; each item may appear once".to_owned(),
+            ValidationErrorKind::PropertyNames { error } => return vec![self.key_name(path, error)],
+            ValidationErrorKind::MaxProperties { limit } => {
+                let n = self.src.node(path).map_or(0, |n| match &n.value {
+                    NodeValue::Map(entries) => entries.len(),
+                    _ => 0,
+                });
+                format!("has {n} entries; allowed: at most {limit}")
+            }
             // Not produced by this schema today; the library's message without the value.
             _ => error.masked().to_string(),
         };
         vec![self.at_value(path.clone(), message)]
+    }
+
+    /// A key of the map at `path` that its `propertyNames` refuse (`error` is about the
+    /// key as a string), located at the key.
+    fn key_name(&self, path: &FieldPath, error: &ValidationError<'_>) -> Diagnostic {
+        let key = error.instance().as_str().unwrap_or_default().to_owned();
+        let names = self.schema_at(path).and_then(|s| s.get("propertyNames"));
+        let shown = if secrets::credential_kind(&key).is_some() { "the key".to_owned() } else { format!("`{key}`") };
+        let problem = match error.kind() {
+            ValidationErrorKind::Pattern { pattern } => format!("is not allowed; use {}", describe_pattern(pattern)),
+            ValidationErrorKind::MinLength { .. } | ValidationErrorKind::MaxLength { .. } => {
+                let n = key.chars().count();
+                let (min, max) = names.map(|s| bounds(s, "minLength", "maxLength")).unwrap_or((None, None));
+                format!(
+                    "is {n} character{} long; allowed: {}",
+                    if n == 1 { "" } else { "s" },
+                    count_text(min, max, "character")
+                )
+            }
+            _ => error.masked().to_string(),
+        };
+        let field = path.clone().key(key);
+        let (line, column) = self.src.locate_key(&field);
+        Diagnostic::new(self.file, line, column, Finding::error(field, format!("key {shown} {problem}")))
     }
 
     fn number_text(&self, path: &FieldPath) -> String {
@@ -237,17 +307,28 @@ impl Ctx<'_> {
             types.iter().filter(|t| **t != JsonType::Null || types.len() == 1).map(|t| type_name(*t)).collect();
         let found = self.found(path);
         let mut message = format!("expected {}, found {found}", wanted.join(" or "));
-        // `engine_version: 15.10` is a number in YAML: say how to make it a string.
         if types.contains(&JsonType::String)
-            && !(self.redacted)(path)
-            && let Some(Node { value: NodeValue::Scalar(s), .. }) = self.src.node(path)
-            && s.style == ScalarStyle::Plain
-            && !s.text.is_empty()
-            && resolve_plain(&s.text) != Resolved::String
+            && let Some(hint) = self.quote_hint(path)
         {
-            message.push_str(&format!("; write it in quotes (\"{}\") to make it a string", s.text));
+            message.push_str(&hint);
         }
         message
+    }
+
+    /// `engine_version: 15.10` is a number in YAML: how to make it a string, when the
+    /// value at `path` is an unquoted scalar that YAML reads as something else.
+    fn quote_hint(&self, path: &FieldPath) -> Option<String> {
+        match self.src.node(path) {
+            Some(Node { value: NodeValue::Scalar(s), .. })
+                if !(self.redacted)(path)
+                    && s.style == ScalarStyle::Plain
+                    && !s.text.is_empty()
+                    && resolve_plain(&s.text) != Resolved::String =>
+            {
+                Some(format!("; write it in quotes (\"{}\") to make it a string", s.text))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -467,19 +548,7 @@ fn check_integers(root: &Value, schema: &Value, value: &Value, path: &FieldPath,
 
 /// Words for the patterns of the model, so messages say what is allowed.
 fn describe_pattern(pattern: &str) -> String {
-    let known = match pattern {
-        r"^[a-z][a-z0-9]{1,11}$" => "2 to 12 lower-case letters and digits, starting with a letter (e.g. `dev`)",
-        r"^[a-z][a-z0-9]{0,19}$" => "1 to 20 lower-case letters and digits, starting with a letter (e.g. `analytics`)",
-        r"^[a-z]{2}(-[a-z]+)+-\d$" => "an AWS region name (e.g. `eu-central-1`)",
-        r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$" => "an IPv4 CIDR (e.g. `10.0.0.0/16`)",
-        r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$" => "1 to 63 letters, digits and underscores, starting with a letter",
-        r"^\d+(\.\d+)?$" => "a version `MAJOR` or `MAJOR.MINOR` (e.g. `15.14`)",
-        r"^\d+\.\d+$" => "a version `MAJOR.MINOR` (e.g. `7.1`)",
-        r"^db\.[a-z0-9-]+\.[a-z0-9]+$" => "a database instance class (e.g. `db.r6g.large`)",
-        r"^cache\.[a-z0-9-]+\.[a-z0-9]+$" => "a cache node type (e.g. `cache.r6g.large`)",
-        _ => return format!("the pattern `{pattern}`"),
-    };
-    known.to_owned()
+    values::describe_format(pattern).map_or_else(|| format!("the pattern `{pattern}`"), str::to_owned)
 }
 
 /// The allowed name closest to `key`, if it is a likely typo.

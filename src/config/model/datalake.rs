@@ -3,16 +3,22 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::values::*;
+
 /// The `datalake` stack: bucket `matbakh-data-lake-<env>`, Glue database and ETL job,
 /// Athena workgroup.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DataLake {
     /// Days after which objects under `archive/` move to Glacier Flexible Retrieval.
+    #[schemars(range(min = 1), extend("examples" = [90]))]
     pub archive_to_glacier_days: u32,
     /// Days old object versions are kept after being overwritten or deleted.
+    #[schemars(range(min = 1), extend("examples" = [30]))]
     pub noncurrent_version_expiration_days: u32,
+    /// The Glue job that copies the database to the lake.
     pub etl: Etl,
+    /// The Athena workgroup that queries the lake.
     pub athena: Athena,
 }
 
@@ -20,27 +26,38 @@ pub struct DataLake {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Etl {
-    /// Local path of the job script; uploaded as an asset to the bucket's `scripts/` prefix.
+    /// Path of the job's Python script, relative to the repository root; uploaded as an
+    /// asset to the bucket's `scripts/` prefix.
+    #[schemars(extend("examples" = ["examples/glue/rds_to_s3.py"]))]
     pub script: String,
-    /// AWS Glue version, e.g. `4.0`.
+    /// AWS Glue version, quoted (e.g. "4.0").
+    #[schemars(extend("enum" = GLUE_VERSIONS))]
     pub glue_version: String,
-    /// `G.1X`, `G.2X`, …
+    /// Glue worker type: `G.1X` (4 vCPU, 16 GB), `G.2X`, `G.4X`, `G.8X` run the Spark
+    /// job; `G.025X` (streaming only) and `Z.2X` (Ray only) do not.
+    #[schemars(extend("enum" = GLUE_WORKER_TYPES))]
     pub worker_type: String,
-    #[schemars(range(min = 2, max = 299))]
+    /// Workers a run gets (2-299).
+    #[schemars(range(min = 2, max = 299), extend("examples" = [2, 10]))]
     pub number_of_workers: u32,
     /// Schedule as a Glue cron expression, e.g. `cron(0 2 * * ? *)`; omit to run on demand.
     #[serde(default)]
+    #[schemars(regex(pattern = GLUE_CRON.pattern), extend("examples" = ["cron(0 2 * * ? *)"]))]
     pub schedule: Option<String>,
     /// Minutes before a run is stopped.
-    #[schemars(range(min = 1, max = 2880))]
+    #[schemars(range(min = 1, max = 2880), extend("examples" = [120]))]
     pub timeout_minutes: u32,
 }
 
+/// The Athena workgroup of the lake.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Athena {
-    /// Cancel queries that would scan more than this many bytes (cost guard).
+    /// Cancel queries that would scan more than this many bytes (cost guard; Athena's
+    /// minimum is 10 MB).
+    #[schemars(range(min = 10_000_000), extend("examples" = [10_737_418_240_u64]))]
     pub bytes_scanned_cutoff_per_query: u64,
     /// Days query results are kept under `athena-results/`.
+    #[schemars(range(min = 1), extend("examples" = [30]))]
     pub results_expiration_days: u32,
 }

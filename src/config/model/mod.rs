@@ -10,12 +10,15 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use self::values::*;
+
 mod api;
 mod auth;
 mod datalake;
 mod edge;
 mod functions;
 mod observability;
+pub mod values;
 
 pub use api::*;
 pub use auth::*;
@@ -28,22 +31,33 @@ pub use observability::*;
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Environment {
-    /// Environment name; stacks are named `matbakh-<name>-<stack>`.
-    #[schemars(regex(pattern = r"^[a-z][a-z0-9]{1,11}$"))]
+    /// Environment name, the file's name without `.yaml`; stacks are named
+    /// `matbakh-<name>-<stack>`.
+    #[schemars(regex(pattern = ENV_NAME.pattern), extend("examples" = ["dev", "staging", "prod"]))]
     pub name: String,
     /// The AWS account (12 digits, quoted) the environment deploys to. `plan`, `apply`
     /// and `drift` ask STS who the credentials belong to and refuse to touch another
     /// account.
-    #[schemars(regex(pattern = r"^\d{12}$"), example = "123456789012")]
+    #[schemars(regex(pattern = ACCOUNT_ID.pattern), extend("examples" = ["123456789012"]))]
     pub account: String,
     /// AWS region all stacks are deployed to.
-    #[schemars(regex(pattern = r"^[a-z]{2}(-[a-z]+)+-\d$"))]
+    #[schemars(regex(pattern = REGION.pattern), extend("examples" = ["eu-central-1"]))]
     pub region: String,
-    /// Availability zones the environment spans (the design uses three).
-    #[schemars(length(min = 1, max = 6))]
+    /// Availability zones the environment spans (the design uses three), each a zone
+    /// of `region`.
+    #[schemars(length(min = 1, max = 6), inner(regex(pattern = AVAILABILITY_ZONE.pattern)))]
+    #[schemars(extend("examples" = [["eu-central-1a", "eu-central-1b", "eu-central-1c"]]))]
     pub availability_zones: Vec<String>,
-    /// Tags added to every resource that takes tags (on top of `project` and `environment`).
+    /// Tags added to every resource that takes tags (on top of `project` and
+    /// `environment`). AWS limits: at most 50 tags, keys up to 128 characters and not
+    /// starting with `aws:`, values up to 256 characters.
     #[serde(default)]
+    #[schemars(extend(
+        "maxProperties" = 50,
+        "propertyNames" = { "minLength": 1, "maxLength": 128, "pattern": TAG_KEY.pattern },
+        "additionalProperties" = { "type": "string", "maxLength": 256 },
+    ))]
+    #[schemars(extend("examples" = [{"cost-center": "engineering", "owner": "platform-team"}]))]
     pub tags: BTreeMap<String, String>,
     /// Production safeguards applied by `apply`: termination protection on every stack
     /// and a stack policy that denies replacing or deleting stateful resources (RDS,
@@ -51,15 +65,26 @@ pub struct Environment {
     /// names them.
     #[serde(default)]
     pub protected: bool,
+    /// The VPC (stack `network`): subnets over the availability zones, NAT gateways,
+    /// bastion access.
     pub network: Network,
+    /// KMS keys and Secrets Manager secrets (stack `security`).
     pub security: Security,
+    /// RDS PostgreSQL, the primary and its read replicas (stack `database`).
     pub database: Database,
+    /// ElastiCache Redis in cluster mode (stack `cache`).
     pub cache: Cache,
+    /// The Lambda functions and their layers (stack `app`).
     pub functions: Functions,
+    /// The Cognito user pool and its app clients (stack `auth`).
     pub auth: Auth,
+    /// The API Gateway REST API and its routes (stack `api`).
     pub api: Api,
+    /// The WAF web ACL in front of the API (stack `edge`).
     pub edge: Edge,
+    /// The CloudWatch dashboard, alarms and SNS alerting (stack `observability`).
     pub observability: Observability,
+    /// The S3 data lake, Glue ETL job and Athena workgroup (stack `datalake`).
     pub datalake: DataLake,
 }
 
@@ -67,12 +92,12 @@ pub struct Environment {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
-    /// IPv4 CIDR of the VPC, e.g. `10.0.0.0/16`.
-    #[schemars(regex(pattern = r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$"))]
+    /// IPv4 CIDR of the VPC, /16 to /28, e.g. `10.0.0.0/16`.
+    #[schemars(regex(pattern = VPC_CIDR.pattern), extend("examples" = ["10.0.0.0/16"]))]
     pub vpc_cidr: String,
     /// NAT gateways, one per public subnet from the first; private subnets route
     /// through the NAT gateway in their own zone where there is one.
-    #[schemars(range(min = 1, max = 6))]
+    #[schemars(range(min = 1, max = 6), extend("examples" = [1]))]
     pub nat_gateways: u8,
     /// Subnets with a route to the internet gateway (NAT gateways, load balancers).
     #[schemars(length(min = 1, max = 6))]
@@ -86,16 +111,20 @@ pub struct Network {
     /// CIDR ranges allowed to reach the bastion over SSH (port 22). Empty: no inbound
     /// access at all (reach the bastion through SSM Session Manager instead).
     #[serde(default)]
+    #[schemars(inner(regex(pattern = SSH_CIDR.pattern)), extend("examples" = [["203.0.113.10/32"]]))]
     pub bastion_ssh_cidrs: Vec<String>,
 }
 
+/// One subnet: an address block in one availability zone.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Subnet {
-    /// IPv4 CIDR inside the VPC CIDR, e.g. `10.0.1.0/24`.
-    #[schemars(regex(pattern = r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$"))]
+    /// IPv4 CIDR inside the VPC CIDR, /16 to /28, e.g. `10.0.1.0/24`; subnets may not
+    /// overlap.
+    #[schemars(regex(pattern = VPC_CIDR.pattern), extend("examples" = ["10.0.1.0/24"]))]
     pub cidr: String,
     /// One of the environment's `availability_zones`.
+    #[schemars(regex(pattern = AVAILABILITY_ZONE.pattern), extend("examples" = ["eu-central-1a"]))]
     pub availability_zone: String,
 }
 
@@ -115,9 +144,12 @@ pub struct Security {
     pub redis_auth_token: GeneratedToken,
 }
 
+/// A customer-managed KMS key with automatic rotation.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct KmsKey {
+    /// What the key protects (the key's description in KMS).
+    #[schemars(extend("examples" = ["Encryption key for RDS databases"]))]
     pub description: String,
     /// Days between automatic rotations (rotation is always on).
     #[serde(default = "default_rotation_days")]
@@ -137,11 +169,12 @@ fn default_pending_window() -> u32 {
     30
 }
 
+/// The database's master credentials.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RdsCredentials {
     /// Master user name of the database.
-    #[schemars(regex(pattern = r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$"))]
+    #[schemars(regex(pattern = IDENTIFIER.pattern), extend("examples" = ["matbakh_app"]))]
     pub username: String,
     /// Length of the generated password.
     #[serde(default = "default_password_length")]
@@ -153,19 +186,22 @@ fn default_password_length() -> u32 {
     32
 }
 
+/// The keys of the third-party services the functions call.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalApiKeys {
     /// Names of the keys operators are expected to set (documentation only; values
     /// never appear in YAML or templates).
+    #[schemars(extend("examples" = [["google_client_id", "google_client_secret"]]))]
     pub expected_keys: Vec<String>,
 }
 
+/// A secret value Secrets Manager generates.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct GeneratedToken {
     /// Length of the generated token (Redis AUTH tokens: 16 to 128).
-    #[schemars(range(min = 16, max = 128))]
+    #[schemars(range(min = 16, max = 128), extend("examples" = [64]))]
     pub length: u32,
 }
 
@@ -173,32 +209,41 @@ pub struct GeneratedToken {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
-    /// PostgreSQL version, `MAJOR.MINOR` (e.g. `15.14`).
-    #[schemars(regex(pattern = r"^\d+(\.\d+)?$"))]
+    /// PostgreSQL version, `MAJOR.MINOR` (e.g. `15.14`), quoted so YAML keeps it a
+    /// string; one RDS offers.
+    #[schemars(regex(pattern = POSTGRES_VERSION.pattern), extend("examples" = ["15.14"]))]
     pub engine_version: String,
     /// Instance class of the primary, e.g. `db.r6g.xlarge`.
-    #[schemars(regex(pattern = r"^db\.[a-z0-9-]+\.[a-z0-9]+$"))]
+    #[schemars(regex(pattern = DB_INSTANCE_CLASS.pattern), extend("examples" = ["db.r6g.xlarge", "db.t4g.medium"]))]
     pub instance_class: String,
     /// Name of the application database.
-    #[schemars(regex(pattern = r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$"))]
+    #[schemars(regex(pattern = IDENTIFIER.pattern), extend("examples" = ["matbakh"]))]
     pub database_name: String,
+    /// Port PostgreSQL listens on.
     #[serde(default = "default_postgres_port")]
     #[schemars(range(min = 1150, max = 65535))]
     pub port: u16,
+    /// Allocated gp3 storage and its autoscaling limit.
     pub storage: DatabaseStorage,
     /// A synchronous standby in another zone.
     pub multi_az: bool,
     /// Zone of the primary when `multi_az` is off (RDS picks the zones when it is on).
     #[serde(default)]
+    #[schemars(regex(pattern = AVAILABILITY_ZONE.pattern), extend("examples" = ["eu-central-1a"]))]
     pub availability_zone: Option<String>,
+    /// Automated backups: how long they are kept and when they are taken.
     pub backup: Backup,
-    /// Weekly maintenance window in UTC, `ddd:hh24:mi-ddd:hh24:mi`.
+    /// Weekly maintenance window in UTC, `ddd:hh24:mi-ddd:hh24:mi`; it may not overlap
+    /// the backup window.
+    #[schemars(regex(pattern = WEEKLY_WINDOW.pattern), extend("examples" = ["sun:04:30-sun:05:30"]))]
     pub maintenance_window: String,
+    /// Enhanced monitoring, Performance Insights and log exports.
     pub monitoring: DatabaseMonitoring,
+    /// Refuse deleting the instances (turn it off before removing the database).
     pub deletion_protection: bool,
     /// Server-side settings: TLS and preloaded extensions.
     pub settings: DatabaseSettings,
-    /// Read replicas of the primary (§2: analytics and reporting).
+    /// Read replicas of the primary (§2: analytics and reporting), at most 5.
     #[serde(default)]
     #[schemars(length(max = 5))]
     pub read_replicas: Vec<ReadReplica>,
@@ -213,37 +258,45 @@ fn default_postgres_port() -> u16 {
 #[serde(deny_unknown_fields)]
 pub struct DatabaseStorage {
     /// Allocated storage in GiB.
-    #[schemars(range(min = 20, max = 65536))]
+    #[schemars(range(min = 20, max = 65536), extend("examples" = [100]))]
     pub allocated_gib: u32,
     /// Storage autoscaling upper limit in GiB; RDS requires at least 10% above `allocated_gib`.
-    #[schemars(range(min = 20, max = 65536))]
+    #[schemars(range(min = 20, max = 65536), extend("examples" = [500]))]
     pub max_allocated_gib: u32,
     /// Provisioned IOPS. gp3 on RDS PostgreSQL: not settable below 400 GiB (baseline
     /// 3000); from 400 GiB the baseline is 12000 and the range 12000-64000.
     #[serde(default)]
+    #[schemars(extend("examples" = [12000]))]
     pub iops: Option<u32>,
     /// Provisioned throughput in MiB/s; gp3 from 400 GiB: 500-4000 (baseline 500).
     #[serde(default)]
+    #[schemars(extend("examples" = [500]))]
     pub throughput_mibps: Option<u32>,
 }
 
+/// Automated RDS backups.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Backup {
     /// Days automated backups are kept (1-35).
-    #[schemars(range(min = 1, max = 35))]
+    #[schemars(range(min = 1, max = 35), extend("examples" = [7]))]
     pub retention_days: u32,
     /// Daily backup window in UTC, `hh24:mi-hh24:mi`, at least 30 minutes.
+    #[schemars(regex(pattern = DAILY_WINDOW.pattern), extend("examples" = ["03:00-04:00"]))]
     pub window: String,
 }
 
+/// What RDS reports about the database.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseMonitoring {
     /// Enhanced monitoring interval in seconds: 0 (off), 1, 5, 10, 15, 30 or 60.
+    #[schemars(extend("enum" = MONITORING_INTERVALS), extend("examples" = [60]))]
     pub enhanced_monitoring_interval_seconds: u32,
-    /// Performance Insights retention in days: 7 (free tier) or a multiple of 31 up to 731; omit to turn it off.
+    /// Performance Insights retention in days: 7 (free tier), 31 × 1-23 (31, 62, … 713)
+    /// or 731 (2 years); omit to turn it off.
     #[serde(default)]
+    #[schemars(transform = insights_retention_enum, extend("examples" = [7]))]
     pub performance_insights_retention_days: Option<u32>,
     /// Database logs exported to CloudWatch Logs.
     #[serde(default = "default_log_exports")]
@@ -254,6 +307,7 @@ fn default_log_exports() -> Vec<PostgresLogExport> {
     vec![PostgresLogExport::Postgresql, PostgresLogExport::Upgrade]
 }
 
+/// A PostgreSQL log RDS can export (`iam` is the IAM authentication error log).
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum PostgresLogExport {
@@ -272,6 +326,7 @@ impl PostgresLogExport {
     }
 }
 
+/// Server parameters of the database's parameter group.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
@@ -284,6 +339,7 @@ pub struct DatabaseSettings {
     pub preload_libraries: Vec<PreloadLibrary>,
 }
 
+/// A TLS protocol version.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 pub enum TlsVersion {
     #[serde(rename = "TLSv1.2")]
@@ -301,6 +357,7 @@ impl TlsVersion {
     }
 }
 
+/// A library PostgreSQL loads at server start.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum PreloadLibrary {
@@ -319,19 +376,22 @@ impl PreloadLibrary {
     }
 }
 
+/// A read replica of the primary.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ReadReplica {
     /// Short name, used in the instance identifier `matbakh-<env>-<name>`.
-    #[schemars(regex(pattern = r"^[a-z][a-z0-9]{0,19}$"))]
+    #[schemars(regex(pattern = REPLICA_NAME.pattern), extend("examples" = ["analytics"]))]
     pub name: String,
     /// What the replica serves (becomes its description tag).
+    #[schemars(extend("examples" = ["Analytics and reporting queries"]))]
     pub purpose: String,
     /// One of the environment's `availability_zones`.
+    #[schemars(regex(pattern = AVAILABILITY_ZONE.pattern), extend("examples" = ["eu-central-1b"]))]
     pub availability_zone: String,
     /// Instance class; defaults to the primary's.
     #[serde(default)]
-    #[schemars(regex(pattern = r"^db\.[a-z0-9-]+\.[a-z0-9]+$"))]
+    #[schemars(regex(pattern = DB_INSTANCE_CLASS.pattern), extend("examples" = ["db.r6g.large"]))]
     pub instance_class: Option<String>,
 }
 
@@ -339,20 +399,21 @@ pub struct ReadReplica {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Cache {
-    /// Redis engine version, `MAJOR.MINOR` (e.g. `7.1`).
-    #[schemars(regex(pattern = r"^\d+\.\d+$"))]
+    /// Redis engine version, `MAJOR.MINOR` (e.g. `7.1`), quoted so YAML keeps it a string.
+    #[schemars(extend("enum" = REDIS_VERSIONS))]
     pub engine_version: String,
     /// Node type, e.g. `cache.r6g.large`.
-    #[schemars(regex(pattern = r"^cache\.[a-z0-9-]+\.[a-z0-9]+$"))]
+    #[schemars(regex(pattern = CACHE_NODE_TYPE.pattern), extend("examples" = ["cache.r6g.large", "cache.t4g.small"]))]
     pub node_type: String,
     /// Number of shards (node groups), 1-500.
-    #[schemars(range(min = 1, max = 500))]
+    #[schemars(range(min = 1, max = 500), extend("examples" = [1]))]
     pub shards: u32,
     /// Replicas per shard, 0-5.
     #[schemars(range(max = 5))]
     pub replicas_per_shard: u32,
     /// Spread primaries and replicas over zones, with automatic failover.
     pub multi_az: bool,
+    /// Port Redis listens on.
     #[serde(default = "default_redis_port")]
     #[schemars(range(min = 1024, max = 65535))]
     pub port: u16,
@@ -360,9 +421,13 @@ pub struct Cache {
     #[schemars(range(min = 0, max = 35))]
     pub snapshot_retention_days: u32,
     /// Daily snapshot window in UTC, `hh24:mi-hh24:mi`, at least 60 minutes.
+    #[schemars(regex(pattern = DAILY_WINDOW.pattern), extend("examples" = ["03:00-05:00"]))]
     pub snapshot_window: String,
-    /// Weekly maintenance window in UTC, `ddd:hh24:mi-ddd:hh24:mi`.
+    /// Weekly maintenance window in UTC, `ddd:hh24:mi-ddd:hh24:mi`, at least 60 minutes;
+    /// it may not overlap the snapshot window.
+    #[schemars(regex(pattern = WEEKLY_WINDOW.pattern), extend("examples" = ["sun:05:30-sun:06:30"]))]
     pub maintenance_window: String,
+    /// Settings of the cluster's parameter group.
     pub parameters: CacheParameters,
 }
 
@@ -370,6 +435,7 @@ fn default_redis_port() -> u16 {
     6379
 }
 
+/// Redis settings of the cluster's parameter group.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CacheParameters {
@@ -381,6 +447,7 @@ pub struct CacheParameters {
     pub tcp_keepalive_seconds: u32,
 }
 
+/// Redis `maxmemory-policy`: which keys are evicted when memory is full.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum MaxmemoryPolicy {
