@@ -62,6 +62,20 @@ fn cli(endpoint: &str, args: &[&str], cwd: &Path, vars: &[(&str, &str)]) -> Outp
     command.output().expect("the matbakh-infra binary runs")
 }
 
+/// [`cli`] off the async runtime (the proxy serves on it meanwhile).
+async fn cli_async(endpoint: &str, args: &[&str], cwd: &Path, vars: &[(&str, &str)]) -> Output {
+    let (endpoint, cwd) = (endpoint.to_owned(), cwd.to_owned());
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        cli(&endpoint, &args, &cwd, &vars)
+    })
+    .await
+    .unwrap()
+}
+
 async fn proxy(moto: &Moto) -> LatencyProxy {
     let upstream = moto.endpoint.trim_start_matches("http://").parse().unwrap();
     LatencyProxy::start(upstream, std::time::Duration::ZERO, None).await
@@ -85,14 +99,7 @@ async fn credentials_of_another_account_are_refused_after_the_sts_call_alone() {
         &["drift", "--env", "dev"],
         &["plan", "--env", "dev", "--output", "json"],
     ] {
-        let (endpoint, cwd) = (proxy.endpoint.clone(), dir.path().to_owned());
-        let command: Vec<String> = command.iter().map(|s| s.to_string()).collect();
-        let o = tokio::task::spawn_blocking(move || {
-            let args: Vec<&str> = command.iter().map(String::as_str).collect();
-            cli(&endpoint, &args, &cwd, &ENV_KEYS)
-        })
-        .await
-        .unwrap();
+        let o = cli_async(&proxy.endpoint, command, dir.path(), &ENV_KEYS).await;
         let out = text(&o);
         assert_eq!(o.status.code(), Some(1), "{out}");
         for part in [
@@ -129,16 +136,7 @@ async fn an_explicit_profile_wins_over_keys_in_the_environment_and_aws_profile_d
         }
         let mut args = vec!["drift", "--env", "dev", "--no-cloudformation-detection"];
         args.extend_from_slice(flags);
-        let (endpoint, cwd) = (proxy.endpoint.clone(), dir.path().to_owned());
-        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        let o = tokio::task::spawn_blocking(move || {
-            let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            cli(&endpoint, &args, &cwd, &vars)
-        })
-        .await
-        .unwrap();
+        let o = cli_async(&proxy.endpoint, &args, dir.path(), &vars).await;
         // Nothing is deployed: every stack is missing, which is drift.
         assert_eq!(o.status.code(), Some(2), "{flags:?} {aws_profile}: {}", text(&o));
         let signed = take(&proxy);
@@ -155,16 +153,10 @@ async fn a_role_is_assumed_with_the_found_credentials_and_its_account_checked() 
     let dir = workspace();
     set_account(dir.path(), "210987654321");
     let role = "arn:aws:iam::210987654321:role/deploy";
-    let run = |extra: Vec<&'static str>| {
-        let (endpoint, cwd) = (proxy.endpoint.clone(), dir.path().to_owned());
-        tokio::task::spawn_blocking(move || {
-            let mut args = vec!["plan", "--env", "dev", "--no-change-set"];
-            args.extend(extra);
-            cli(&endpoint, &args, &cwd, &ENV_KEYS)
-        })
-    };
-    let assumed =
-        run(vec!["--role-arn", role, "--external-id", "ext-42", "--role-session-name", "ci@42"]).await.unwrap();
+    let plan = ["plan", "--env", "dev", "--no-change-set"];
+    let as_role =
+        [&plan[..], &["--role-arn", role, "--external-id", "ext-42", "--role-session-name", "ci@42"]].concat();
+    let assumed = cli_async(&proxy.endpoint, &as_role, dir.path(), &ENV_KEYS).await;
     // Nothing is deployed in that account: everything is to be created.
     assert_eq!(assumed.status.code(), Some(2), "{}", text(&assumed));
     let header = String::from_utf8_lossy(&assumed.stderr);
@@ -179,7 +171,7 @@ async fn a_role_is_assumed_with_the_found_credentials_and_its_account_checked() 
     assert!(after.iter().any(|(_, service)| service == "cloudformation"), "{signed:?}");
     assert!(after.iter().all(|(key, _)| key != ENV_KEY), "every later call signed as the role: {signed:?}");
 
-    let own = run(vec![]).await.unwrap();
+    let own = cli_async(&proxy.endpoint, &plan, dir.path(), &ENV_KEYS).await;
     assert_eq!(own.status.code(), Some(1), "{}", text(&own));
     assert!(text(&own).contains("belong to account 123456789012"), "{}", text(&own));
     assert_eq!(take(&proxy).len(), 1, "only GetCallerIdentity");
