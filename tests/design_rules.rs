@@ -182,6 +182,8 @@ fn database_follows_section_2() {
         .map(|id| {
             let p = &t["Resources"][*id]["Properties"];
             assert_eq!(p["SourceDBInstanceIdentifier"], json!({"Ref": "Database"}));
+            // In RDS-SG like the primary: the default group is unreachable from Lambda-SG.
+            assert_eq!(p["VPCSecurityGroups"], db["VPCSecurityGroups"], "{id}");
             (*id, &p["AvailabilityZone"]["Fn::Select"][0])
         })
         .collect();

@@ -89,6 +89,7 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
         role,
         availability_zone: az.map(|z| zones.select(z)),
         db_parameter_group_name: parameter_group.r#ref(),
+        vpc_security_groups: vec![rds_sg.clone()],
         maintenance_window: db.maintenance_window.clone(),
         monitoring_interval: db.monitoring.enhanced_monitoring_interval_seconds,
         monitoring_role_arn: monitoring_role.as_ref().map(Handle::<Role>::arn),
@@ -122,7 +123,6 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
         },
         kms_key_id: key_arn.clone(),
         port: db.port.to_string(),
-        vpc_security_groups: vec![rds_sg],
     };
     let az = if db.multi_az { None } else { db.availability_zone.as_ref() };
     let database = t.add_with(

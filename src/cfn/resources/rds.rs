@@ -76,8 +76,6 @@ pub struct Primary {
     pub kms_key_id: Str,
     #[serde(rename = "Port")]
     pub port: String,
-    #[serde(rename = "VPCSecurityGroups")]
-    pub vpc_security_groups: Vec<Str>,
 }
 
 /// A primary instance or a read replica of one; the role decides which properties exist.
@@ -105,6 +103,10 @@ pub struct DbInstance {
     pub availability_zone: Option<Str>,
     #[serde(rename = "DBParameterGroupName")]
     pub db_parameter_group_name: Str,
+    /// On replicas too: without it a replica gets the VPC's default group, which the
+    /// functions' and Glue's security groups cannot reach.
+    #[serde(rename = "VPCSecurityGroups")]
+    pub vpc_security_groups: Vec<Str>,
     #[serde(rename = "PreferredMaintenanceWindow")]
     pub maintenance_window: String,
     #[serde(rename = "MonitoringInterval")]
