@@ -1,6 +1,7 @@
 //! The `observability` stack carries §8: the four alarms exactly, alert topics that
 //! CloudWatch can publish to (encrypted with a key it may use), subscribers without
-//! credentials in the template, and the three-widget dashboard.
+//! credentials in the template, the three-widget dashboard (a fourth for replica lag),
+//! and a lag alarm per read replica.
 
 mod common;
 
@@ -22,7 +23,11 @@ fn topic(id: &str) -> Value {
 #[test]
 fn there_are_exactly_the_four_alarms_of_section_8() {
     let t = observability("prod");
-    let alarms: Vec<&String> = resources_of_type(&t, "AWS::CloudWatch::Alarm").into_iter().map(|(id, _)| id).collect();
+    let alarms: Vec<&String> = resources_of_type(&t, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| !id.ends_with("ReplicaLag"))
+        .collect();
     assert_eq!(alarms, ["HighAPILatency", "HighErrorRate", "DatabaseConnections", "LambdaErrors"]);
     let alarm = |id: &str| t["Resources"][id]["Properties"].clone();
 
@@ -234,10 +239,13 @@ fn dashboard_has_the_three_widgets_of_section_8() {
         };
         let widgets = body["widgets"].as_array().unwrap();
         let titles: Vec<&Value> = widgets.iter().map(|w| &w["properties"]["title"]).collect();
+        // The replicas' lag comes fourth where there are replicas (§2).
         assert_eq!(
-            titles,
+            titles[..3],
             [&json!("API Gateway Metrics"), &json!("Lambda Function Metrics"), &json!("RDS Instance Metrics")]
         );
+        let replicas = !load_env(env).database.read_replicas.is_empty();
+        assert_eq!(titles.get(3), replicas.then_some(&&json!("RDS Replica Lag (seconds)")), "{env}");
         for w in widgets {
             assert_eq!(w["type"], "metric");
             assert_eq!(w["properties"]["region"], "${AWS::Region}");
@@ -295,4 +303,39 @@ fn topic_arns_are_exported() {
     assert_eq!(t["Outputs"]["CriticalTopicArn"]["Value"], json!({"Ref": "CriticalTopic"}));
     assert_eq!(t["Outputs"]["CriticalTopicArn"]["Export"]["Name"], "matbakh-staging-observability-CriticalTopicArn");
     assert_eq!(t["Outputs"]["WarningTopicArn"]["Value"], json!({"Ref": "WarningTopic"}));
+}
+
+#[test]
+fn each_read_replica_has_a_lag_alarm_to_the_critical_topic_and_a_dashboard_line() {
+    for env in ENVIRONMENTS {
+        let t = observability(env);
+        let replicas = load_env(env).database.read_replicas;
+        let lag: Vec<(&String, &Value)> = resources_of_type(&t, "AWS::CloudWatch::Alarm")
+            .into_iter()
+            .filter(|(id, _)| id.ends_with("ReplicaLag"))
+            .collect();
+        assert_eq!(lag.len(), replicas.len(), "{env}: one alarm per replica");
+        let body = t["Resources"]["Dashboard"]["Properties"]["DashboardBody"].to_string();
+        assert_eq!(body.contains("ReplicaLag"), !replicas.is_empty(), "{env}: {body}");
+        for replica in &replicas {
+            let id = format!("{}{}ReplicaLag", replica.name[..1].to_uppercase(), &replica.name[1..]);
+            let p = &t["Resources"][&id]["Properties"];
+            let identifier = format!("matbakh-{env}-{}", replica.name);
+            for (key, value) in [
+                ("Namespace", json!("AWS/RDS")),
+                ("MetricName", json!("ReplicaLag")),
+                ("Dimensions", json!([{"Name": "DBInstanceIdentifier", "Value": identifier}])),
+                ("Threshold", json!(5)),
+                ("ComparisonOperator", json!("GreaterThanThreshold")),
+                ("AlarmActions", topic("CriticalTopic")),
+            ] {
+                assert_eq!(p[key], value, "{env} {id}.{key}");
+            }
+            // The alarm watches the identifier the data stack gives the replica.
+            let data = &templates(env)["data"];
+            let source = format!("{}{}Replica", replica.name[..1].to_uppercase(), &replica.name[1..]);
+            assert_eq!(data["Resources"][&source]["Properties"]["DBInstanceIdentifier"], json!(identifier));
+        }
+    }
+    assert_eq!(load_env("prod").database.read_replicas.len(), 2, "prod has the design's two replicas");
 }

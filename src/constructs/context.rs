@@ -84,3 +84,14 @@ impl Zones {
         Str::select(index, self.parameter.r#ref())
     }
 }
+
+/// `analytics` → `Analytics`, `cognito-idp` → `CognitoIdp`: a name as part of a
+/// logical id or statement id (letters and digits only).
+pub fn pascal_case(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}

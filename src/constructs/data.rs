@@ -9,7 +9,7 @@ use crate::cfn::resources::secretsmanager::{SecretTargetAttachment, resolve_secr
 use crate::cfn::{DeletionPolicy, Export, Handle, ResourceOptions, Stack};
 use crate::config::model::PreloadLibrary;
 
-use super::context::Context;
+use super::context::{Context, pascal_case};
 use super::network::NetworkExports;
 use super::security::SecurityExports;
 
@@ -19,6 +19,8 @@ pub struct DataExports {
     pub endpoint_port: Export,
     pub instance_identifier: Export,
     pub replica_endpoints: Vec<(String, Export)>,
+    /// Replica name → its fixed DBInstanceIdentifier (CloudWatch's dimension).
+    pub replica_identifiers: Vec<(String, String)>,
 }
 
 pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports) -> (Stack, DataExports) {
@@ -139,16 +141,17 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
         },
     );
 
-    let replicas: Vec<(String, Handle<DbInstance>)> = db
+    let replicas: Vec<(String, String, Handle<DbInstance>)> = db
         .read_replicas
         .iter()
         .map(|r| {
             let class = r.instance_class.as_deref().unwrap_or(&db.instance_class);
-            let id = format!("{}Replica", upper_first(&r.name));
+            let id = format!("{}Replica", pascal_case(&r.name));
+            let identifier = ctx.name(&r.name);
             let handle = t.add_with(
                 &id,
                 instance(
-                    ctx.name(&r.name),
+                    identifier.clone(),
                     class,
                     rds::Role::ReplicaOf(database.r#ref()),
                     Some(&r.availability_zone),
@@ -158,7 +161,7 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
                 // SkipFinalSnapshot), and its data is the primary's, which is snapshotted.
                 ResourceOptions::keep(DeletionPolicy::Delete),
             );
-            (r.name.clone(), handle)
+            (r.name.clone(), identifier, handle)
         })
         .collect();
 
@@ -172,19 +175,15 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
         instance_identifier: stack.export("DatabaseInstanceIdentifier", "Identifier of the primary", database.r#ref()),
         replica_endpoints: replicas
             .iter()
-            .map(|(name, h)| {
-                let key = format!("{}ReplicaEndpointAddress", upper_first(name));
+            .map(|(name, _, h)| {
+                let key = format!("{}ReplicaEndpointAddress", pascal_case(name));
                 (
                     name.clone(),
                     stack.export(&key, &format!("Host name of the {name} read replica"), h.endpoint_address()),
                 )
             })
             .collect(),
+        replica_identifiers: replicas.iter().map(|(name, identifier, _)| (name.clone(), identifier.clone())).collect(),
     };
     (stack, exports)
-}
-
-fn upper_first(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }

@@ -15,6 +15,8 @@ use crate::cfn::registry;
 use crate::cfn::resources::iam::{ManagedPolicy, PolicyDocument, Principal, Role, Statement};
 use crate::cfn::{Parameter, Pseudo, Stack, Str};
 
+use super::context::pascal_case;
+
 /// IAM's quota for a managed policy document, in characters without whitespace.
 pub const MANAGED_POLICY_QUOTA: usize = 6144;
 /// IAM's quota of managed policies attached to one role (default, raisable to 20).
@@ -52,7 +54,7 @@ pub fn build<'a>(types: impl IntoIterator<Item = &'a str>) -> Result<Stack, Depl
     for (service, actions) in &by_service {
         let actions: Vec<&str> = actions.iter().copied().collect();
         statements.push(Statement::allow(
-            &format!("CloudFormationManages{}", pascal(service)),
+            &format!("CloudFormationManages{}", pascal_case(service)),
             &actions,
             vec![Str::lit("*")],
         ));
@@ -116,17 +118,6 @@ fn scope_resource(scope: Scope) -> Vec<Str> {
         ],
         Scope::Any => vec![Str::lit("*")],
     }
-}
-
-/// `cognito-idp` → `CognitoIdp` (statement ids are alphanumeric).
-fn pascal(service: &str) -> String {
-    service
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .map(|w| {
-            let mut chars = w.chars();
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-        })
-        .collect()
 }
 
 /// Characters a policy document counts against the quota (whitespace excluded).

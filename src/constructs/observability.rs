@@ -31,7 +31,7 @@ use crate::cfn::{Export, Handle, Pseudo, Stack, Str, Template};
 
 use super::api::ApiExports;
 use super::app::AppExports;
-use super::context::Context;
+use super::context::{Context, pascal_case};
 use super::data::DataExports;
 use super::kms::{self, KeySpec, via_service};
 
@@ -212,11 +212,28 @@ pub fn build(ctx: &Context, app: &AppExports, api: &ApiExports, data: &DataExpor
         &warning,
     );
 
+    for (name, identifier) in &data.replica_identifiers {
+        alarm(
+            &format!("{}ReplicaLag", pascal_case(name)),
+            format!(
+                "Read replica {identifier} more than {} s behind the primary (average over 2 x 5 minutes)",
+                alarms.replica_lag_seconds
+            ),
+            single(
+                metric("AWS/RDS", "ReplicaLag", Dimension::new("DBInstanceIdentifier", Str::lit(identifier.clone()))),
+                Statistic::Average,
+            ),
+            2,
+            alarms.replica_lag_seconds,
+            &critical,
+        );
+    }
+
     t.add(
         "Dashboard",
         Dashboard {
             dashboard_name: ctx.prefix(),
-            dashboard_body: dashboard_body(&api.api_name, &functions, db_instance),
+            dashboard_body: dashboard_body(&api.api_name, &functions, db_instance, &data.replica_identifiers),
         },
     );
 
@@ -256,8 +273,9 @@ fn alerts_key(ctx: &Context, t: &mut Template, alarm_arns: &Str) -> Handle<Key> 
     )
 }
 
-/// The §8 dashboard: API Gateway, Lambda (every function of the `app` stack) and RDS.
-fn dashboard_body(api_name: &str, functions: &[(String, Str)], db_instance: Str) -> Str {
+/// The §8 dashboard: API Gateway, Lambda (every function of the `app` stack), RDS and
+/// the read replicas' lag.
+fn dashboard_body(api_name: &str, functions: &[(String, Str)], db_instance: Str, replicas: &[(String, String)]) -> Str {
     let mut refs = Refs::default();
     let region = refs.slot(Pseudo::Region.into());
     let api_metrics: Vec<Value> = ["Count", "Latency", "4XXError", "5XXError"]
@@ -283,13 +301,17 @@ fn dashboard_body(api_name: &str, functions: &[(String, Str)], db_instance: Str)
             },
         })
     };
-    let body = json!({
-        "widgets": [
-            widget(0, "API Gateway Metrics", api_metrics),
-            widget(6, "Lambda Function Metrics", lambda_metrics),
-            widget(12, "RDS Instance Metrics", rds_metrics),
-        ]
-    });
+    let mut widgets = vec![
+        widget(0, "API Gateway Metrics", api_metrics),
+        widget(6, "Lambda Function Metrics", lambda_metrics),
+        widget(12, "RDS Instance Metrics", rds_metrics),
+    ];
+    if !replicas.is_empty() {
+        // §2: replicas should trail by under a second; the alarms fire above 5 s.
+        let lag = replicas.iter().map(|(_, id)| json!(["AWS/RDS", "ReplicaLag", "DBInstanceIdentifier", id])).collect();
+        widgets.push(widget(18, "RDS Replica Lag (seconds)", lag));
+    }
+    let body = json!({ "widgets": widgets });
     refs.render(&body)
 }
 

@@ -37,6 +37,16 @@ pub struct Alarms {
     /// `functions.definitions`.
     #[schemars(extend("examples" = ["vc-start"]))]
     pub lambda_errors_function: String,
+    /// ReplicaLag: seconds a read replica may trail the primary (average over 2 × 5
+    /// minutes) before the critical topic is told; one alarm per replica (§2: target
+    /// under 1 s, alert above 5 s).
+    #[serde(default = "default_replica_lag_seconds")]
+    #[schemars(range(min = 1, max = 3600), extend("examples" = [5]))]
+    pub replica_lag_seconds: u32,
+}
+
+fn default_replica_lag_seconds() -> u32 {
+    5
 }
 
 /// Who is told about critical alerts.
