@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::aws::cloudformation::ChangeSetKind;
+use crate::diff::access::AccessDetail;
 use crate::diff::{Action, ParameterValueChange, ResourceChange, TemplateDiff};
 use crate::resource_types;
 use crate::safety;
@@ -118,11 +119,15 @@ pub struct SecurityChange {
     pub logical_id: String,
     pub resource_type: String,
     pub action: Action,
-    /// The properties that changed.
+    /// The access properties that changed; of an added resource, those it sets.
     pub properties: Vec<String>,
     /// Grants more access than before (a new allow, an opened port, a removed block…).
     pub broadens: bool,
     pub summary: String,
+    /// What an added resource allows, one line per rule, statement or value (absent in
+    /// plans saved before it was added, and for changes and removals).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub details: Vec<AccessDetail>,
 }
 
 impl StackPlan {
@@ -171,14 +176,17 @@ impl Plan {
 
 fn security(stack: &str, change: &ResourceChange) -> Option<SecurityChange> {
     let watched = resource_types::access_properties(&change.resource_type)?;
+    let is_watched = |path: &str| watched.iter().any(|a| a.property == path);
     let properties: Vec<String> = match change.action {
-        Action::Modify => change
-            .properties
+        Action::Modify => {
+            change.properties.iter().filter(|p| is_watched(&p.path) && p.old != p.new).map(|p| p.path.clone()).collect()
+        }
+        Action::Add => watched
             .iter()
-            .filter(|p| watched.contains(&p.path.as_str()) && p.old != p.new)
-            .map(|p| p.path.clone())
+            .filter(|a| change.properties.iter().any(|p| p.path == a.property))
+            .map(|a| a.property.to_owned())
             .collect(),
-        _ => Vec::new(),
+        Action::Remove => Vec::new(),
     };
     if change.action == Action::Modify && properties.is_empty() {
         return None;
@@ -189,16 +197,17 @@ fn security(stack: &str, change: &ResourceChange) -> Option<SecurityChange> {
         Action::Add => !resource_types::is_protection(&change.resource_type),
         // Removing a protection broadens; removing a grant narrows.
         Action::Remove => resource_types::is_protection(&change.resource_type),
-        Action::Modify => change.properties.iter().any(|p| {
-            watched.contains(&p.path.as_str())
-                && broadens(&change.resource_type, &p.path, p.old.as_ref(), p.new.as_ref())
-        }),
+        Action::Modify => change
+            .properties
+            .iter()
+            .any(|p| is_watched(&p.path) && broadens(&change.resource_type, &p.path, p.old.as_ref(), p.new.as_ref())),
     };
     let summary = match change.action {
         Action::Add => "added".to_owned(),
         Action::Remove => "removed".to_owned(),
         Action::Modify => format!("changes {}", properties.join(", ")),
     };
+    let details = if change.action == Action::Add { change.access_details() } else { Vec::new() };
     Some(SecurityChange {
         stack: stack.to_owned(),
         logical_id: change.logical_id.clone(),
@@ -207,6 +216,7 @@ fn security(stack: &str, change: &ResourceChange) -> Option<SecurityChange> {
         properties,
         broadens,
         summary,
+        details,
     })
 }
 
