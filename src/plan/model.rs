@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::aws::cloudformation::ChangeSetKind;
 use crate::diff::access::AccessDetail;
-use crate::diff::{Action, ParameterValueChange, ResourceChange, TemplateDiff};
+use crate::diff::{Action, Impact, ParameterValueChange, ResourceChange, TemplateDiff};
 use crate::resource_types;
 use crate::safety;
 pub use crate::safety::Danger;
@@ -130,6 +130,27 @@ pub struct SecurityChange {
     pub details: Vec<AccessDetail>,
 }
 
+/// The plan in numbers: the stacks by status and the resources apply would touch (those
+/// of stacks with a change set to execute, prepared or deferred; a blocked stack's
+/// changes cannot be applied). Derived from the plan, never stored in a saved one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PlanSummary {
+    pub stacks: usize,
+    pub stacks_to_create: usize,
+    pub stacks_to_change: usize,
+    pub stacks_unchanged: usize,
+    pub stacks_blocked: usize,
+    pub change_sets_deferred: usize,
+    pub resources_to_add: usize,
+    pub resources_to_change: usize,
+    pub resources_to_replace: usize,
+    pub resources_to_remove: usize,
+    pub will_fail: usize,
+    pub dangers: usize,
+    pub access_changes: usize,
+    pub access_broadening: usize,
+}
+
 impl StackPlan {
     /// A stack the plan will create gets a CREATE change set, any other an UPDATE one.
     pub fn change_set_kind(&self) -> ChangeSetKind {
@@ -155,8 +176,46 @@ impl Plan {
         })
     }
 
+    /// The plan format: the plan and its [`PlanSummary`] (which `apply --plan` ignores).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("plan serializes") + "\n"
+        #[derive(Serialize)]
+        struct WithSummary<'a> {
+            #[serde(flatten)]
+            plan: &'a Plan,
+            summary: PlanSummary,
+        }
+        serde_json::to_string_pretty(&WithSummary { plan: self, summary: self.summary() }).expect("plan serializes")
+            + "\n"
+    }
+
+    pub fn summary(&self) -> PlanSummary {
+        let count = |s: PlanStatus| self.stacks.iter().filter(|p| p.status == s).count();
+        let mut summary = PlanSummary {
+            stacks: self.stacks.len(),
+            stacks_to_create: count(PlanStatus::ToCreate),
+            stacks_to_change: count(PlanStatus::Changes),
+            stacks_unchanged: count(PlanStatus::NoChanges),
+            stacks_blocked: count(PlanStatus::Blocked),
+            change_sets_deferred: self
+                .stacks
+                .iter()
+                .filter(|s| matches!(s.change_set, Some(Preparation::Deferred { .. })))
+                .count(),
+            will_fail: self.will_fail.len(),
+            dangers: self.danger.len(),
+            access_changes: self.security.len(),
+            access_broadening: self.security.iter().filter(|s| s.broadens).count(),
+            ..PlanSummary::default()
+        };
+        for r in self.stacks.iter().filter(|s| s.change_set.is_some()).flat_map(|s| &s.changes.resources) {
+            match (r.action, r.impact) {
+                (Action::Add, _) => summary.resources_to_add += 1,
+                (Action::Remove, _) => summary.resources_to_remove += 1,
+                (Action::Modify, Impact::WillReplace | Impact::MayReplace) => summary.resources_to_replace += 1,
+                (Action::Modify, _) => summary.resources_to_change += 1,
+            }
+        }
+        summary
     }
 
     /// Fills the danger and security lists from the stacks' changes.
@@ -285,7 +344,7 @@ fn statements(v: &Value) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::{Impact, diff_templates};
+    use crate::diff::diff_templates;
     use serde_json::json;
 
     fn stack_with(diff: TemplateDiff) -> Plan {
