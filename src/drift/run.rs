@@ -30,6 +30,7 @@ use crate::aws::cloudformation::{LiveStack, StackReadApi, StackResource};
 use crate::aws::retry::Backoff;
 use crate::aws::services::{LiveReader, LiveState, ReadResult, is_batched, is_readable};
 use crate::aws::stack_drift::DriftDetectionApi;
+use crate::diff::access::rule_text;
 use crate::diff::changes::diff_templates;
 use crate::diff::parameters::parameter_values;
 use crate::live::{LiveStackState, ReadScope, read_environment};
@@ -569,7 +570,9 @@ fn rule_verdict(
             if live.contains(wanted) {
                 ResourceStatus::InSync
             } else {
-                ResourceStatus::Deleted { detail: Some(format!("the rule is not in {group}: {wanted}")) }
+                ResourceStatus::Deleted {
+                    detail: Some(format!("the rule is not in {group}: {}", rule_text(wanted, direction))),
+                }
             }
         }
         Some(Ok(LiveState::Absent)) => ResourceStatus::Deleted { detail: Some(format!("its group {group} is gone")) },
