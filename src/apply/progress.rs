@@ -1,11 +1,14 @@
 //! What apply tells the user while it runs, as typed events, and the three ways to show
 //! them: progress bars on a terminal (one line per running stack, like rain), plain
 //! timestamped lines in CI or a pipe, and JSON lines for machines (`--output json`).
+//! Also the one progress line of plan's and drift's reads ([`ReadBar`]): the terminal
+//! drawing of the tool lives here.
 
 use crate::aws::status::StackStatus;
+use crate::live::{ReadProgress, ReadStep, Silent};
 use std::collections::HashMap;
-use std::io::Write;
-use std::sync::Mutex;
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -237,6 +240,69 @@ impl Progress for Bars {
     }
 }
 
+/// How plan and drift show their reads: a progress line on stderr when it is a terminal
+/// and the result is for people (`--output human`); nothing for JSON or markdown, or
+/// when stderr is piped.
+pub fn read_progress(for_people: bool) -> Arc<dyn ReadProgress> {
+    if for_people && std::io::stderr().is_terminal() {
+        Arc::new(ReadBar::drawing_to(ProgressDrawTarget::stderr()))
+    } else {
+        Arc::new(Silent)
+    }
+}
+
+/// One spinner line counting each step of the reads:
+/// `⠋ 4s stacks read 10/10 · drift detections 3/10 · resources checked 57/120`.
+pub struct ReadBar {
+    bar: ProgressBar,
+    /// Each step started so far, in order: (step, done, total).
+    steps: Mutex<Vec<(ReadStep, usize, usize)>>,
+}
+
+impl ReadBar {
+    fn drawing_to(target: ProgressDrawTarget) -> Self {
+        let bar = ProgressBar::with_draw_target(None, target);
+        bar.set_style(ProgressStyle::with_template("{spinner} {elapsed:>3} {wide_msg}").expect("valid template"));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        ReadBar { bar, steps: Mutex::new(Vec::new()) }
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Vec<(ReadStep, usize, usize)>)) {
+        let mut steps = self.steps.lock().expect("progress lock");
+        change(&mut steps);
+        let parts: Vec<String> =
+            steps.iter().map(|(step, done, total)| format!("{} {done}/{total}", step.label())).collect();
+        self.bar.set_message(parts.join(" · "));
+    }
+}
+
+impl ReadProgress for ReadBar {
+    fn start(&self, step: ReadStep, total: usize) {
+        self.update(|steps| match steps.iter_mut().find(|(s, _, _)| *s == step) {
+            Some(entry) => *entry = (step, 0, total),
+            None => steps.push((step, 0, total)),
+        });
+    }
+
+    fn advance(&self, step: ReadStep, count: usize) {
+        self.update(|steps| {
+            if let Some((_, done, total)) = steps.iter_mut().find(|(s, _, _)| *s == step) {
+                *done = (*done + count).min(*total);
+            }
+        });
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Drop for ReadBar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// Collects events (tests, and the summary at the end).
 #[derive(Default)]
 pub struct Recorder {
@@ -311,6 +377,22 @@ mod tests {
         assert_eq!((bar.position(), bar.length()), (3, Some(7)));
         assert!(bar.is_finished());
         assert!(bar.message().starts_with("FAILED at Db: DBInstance quota exceeded"), "{}", bar.message());
+    }
+
+    #[test]
+    fn the_read_line_counts_each_step_and_goes_away_when_done() {
+        let line = ReadBar::drawing_to(ProgressDrawTarget::hidden());
+        line.start(ReadStep::StacksRead, 10);
+        line.start(ReadStep::DriftDetections, 10);
+        for _ in 0..10 {
+            line.advance(ReadStep::StacksRead, 1);
+        }
+        line.advance(ReadStep::DriftDetections, 3);
+        line.start(ReadStep::ResourcesChecked, 120);
+        line.advance(ReadStep::ResourcesChecked, 57);
+        assert_eq!(line.bar.message(), "stacks read 10/10 · drift detections 3/10 · resources checked 57/120");
+        line.finish();
+        assert!(line.bar.is_finished());
     }
 
     #[test]
