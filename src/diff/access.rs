@@ -30,9 +30,7 @@ pub fn describe(resource_type: &str, properties: &Map<String, Value>) -> Vec<Acc
             DriftRead::GroupRule(direction) => direction,
             _ => INGRESS,
         };
-        let rule = Value::Object(properties.clone());
-        let group = properties.get("GroupId").map(|g| format!(" (group {})", readable(g))).unwrap_or_default();
-        push(direction, format!("{}{group}", rule_text(&rule, direction)));
+        push(direction, rule_text(&Value::Object(properties.clone()), direction));
     }
     for a in access {
         let Some(v) = properties.get(a.property) else {
@@ -47,6 +45,12 @@ pub fn describe(resource_type: &str, properties: &Map<String, Value>) -> Vec<Acc
         };
         match a.shape {
             Shape::RuleField => {}
+            // A list of objects (WAF rules) reads one item a line.
+            Shape::Value if v.as_array().is_some_and(|list| list.iter().all(Value::is_object)) => {
+                for item in items(v) {
+                    push(a.property, readable(item));
+                }
+            }
             Shape::Value => push(a.property, readable(v)),
             Shape::Rules => {
                 for rule in items(v) {
@@ -172,7 +176,8 @@ pub fn is_deny_all_placeholder(rule: &Value) -> bool {
 }
 
 /// One security-group rule of `direction` (`SecurityGroupIngress` or
-/// `SecurityGroupEgress`), as a template or drift's normalized form writes it.
+/// `SecurityGroupEgress`), as a template or drift's normalized form writes it; a
+/// standalone rule (with its `GroupId`) also names its group.
 pub fn rule_text(rule: &Value, direction: &str) -> String {
     let egress = direction == EGRESS;
     if is_deny_all_placeholder(rule) {
@@ -204,7 +209,13 @@ pub fn rule_text(rule: &Value, direction: &str) -> String {
     };
     let peer = peer_text(rule);
     let description = scalar(rule.get("Description")).map(|d| format!(" — {d}")).unwrap_or_default();
-    format!("{traffic} {} {peer}{description}", if egress { "to" } else { "from" })
+    let path = match (scalar(rule.get("GroupId")), egress) {
+        (Some(group), false) => format!("from {peer} into group {group}"),
+        (Some(group), true) => format!("from group {group} to {peer}"),
+        (None, false) => format!("from {peer}"),
+        (None, true) => format!("to {peer}"),
+    };
+    format!("{traffic} {path}{description}")
 }
 
 fn peer_text(rule: &Value) -> String {
@@ -280,7 +291,7 @@ fn principal_text(principal: &Value) -> String {
         Value::Object(kinds) if intrinsic(principal).is_none() => kinds
             .iter()
             .map(|(kind, who)| match who {
-                Value::String(s) if s == "*" => format!("any {kind} (*)"),
+                Value::String(s) if s == "*" => format!("any {kind} principal (*)"),
                 _ => format!("{kind} {}", readable(who)),
             })
             .collect::<Vec<_>>()
@@ -331,12 +342,12 @@ mod tests {
         let rule = json!({"GroupId": {"Fn::GetAtt": ["BastionSg", "GroupId"]}, "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0", "Description": "SSH"});
         assert_eq!(
             texts("AWS::EC2::SecurityGroupIngress", rule),
-            ["SecurityGroupIngress: tcp 22 from 0.0.0.0/0 (anywhere) — SSH (group BastionSg.GroupId)"]
+            ["SecurityGroupIngress: tcp 22 from 0.0.0.0/0 (anywhere) into group BastionSg.GroupId — SSH"]
         );
         let egress = json!({"GroupId": {"Ref": "Sg"}, "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "DestinationSecurityGroupId": {"Fn::ImportValue": "dev-network-DbSg"}});
         assert_eq!(
             texts("AWS::EC2::SecurityGroupEgress", egress),
-            ["SecurityGroupEgress: tcp 5432 to security group ImportValue dev-network-DbSg (group Ref Sg)"]
+            ["SecurityGroupEgress: tcp 5432 from group Ref Sg to security group ImportValue dev-network-DbSg"]
         );
     }
 
@@ -411,7 +422,7 @@ mod tests {
         let queue = json!({"Queues": ["q"], "PolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage", "Resource": "*"}]}});
         assert_eq!(
             texts("AWS::SQS::QueuePolicy", queue)[1],
-            "PolicyDocument: Allow sqs:SendMessage on * for any AWS (*)"
+            "PolicyDocument: Allow sqs:SendMessage on * for any AWS principal (*)"
         );
     }
 
@@ -433,5 +444,10 @@ mod tests {
             ["AuthorizationType: COGNITO_USER_POOLS", "AuthorizerId: Ref Authorizer", "ApiKeyRequired: true"]
         );
         assert!(texts("AWS::SNS::Topic", json!({"TopicName": "t"})).is_empty());
+        let acl = json!({"DefaultAction": {"Allow": {}}, "Rules": [{"Name": "Common", "Priority": 1}, {"Name": "Geo", "Priority": 2}]});
+        assert_eq!(
+            texts("AWS::WAFv2::WebACL", acl),
+            ["DefaultAction: {Allow: {}}", "Rules: {Name: Common, Priority: 1}", "Rules: {Name: Geo, Priority: 2}"]
+        );
     }
 }

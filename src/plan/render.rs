@@ -381,7 +381,7 @@ mod tests {
     fn an_added_rule_shows_what_it_opens_in_the_security_list_and_the_stack() {
         let plan = plan_of(vec![network_change()]);
         let text = human(&plan, &Style::plain());
-        let rule = "SecurityGroupIngress: tcp 22 from 0.0.0.0/0 (anywhere) (group BastionSg.GroupId)";
+        let rule = "SecurityGroupIngress: tcp 22 from 0.0.0.0/0 (anywhere) into group BastionSg.GroupId";
         assert!(
             text.contains(&format!("  matbakh-dev-network BastionIngressSsh1 (AWS::EC2::SecurityGroupIngress): added — broadens access\n      {rule}\n")),
             "{text}"
@@ -392,7 +392,7 @@ mod tests {
         );
         let md = markdown(&plan);
         assert!(
-            md.contains("| added<br>SecurityGroupIngress: `tcp 22 from 0.0.0.0/0 (anywhere) (group BastionSg.GroupId)` | **yes** |"),
+            md.contains("| added<br>SecurityGroupIngress: `tcp 22 from 0.0.0.0/0 (anywhere) into group BastionSg.GroupId` | **yes** |"),
             "{md}"
         );
     }
@@ -444,7 +444,7 @@ mod tests {
         assert_eq!(entry["properties"], json!(["GroupId", "IpProtocol", "FromPort", "ToPort", "CidrIp"]));
         assert_eq!(
             entry["details"],
-            json!([{"property": "SecurityGroupIngress", "text": "tcp 22 from 0.0.0.0/0 (anywhere) (group BastionSg.GroupId)"}])
+            json!([{"property": "SecurityGroupIngress", "text": "tcp 22 from 0.0.0.0/0 (anywhere) into group BastionSg.GroupId"}])
         );
         // A saved plan still reads back (the summary is derived, not stored).
         let back: Plan = serde_json::from_value(json).unwrap();
