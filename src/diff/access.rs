@@ -16,6 +16,12 @@ pub struct AccessDetail {
     pub text: String,
 }
 
+impl std::fmt::Display for AccessDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.property, self.text)
+    }
+}
+
 const INGRESS: &str = "SecurityGroupIngress";
 const EGRESS: &str = "SecurityGroupEgress";
 
@@ -310,7 +316,7 @@ mod tests {
     }
 
     fn texts(resource_type: &str, v: Value) -> Vec<String> {
-        describe(resource_type, &props(v)).into_iter().map(|d| format!("{}: {}", d.property, d.text)).collect()
+        describe(resource_type, &props(v)).iter().map(ToString::to_string).collect()
     }
 
     #[test]
@@ -417,6 +423,17 @@ mod tests {
                 "PolicyDocument: Allow sns:Publish on Ref Alarms for Service cloudwatch.amazonaws.com when StringEquals aws:SourceAccount = Ref AWS::AccountId"
             ]
         );
+        let managed = json!({"Roles": [{"Ref": "AppRole"}], "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": {"Fn::ImportValue": "dev-security-DbSecretArn"}}]}});
+        for policy_type in ["AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"] {
+            assert_eq!(
+                texts(policy_type, managed.clone()),
+                [
+                    "PolicyDocument: Allow secretsmanager:GetSecretValue on ImportValue dev-security-DbSecretArn",
+                    "Roles: Ref AppRole"
+                ],
+                "{policy_type}"
+            );
+        }
         let key = json!({"KeyPolicy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\"}]}"});
         assert_eq!(texts("AWS::KMS::Key", key), ["KeyPolicy: Allow kms:* on * for anyone (*)"]);
         let queue = json!({"Queues": ["q"], "PolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage", "Resource": "*"}]}});

@@ -148,7 +148,7 @@ pub fn resource_view(r: &ResourceChange, view: &View, out: &mut String) {
             let details = r.access_details();
             for (i, d) in details.iter().enumerate() {
                 let branch = if i + 1 == details.len() { "└─" } else { "├─" };
-                view.line(out, mark, &format!("   {branch} {}", style.added(&format!("{}: {}", d.property, d.text))));
+                view.line(out, mark, &format!("   {branch} {}", style.added(&d.to_string())));
             }
         }
         Action::Modify => {

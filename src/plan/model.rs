@@ -132,7 +132,8 @@ pub struct SecurityChange {
 
 /// The plan in numbers: the stacks by status and the resources apply would touch (those
 /// of stacks with a change set to execute, prepared or deferred; a blocked stack's
-/// changes cannot be applied). Derived from the plan, never stored in a saved one.
+/// changes cannot be applied). Derived from the plan whenever asked; written into the
+/// JSON for readers, never read back.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PlanSummary {
     pub stacks: usize,

@@ -41,7 +41,7 @@ pub fn human(plan: &Plan, style: &Style) -> String {
             let flag = if s.broadens { style.warning("broadens access") } else { "narrows or keeps access".to_owned() };
             out.push_str(&format!("  {} {} ({}): {} — {flag}\n", s.stack, s.logical_id, s.resource_type, s.summary));
             for d in &s.details {
-                out.push_str(&format!("      {}: {}\n", d.property, d.text));
+                out.push_str(&format!("      {d}\n"));
             }
         }
         for (stack, count) in new {
