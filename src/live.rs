@@ -13,6 +13,57 @@ use crate::aws::cloudformation::{LiveStack, StackReadApi, StackResource};
 use crate::aws::retry::{Backoff, with_retries};
 use crate::diff::parse_template;
 
+/// A counted step of plan's and drift's reads, as the progress line names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadStep {
+    /// The live read of each stack (status, template, resources).
+    StacksRead,
+    /// CloudFormation's drift detection, per stack.
+    DriftDetections,
+    /// Resources whose live state drift read through the service APIs.
+    ResourcesChecked,
+    /// The plan's change sets, made and computed.
+    ChangeSetsPrepared,
+}
+
+impl ReadStep {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReadStep::StacksRead => "stacks read",
+            ReadStep::DriftDetections => "drift detections",
+            ReadStep::ResourcesChecked => "resources checked",
+            ReadStep::ChangeSetsPrepared => "change sets prepared",
+        }
+    }
+}
+
+/// Told how plan's and drift's reads advance, to show it. The terminal's progress line
+/// is [`crate::apply::progress::ReadBar`]; [`Silent`] shows nothing.
+pub trait ReadProgress: Send + Sync {
+    /// A step of `total` items starts (steps may run at the same time).
+    fn start(&self, step: ReadStep, total: usize);
+    /// `count` more items of `step` are done.
+    fn advance(&self, step: ReadStep, count: usize);
+    /// Reading is over; the result is printed next.
+    fn finish(&self);
+}
+
+impl std::fmt::Debug for dyn ReadProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadProgress")
+    }
+}
+
+/// Shows nothing: JSON and markdown output, pipes, tests.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl ReadProgress for Silent {
+    fn start(&self, _: ReadStep, _: usize) {}
+    fn advance(&self, _: ReadStep, _: usize) {}
+    fn finish(&self) {}
+}
+
 /// What to read besides `DescribeStacks`.
 #[derive(Clone, Copy, Debug)]
 pub struct ReadScope {
@@ -81,8 +132,26 @@ pub async fn read_environment<C: StackReadApi>(
     names: &[String],
     scope: ReadScope,
 ) -> Result<LiveEnvironment, AwsError> {
-    let answers: Vec<_> =
-        stream::iter(names).map(|name| read_one(api, name, scope)).buffered(scope.concurrency.max(1)).collect().await;
+    read_environment_observed(api, names, scope, &Silent).await
+}
+
+/// [`read_environment`], telling `progress` of each stack read.
+pub async fn read_environment_observed<C: StackReadApi>(
+    api: &C,
+    names: &[String],
+    scope: ReadScope,
+    progress: &dyn ReadProgress,
+) -> Result<LiveEnvironment, AwsError> {
+    progress.start(ReadStep::StacksRead, names.len());
+    let answers: Vec<_> = stream::iter(names)
+        .map(|name| async move {
+            let answers = read_one(api, name, scope).await;
+            progress.advance(ReadStep::StacksRead, 1);
+            answers
+        })
+        .buffered(scope.concurrency.max(1))
+        .collect()
+        .await;
     let mut stacks = Vec::new();
     for (name, (stack, template, resources)) in names.iter().zip(answers) {
         let state = match stack? {

@@ -18,13 +18,52 @@ pub enum DriftRead {
     GroupRule(&'static str),
 }
 
+/// How an access property's value reads for a reviewer (see [`crate::diff::access`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// A value shown as it is, intrinsics made readable.
+    Value,
+    /// One field of the security-group rule the whole resource is; the resource reads
+    /// as one rule line.
+    RuleField,
+    /// A list of inline security-group rules of this direction.
+    Rules,
+    /// A policy document: one line per statement.
+    Policy,
+    /// IAM inline policies (`[{PolicyName, PolicyDocument}]`): each statement, by policy.
+    InlinePolicies,
+}
+
+/// A property that decides who can reach or do what, and how it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub property: &'static str,
+    pub shape: Shape,
+}
+
+const fn value(property: &'static str) -> Access {
+    Access { property, shape: Shape::Value }
+}
+
+const fn policy(property: &'static str) -> Access {
+    Access { property, shape: Shape::Policy }
+}
+
+const fn rule_field(property: &'static str) -> Access {
+    Access { property, shape: Shape::RuleField }
+}
+
+const fn rules(property: &'static str) -> Access {
+    Access { property, shape: Shape::Rules }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceType {
     pub name: &'static str,
     /// Holds data or identity: replacing or deleting it loses that.
     pub stateful: bool,
-    /// Properties that decide who can reach or do what.
-    pub access: &'static [&'static str],
+    /// Properties that decide who can reach or do what, in the order a reviewer reads them.
+    pub access: &'static [Access],
     /// Guards something (a firewall): removing it broadens access, adding it does not.
     pub protection: bool,
     pub drift: DriftRead,
@@ -43,15 +82,30 @@ const fn entry(name: &'static str) -> ResourceType {
     }
 }
 
-const RULE_ACCESS: &[&str] =
-    &["CidrIp", "CidrIpv6", "FromPort", "ToPort", "IpProtocol", "SourceSecurityGroupId", "DestinationSecurityGroupId"];
+/// A standalone security-group rule: which group, which traffic, from or to where.
+const RULE_ACCESS: &[Access] = &[
+    rule_field("GroupId"),
+    rule_field("IpProtocol"),
+    rule_field("FromPort"),
+    rule_field("ToPort"),
+    rule_field("CidrIp"),
+    rule_field("CidrIpv6"),
+    rule_field("SourceSecurityGroupId"),
+    rule_field("SourceSecurityGroupName"),
+    rule_field("SourcePrefixListId"),
+    rule_field("DestinationSecurityGroupId"),
+    rule_field("DestinationPrefixListId"),
+];
+
+/// An IAM policy: what it allows, and to whom it is attached.
+const IAM_POLICY_ACCESS: &[Access] = &[policy("PolicyDocument"), value("Roles"), value("Users"), value("Groups")];
 
 /// Every type with knowledge beyond "an ordinary resource".
 pub const TYPES: &[ResourceType] = &[
     ResourceType { drift: DriftRead::Batched, ..entry("AWS::EC2::VPC") },
     ResourceType { drift: DriftRead::Batched, ..entry("AWS::EC2::Subnet") },
     ResourceType {
-        access: &["SecurityGroupIngress", "SecurityGroupEgress"],
+        access: &[rules("SecurityGroupIngress"), rules("SecurityGroupEgress")],
         drift: DriftRead::Batched,
         ..entry("AWS::EC2::SecurityGroup")
     },
@@ -71,22 +125,37 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType { drift: DriftRead::EachId, ..entry("AWS::ElastiCache::ParameterGroup") },
     ResourceType {
         stateful: true,
-        access: &["Policies", "MfaConfiguration", "EnabledMfas", "AdminCreateUserConfig", "LambdaConfig"],
+        access: &[
+            value("Policies"),
+            value("MfaConfiguration"),
+            value("EnabledMfas"),
+            value("AdminCreateUserConfig"),
+            value("LambdaConfig"),
+        ],
         drift: DriftRead::EachId,
         ..entry("AWS::Cognito::UserPool")
     },
     ResourceType {
-        access: &["ExplicitAuthFlows", "AllowedOAuthFlows", "CallbackURLs", "GenerateSecret"],
+        access: &[
+            value("ExplicitAuthFlows"),
+            value("AllowedOAuthFlows"),
+            value("CallbackURLs"),
+            value("GenerateSecret"),
+        ],
         ..entry("AWS::Cognito::UserPoolClient")
     },
     ResourceType {
-        access: &["Rules", "DefaultAction"],
+        access: &[value("DefaultAction"), value("Rules")],
         protection: true,
         drift: DriftRead::EachId,
         ..entry("AWS::WAFv2::WebACL")
     },
-    ResourceType { access: &["ResourceArn", "WebACLArn"], protection: true, ..entry("AWS::WAFv2::WebACLAssociation") },
-    ResourceType { stateful: true, access: &["KeyPolicy"], drift: DriftRead::EachId, ..entry("AWS::KMS::Key") },
+    ResourceType {
+        access: &[value("ResourceArn"), value("WebACLArn")],
+        protection: true,
+        ..entry("AWS::WAFv2::WebACLAssociation")
+    },
+    ResourceType { stateful: true, access: &[policy("KeyPolicy")], drift: DriftRead::EachId, ..entry("AWS::KMS::Key") },
     ResourceType { name_property: Some("AliasName"), ..entry("AWS::KMS::Alias") },
     ResourceType {
         stateful: true,
@@ -96,27 +165,39 @@ pub const TYPES: &[ResourceType] = &[
     },
     ResourceType { drift: DriftRead::EachId, name_property: Some("FunctionName"), ..entry("AWS::Lambda::Function") },
     ResourceType {
-        access: &["Principal", "SourceArn", "SourceAccount", "Action", "FunctionName"],
+        access: &[
+            value("Principal"),
+            value("Action"),
+            value("FunctionName"),
+            value("SourceArn"),
+            value("SourceAccount"),
+        ],
         ..entry("AWS::Lambda::Permission")
     },
     ResourceType {
         stateful: true,
-        access: &["PublicAccessBlockConfiguration", "BucketEncryption"],
+        access: &[value("PublicAccessBlockConfiguration"), value("BucketEncryption")],
         name_property: Some("BucketName"),
         ..entry("AWS::S3::Bucket")
     },
-    ResourceType { access: &["PolicyDocument"], ..entry("AWS::S3::BucketPolicy") },
-    ResourceType { access: &["PolicyDocument"], ..entry("AWS::SNS::TopicPolicy") },
+    ResourceType { access: &[value("Bucket"), policy("PolicyDocument")], ..entry("AWS::S3::BucketPolicy") },
+    ResourceType { access: &[value("Topics"), policy("PolicyDocument")], ..entry("AWS::SNS::TopicPolicy") },
+    ResourceType { access: &[value("Queues"), policy("PolicyDocument")], ..entry("AWS::SQS::QueuePolicy") },
     // Logs are data: a replaced or removed group loses its history.
     ResourceType { stateful: true, ..entry("AWS::Logs::LogGroup") },
     ResourceType {
-        access: &["AssumeRolePolicyDocument", "Policies", "ManagedPolicyArns", "PermissionsBoundary"],
+        access: &[
+            policy("AssumeRolePolicyDocument"),
+            Access { property: "Policies", shape: Shape::InlinePolicies },
+            value("ManagedPolicyArns"),
+            value("PermissionsBoundary"),
+        ],
         ..entry("AWS::IAM::Role")
     },
-    ResourceType { access: &["PolicyDocument", "Roles", "Users", "Groups"], ..entry("AWS::IAM::Policy") },
-    ResourceType { access: &["PolicyDocument", "Roles", "Users", "Groups"], ..entry("AWS::IAM::ManagedPolicy") },
+    ResourceType { access: IAM_POLICY_ACCESS, ..entry("AWS::IAM::Policy") },
+    ResourceType { access: IAM_POLICY_ACCESS, ..entry("AWS::IAM::ManagedPolicy") },
     ResourceType {
-        access: &["AuthorizationType", "AuthorizerId", "ApiKeyRequired"],
+        access: &[value("AuthorizationType"), value("AuthorizerId"), value("ApiKeyRequired")],
         ..entry("AWS::ApiGateway::Method")
     },
 ];
@@ -131,8 +212,13 @@ pub fn is_stateful(name: &str) -> bool {
 }
 
 /// The properties that decide access; `None` when the type grants or guards nothing.
-pub fn access_properties(name: &str) -> Option<&'static [&'static str]> {
+pub fn access_properties(name: &str) -> Option<&'static [Access]> {
     lookup(name).map(|t| t.access).filter(|a| !a.is_empty())
+}
+
+/// Whether `property` of a resource of type `name` decides access.
+pub fn is_access_property(name: &str, property: &str) -> bool {
+    access_properties(name).is_some_and(|a| a.iter().any(|p| p.property == property))
 }
 
 pub fn is_protection(name: &str) -> bool {

@@ -9,6 +9,8 @@
 //! client uses. Each test names the real behaviour it stands for.
 
 mod common;
+#[path = "support/read_recorder.rs"]
+mod read_recorder;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -30,6 +32,7 @@ use matbakh_infra::aws::stack_drift::{
 };
 use matbakh_infra::drift::model::{DriftReport, ResourceDrift, ResourceStatus, Source, StackState};
 use matbakh_infra::drift::{DriftOptions, exit_status, make_drift, render};
+use matbakh_infra::live::ReadStep;
 use matbakh_infra::style::Style;
 use matbakh_infra::synth::{Format, Rendered};
 use serde_json::{Value, json};
@@ -554,6 +557,35 @@ async fn every_stack_is_read_once_and_nothing_is_written() {
     for call in ["DescribeStacks", "GetTemplate", "ListStackResources", "DetectStackDrift "] {
         assert_eq!(cfn.calls(call), rendered.stacks.len(), "{call}");
     }
+}
+
+/// Drift sat silent for 12.7 s against the real account: on a terminal the user now
+/// sees the stacks read, CloudFormation's detections and the resources checked counted
+/// as they finish, and the line goes away before the report is printed.
+#[tokio::test]
+async fn the_progress_observer_counts_stacks_detections_and_resources_checked() {
+    let rendered = render_env("dev", Format::Json);
+    let mut cfn = FakeCfn::deployed(&rendered);
+    cfn.statuses = vec![status(StackDriftDetectionStatus::DetectionComplete, Some(StackDriftStatus::InSync))];
+    let recorder = std::sync::Arc::new(read_recorder::ReadRecorder::default());
+    let options = DriftOptions { progress: recorder.clone(), ..options() };
+    let report = make_drift(&cfn, &cfn, &FakeReader::default(), &rendered, &options).await.unwrap();
+    let stacks = rendered.stacks.len();
+    assert_eq!(recorder.counted(ReadStep::StacksRead), Some((stacks, stacks)));
+    assert_eq!(recorder.counted(ReadStep::DriftDetections), Some((stacks, stacks)));
+    // Every resource drift reads is counted once its read answers (here each read is
+    // refused). Standalone security-group rules are checked inside their group's read,
+    // so more resources rest on the reads than reads were counted.
+    let (done, total) = recorder.counted(ReadStep::ResourcesChecked).unwrap();
+    assert!(total > 0 && done == total, "{done}/{total}");
+    let read: usize = report
+        .stacks
+        .iter()
+        .flat_map(|s| &s.resources)
+        .filter(|r| r.status == ResourceStatus::NotChecked { reason: "permission denied (AccessDenied)".into() })
+        .count();
+    assert!(read >= total, "{read} resources refused, {total} counted");
+    assert!(recorder.finished_last(), "{:?}", recorder.told.lock().unwrap());
 }
 
 /// Real behaviour the local AWS exposed (moto once wrote a port into a Lambda

@@ -4,6 +4,8 @@
 //! Each test names the real behaviour it stands for.
 
 mod common;
+#[path = "support/read_recorder.rs"]
+mod read_recorder;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -23,6 +25,7 @@ use matbakh_infra::aws::cloudformation::{
 use matbakh_infra::aws::services::names::NameProbe;
 use matbakh_infra::cli::plan_exit_status;
 use matbakh_infra::diff::impact::Impact;
+use matbakh_infra::live::ReadStep;
 use matbakh_infra::plan::model::Evidence;
 use matbakh_infra::plan::{PlanOptions, PlanStatus, Preparation, discard, make_plan};
 use matbakh_infra::synth::{Format, Rendered};
@@ -340,4 +343,22 @@ async fn a_stack_in_review_is_still_to_be_created() {
     fake.stacks.get_mut("matbakh-dev-edge").unwrap().0.status = "REVIEW_IN_PROGRESS".into();
     let plan = make_plan(&fake, &NoBucket, &fake, &rendered, None, &options()).await.unwrap();
     assert_eq!(plan.stacks.iter().find(|s| s.id == "edge").unwrap().status, PlanStatus::ToCreate);
+}
+
+// Plan reads every stack at once and then waits on CloudFormation's change sets; on a
+// terminal the user sees both counted (stacks read, change sets prepared), and the
+// line goes away before the plan is printed.
+#[tokio::test]
+async fn the_progress_observer_counts_stacks_read_and_change_sets_prepared() {
+    let (deployed, changed) = dev_and_changed();
+    let mut fake = FakeCfn::deployed(&deployed);
+    fake.change_sets.insert("matbakh-dev-network".into(), subnet_move_answer());
+    let recorder = std::sync::Arc::new(read_recorder::ReadRecorder::default());
+    let options = PlanOptions { progress: recorder.clone(), ..options() };
+    let plan = make_plan(&fake, &NoBucket, &fake, &changed, None, &options).await.unwrap();
+    let stacks = changed.stacks.len();
+    assert_eq!(recorder.counted(ReadStep::StacksRead), Some((stacks, stacks)));
+    assert_eq!(recorder.counted(ReadStep::ChangeSetsPrepared), Some((1, 1)));
+    assert_eq!(plan.prepared().count(), 1);
+    assert!(recorder.finished_last(), "{:?}", recorder.told.lock().unwrap());
 }

@@ -1,11 +1,14 @@
 //! What apply tells the user while it runs, as typed events, and the three ways to show
 //! them: progress bars on a terminal (one line per running stack, like rain), plain
 //! timestamped lines in CI or a pipe, and JSON lines for machines (`--output json`).
+//! Also the one progress line of plan's and drift's reads ([`ReadBar`]): the terminal
+//! drawing of the tool lives here.
 
 use crate::aws::status::StackStatus;
+use crate::live::{ReadProgress, ReadStep, Silent};
 use std::collections::HashMap;
-use std::io::Write;
-use std::sync::Mutex;
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -162,33 +165,45 @@ impl Progress for PlainLines {
 /// A terminal: one progress line per running stack, ending in its one-line result.
 pub struct Bars {
     multi: MultiProgress,
-    bars: Mutex<HashMap<String, ProgressBar>>,
+    bars: Mutex<HashMap<String, StackBar>>,
+}
+
+/// One stack's line, and whether a resource of it has failed: from then on the stack
+/// rolls back, and the rollback's own completed events must not fill the bar.
+#[derive(Clone)]
+struct StackBar {
+    bar: ProgressBar,
+    failing: bool,
 }
 
 impl Default for Bars {
     fn default() -> Self {
-        Bars { multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()), bars: Mutex::new(HashMap::new()) }
+        Bars::drawing_to(ProgressDrawTarget::stderr())
     }
 }
 
 impl Bars {
-    fn bar(&self, stack: &str) -> ProgressBar {
+    fn drawing_to(target: ProgressDrawTarget) -> Self {
+        Bars { multi: MultiProgress::with_draw_target(target), bars: Mutex::new(HashMap::new()) }
+    }
+
+    /// Runs `f` on the stack's line, made on first use.
+    fn with_bar<T>(&self, stack: &str, f: impl FnOnce(&mut StackBar) -> T) -> T {
         let mut bars = self.bars.lock().expect("progress lock");
-        bars.entry(stack.to_owned())
-            .or_insert_with(|| {
-                let bar = self.multi.add(ProgressBar::new(0));
-                bar.set_style(
-                    ProgressStyle::with_template(
-                        "{spinner} {prefix:26} {bar:20} {pos:>3}/{len:<3} {elapsed:>4} {wide_msg}",
-                    )
-                    .expect("valid template")
-                    .progress_chars("=> "),
-                );
-                bar.set_prefix(stack.to_owned());
-                bar.enable_steady_tick(Duration::from_millis(120));
-                bar
-            })
-            .clone()
+        let entry = bars.entry(stack.to_owned()).or_insert_with(|| {
+            let bar = self.multi.add(ProgressBar::new(0));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {prefix:26} {bar:20} {pos:>3}/{len:<3} {elapsed:>4} {wide_msg}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_prefix(stack.to_owned());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            StackBar { bar, failing: false }
+        });
+        f(entry)
     }
 }
 
@@ -196,29 +211,95 @@ impl Progress for Bars {
     fn emit(&self, event: ApplyEvent) {
         let stack = event.stack().to_owned();
         match &event {
-            ApplyEvent::ChangeSet { total, .. } => {
-                let bar = self.bar(&stack);
-                bar.set_length(*total as u64);
-                bar.set_message(event.describe());
-            }
-            ApplyEvent::Resource { logical_id, status, done, total, .. } => {
-                let bar = self.bar(&stack);
-                bar.set_length(*total as u64);
-                bar.set_position(*done as u64);
-                bar.set_message(format!("{logical_id} {status}"));
-            }
-            ApplyEvent::Succeeded { .. } | ApplyEvent::NoChanges { .. } | ApplyEvent::Failed { .. } => {
-                let bar = self.bar(&stack);
-                if let ApplyEvent::Succeeded { .. } = event {
-                    bar.set_position(bar.length().unwrap_or(0));
+            ApplyEvent::ChangeSet { total, .. } => self.with_bar(&stack, |b| {
+                b.bar.set_length(*total as u64);
+                b.bar.set_message(event.describe());
+            }),
+            ApplyEvent::Resource { logical_id, status, done, total, .. } => self.with_bar(&stack, |b| {
+                b.failing |= status.ends_with("_FAILED");
+                b.bar.set_length(*total as u64);
+                if !b.failing {
+                    b.bar.set_position(*done as u64);
                 }
-                bar.finish_with_message(event.describe());
+                b.bar.set_message(format!("{logical_id} {status}"));
+            }),
+            // Finishing fills the bar: only a stack that made it all the way.
+            ApplyEvent::Succeeded { .. } | ApplyEvent::NoChanges { .. } => {
+                self.with_bar(&stack, |b| b.bar.finish_with_message(event.describe()))
             }
+            // A failed stack keeps the count it reached before its first failure.
+            ApplyEvent::Failed { .. } => self.with_bar(&stack, |b| {
+                b.failing = true;
+                b.bar.abandon_with_message(event.describe());
+            }),
             ApplyEvent::NotStarted { .. } | ApplyEvent::Warning { .. } => {
                 let _ = self.multi.println(format!("{stack:<26} {}", event.describe()));
             }
-            _ => self.bar(&stack).set_message(event.describe()),
+            _ => self.with_bar(&stack, |b| b.bar.set_message(event.describe())),
         }
+    }
+}
+
+/// How plan and drift show their reads: a progress line on stderr when it is a terminal
+/// and the result is for people (`--output human`); nothing for JSON or markdown, or
+/// when stderr is piped.
+pub fn read_progress(for_people: bool) -> Arc<dyn ReadProgress> {
+    if for_people && std::io::stderr().is_terminal() {
+        Arc::new(ReadBar::drawing_to(ProgressDrawTarget::stderr()))
+    } else {
+        Arc::new(Silent)
+    }
+}
+
+/// One spinner line counting each step of the reads:
+/// `⠋ 4s stacks read 10/10 · drift detections 3/10 · resources checked 57/120`.
+pub struct ReadBar {
+    bar: ProgressBar,
+    /// Each step started so far, in order: (step, done, total).
+    steps: Mutex<Vec<(ReadStep, usize, usize)>>,
+}
+
+impl ReadBar {
+    fn drawing_to(target: ProgressDrawTarget) -> Self {
+        let bar = ProgressBar::with_draw_target(None, target);
+        bar.set_style(ProgressStyle::with_template("{spinner} {elapsed:>3} {wide_msg}").expect("valid template"));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        ReadBar { bar, steps: Mutex::new(Vec::new()) }
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Vec<(ReadStep, usize, usize)>)) {
+        let mut steps = self.steps.lock().expect("progress lock");
+        change(&mut steps);
+        let parts: Vec<String> =
+            steps.iter().map(|(step, done, total)| format!("{} {done}/{total}", step.label())).collect();
+        self.bar.set_message(parts.join(" · "));
+    }
+}
+
+impl ReadProgress for ReadBar {
+    fn start(&self, step: ReadStep, total: usize) {
+        self.update(|steps| match steps.iter_mut().find(|(s, _, _)| *s == step) {
+            Some(entry) => *entry = (step, 0, total),
+            None => steps.push((step, 0, total)),
+        });
+    }
+
+    fn advance(&self, step: ReadStep, count: usize) {
+        self.update(|steps| {
+            if let Some((_, done, total)) = steps.iter_mut().find(|(s, _, _)| *s == step) {
+                *done = (*done + count).min(*total);
+            }
+        });
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Drop for ReadBar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
     }
 }
 
@@ -248,4 +329,90 @@ pub fn now_rfc3339() -> String {
     aws_sdk_cloudformation::primitives::DateTime::from(SystemTime::now())
         .fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(logical_id: &str, status: &str, done: usize) -> ApplyEvent {
+        ApplyEvent::Resource {
+            stack: "matbakh-dev-data".into(),
+            logical_id: logical_id.into(),
+            resource_type: "AWS::KMS::Key".into(),
+            status: status.into(),
+            reason: None,
+            done,
+            total: 7,
+        }
+    }
+
+    fn bar(bars: &Bars) -> ProgressBar {
+        bars.bars.lock().unwrap()["matbakh-dev-data"].bar.clone()
+    }
+
+    // Real behaviour: a failed create rolls back; the rollback's DELETE_COMPLETE events
+    // count as completed states, so the done count climbs to the total while the stack
+    // fails (7/7 on a stack that got 3 resources in).
+    #[test]
+    fn a_failed_stack_keeps_how_far_it_got_and_says_it_failed() {
+        let bars = Bars::drawing_to(ProgressDrawTarget::hidden());
+        let stack = || "matbakh-dev-data".to_owned();
+        bars.emit(ApplyEvent::ChangeSet { stack: stack(), kind: "create", add: 7, modify: 0, remove: 0, total: 7 });
+        for (i, id) in ["A", "B", "C"].iter().enumerate() {
+            bars.emit(resource(id, "CREATE_COMPLETE", i + 1));
+        }
+        bars.emit(resource("Db", "CREATE_FAILED", 3));
+        for done in 4..=7 {
+            bars.emit(resource("A", "DELETE_COMPLETE", done));
+        }
+        assert_eq!(bar(&bars).position(), 3, "the rollback does not fill the bar");
+        bars.emit(ApplyEvent::Failed {
+            stack: stack(),
+            reason: "DBInstance quota exceeded".into(),
+            resource: Some("Db".into()),
+            remedy: None,
+        });
+        let bar = bar(&bars);
+        assert_eq!((bar.position(), bar.length()), (3, Some(7)));
+        assert!(bar.is_finished());
+        assert!(bar.message().starts_with("FAILED at Db: DBInstance quota exceeded"), "{}", bar.message());
+    }
+
+    #[test]
+    fn the_read_line_counts_each_step_and_goes_away_when_done() {
+        let line = ReadBar::drawing_to(ProgressDrawTarget::hidden());
+        line.start(ReadStep::StacksRead, 10);
+        line.start(ReadStep::DriftDetections, 10);
+        for _ in 0..10 {
+            line.advance(ReadStep::StacksRead, 1);
+        }
+        line.advance(ReadStep::DriftDetections, 3);
+        line.start(ReadStep::ResourcesChecked, 120);
+        line.advance(ReadStep::ResourcesChecked, 57);
+        assert_eq!(line.bar.message(), "stacks read 10/10 · drift detections 3/10 · resources checked 57/120");
+        line.finish();
+        assert!(line.bar.is_finished());
+    }
+
+    #[test]
+    fn a_stack_that_succeeds_fills_its_bar() {
+        let bars = Bars::drawing_to(ProgressDrawTarget::hidden());
+        bars.emit(ApplyEvent::ChangeSet {
+            stack: "matbakh-dev-data".into(),
+            kind: "update",
+            add: 0,
+            modify: 7,
+            remove: 0,
+            total: 7,
+        });
+        bars.emit(resource("A", "UPDATE_COMPLETE", 5));
+        bars.emit(ApplyEvent::Succeeded {
+            stack: "matbakh-dev-data".into(),
+            status: "UPDATE_COMPLETE".into(),
+            seconds: 1.0,
+            outputs: Vec::new(),
+        });
+        assert_eq!(bar(&bars).position(), 7);
+    }
 }

@@ -59,6 +59,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
         concurrency: args.concurrency.max(1),
         cloudformation_detection: !args.no_cloudformation_detection,
         ignore,
+        progress: crate::apply::progress::read_progress(args.output == DriftOutput::Human),
         ..DriftOptions::default()
     };
     let runtime =

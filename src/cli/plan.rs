@@ -96,6 +96,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     let options = PlanOptions {
         change_sets: !args.no_change_set,
         concurrency: args.concurrency.max(1),
+        progress: crate::apply::progress::read_progress(args.output == PlanOutput::Human),
         ..PlanOptions::default()
     };
     let runtime =

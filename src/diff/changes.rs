@@ -60,6 +60,19 @@ pub struct ResourceChange {
     pub attributes: Vec<EntryChange>,
 }
 
+impl ResourceChange {
+    /// The properties as the new template has them (an added resource's whole set).
+    pub fn new_properties(&self) -> Map<String, Value> {
+        self.properties.iter().filter_map(|p| Some((p.path.clone(), p.new.clone()?))).collect()
+    }
+
+    /// What the resource allows once changed, in words (empty for a type that grants
+    /// or guards nothing); see [`super::access`].
+    pub fn access_details(&self) -> Vec<super::access::AccessDetail> {
+        super::access::describe(&self.resource_type, &self.new_properties())
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateDiff {
     pub parameters: Vec<EntryChange>,

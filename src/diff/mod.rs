@@ -1,9 +1,11 @@
 //! The template diff engine: what changes between a deployed template and a rendered
 //! one, and how (`changes`, `impact`), after normalizing both (`normalize`); what a
 //! change set adds to that verdict (`evidence`); parameter values (`parameters`); and
-//! the view of a diff for people (`render`). Needs no AWS access; plan, apply and
+//! the view of a diff for people (`render`), and what an access-relevant resource
+//! allows, in words (`access`). Needs no AWS access; plan, apply and
 //! drift all use it.
 
+pub mod access;
 pub mod changes;
 pub mod evidence;
 pub mod impact;

@@ -18,6 +18,7 @@ use serde_json::Value;
 use super::model::{PropertyDrift, ResourceDrift, ResourceStatus, Source};
 use crate::aws::AwsError;
 use crate::aws::stack_drift::{DriftDetectionApi, PropertyDifference, ResourceDriftResult};
+use crate::live::{ReadProgress, ReadStep};
 
 /// The printed note when the endpoint lacks drift detection.
 pub const UNSUPPORTED_NOTE: &str = "CloudFormation drift detection is not supported by this endpoint; resources were checked through the service APIs only";
@@ -46,10 +47,13 @@ pub async fn detect_all<A: DriftDetectionApi>(
     concurrency: usize,
     timeout: Duration,
     poll: Duration,
+    progress: &dyn ReadProgress,
 ) -> Detections {
+    progress.start(ReadStep::DriftDetections, stacks.len());
     let results: Vec<(String, Result<Vec<ResourceDriftResult>, AwsError>)> = stream::iter(stacks.iter().cloned())
         .map(|name| async move {
             let result = detect_one(api, &name, timeout, poll).await;
+            progress.advance(ReadStep::DriftDetections, 1);
             (name, result)
         })
         .buffer_unordered(concurrency.max(1))

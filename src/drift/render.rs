@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::model::{DriftReport, PropertyDrift, ResourceDrift, ResourceStatus, StackDrift, StackState, TemplateDrift};
+use crate::diff::access::rule_text;
 use crate::diff::render::changes_human;
+use crate::resource_types::{Shape, access_properties};
 use crate::style::Style;
 
 /// Values longer than this are cut in the human and markdown views (JSON has them whole).
@@ -25,6 +27,17 @@ fn one_line(v: Option<&Value>) -> String {
         format!("{cut}… (whole value in --output json)")
     } else {
         text
+    }
+}
+
+/// A drifted value as a reviewer reads it: a security-group rule in words (the deny-all
+/// placeholder as `no egress (deny all)`), anything else as one line.
+fn value_text(resource_type: &str, property: &str, v: Option<&Value>) -> String {
+    let rules = access_properties(resource_type)
+        .is_some_and(|access| access.iter().any(|a| a.property == property && a.shape == Shape::Rules));
+    match v {
+        Some(rule @ Value::Object(_)) if rules => rule_text(rule, property),
+        _ => one_line(v),
     }
 }
 
@@ -98,7 +111,7 @@ fn template_view(template: &TemplateDrift, style: &Style) -> String {
     text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
-fn difference_lines(d: &PropertyDrift, last: bool, style: &Style, out: &mut String) {
+fn difference_lines(resource_type: &str, d: &PropertyDrift, last: bool, style: &Style, out: &mut String) {
     let branch = if last { "└─" } else { "├─" };
     let indent = if last { "       " } else { "   │   " };
     let mut note = String::new();
@@ -108,8 +121,9 @@ fn difference_lines(d: &PropertyDrift, last: bool, style: &Style, out: &mut Stri
         note.push_str(" (CloudFormation agrees)");
     }
     out.push_str(&format!("   {branch} {}{}\n", d.property, style.dim(&note)));
-    out.push_str(&style.removed(&format!("{indent}expected: {}\n", one_line(d.expected.as_ref()))));
-    out.push_str(&style.added(&format!("{indent}actual:   {}\n", one_line(d.actual.as_ref()))));
+    let text = |v: Option<&Value>| value_text(resource_type, &d.property, v);
+    out.push_str(&style.removed(&format!("{indent}expected: {}\n", text(d.expected.as_ref()))));
+    out.push_str(&style.added(&format!("{indent}actual:   {}\n", text(d.actual.as_ref()))));
 }
 
 fn resource_human(r: &ResourceDrift, style: &Style, out: &mut String) {
@@ -118,7 +132,7 @@ fn resource_human(r: &ResourceDrift, style: &Style, out: &mut String) {
         ResourceStatus::Modified => {
             out.push_str(&style.warning(&format!("  [~] {} {}{id}: modified\n", r.resource_type, r.logical_id)));
             for (i, d) in r.differences.iter().enumerate() {
-                difference_lines(d, i + 1 == r.differences.len(), style, out);
+                difference_lines(&r.resource_type, d, i + 1 == r.differences.len(), style, out);
             }
         }
         ResourceStatus::Deleted { detail } => {
@@ -252,8 +266,8 @@ pub fn markdown(report: &DriftReport) -> String {
                             r.logical_id,
                             r.resource_type,
                             escape(&d.property),
-                            escape(&one_line(d.expected.as_ref())),
-                            escape(&one_line(d.actual.as_ref()))
+                            escape(&value_text(&r.resource_type, &d.property, d.expected.as_ref())),
+                            escape(&value_text(&r.resource_type, &d.property, d.actual.as_ref()))
                         ));
                     }
                 }
@@ -300,4 +314,77 @@ pub fn markdown(report: &DriftReport) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::changes::TemplateDiff;
+    use crate::drift::model::{Source, StackDrift, Summary};
+    use serde_json::json;
+
+    /// A live group whose deny-all egress placeholder someone replaced with allow-all,
+    /// as drift's rule comparison reports it (normalized rules, one difference each).
+    fn reopened_egress() -> DriftReport {
+        let difference = |expected: Option<Value>, actual: Option<Value>| PropertyDrift {
+            property: "SecurityGroupEgress".into(),
+            expected,
+            actual,
+            source: Source::ServiceApi,
+            cloudformation_agrees: false,
+        };
+        let mut report = DriftReport {
+            format_version: 1,
+            tool_version: "t".into(),
+            environment: "dev".into(),
+            region: "eu-central-1".into(),
+            stacks: vec![StackDrift {
+                id: "network".into(),
+                name: "matbakh-dev-network".into(),
+                state: StackState::Deployed,
+                live_status: None,
+                template: TemplateDrift { changes: TemplateDiff::default(), ..TemplateDrift::default() },
+                resources: vec![ResourceDrift {
+                    logical_id: "LambdaSecurityGroup".into(),
+                    resource_type: "AWS::EC2::SecurityGroup".into(),
+                    physical_id: Some("sg-0abc".into()),
+                    status: ResourceStatus::Modified,
+                    differences: vec![
+                        difference(
+                            Some(
+                                json!({"IpProtocol": "icmp", "FromPort": 252, "ToPort": 86, "CidrIp": "255.255.255.255/32"}),
+                            ),
+                            None,
+                        ),
+                        difference(None, Some(json!({"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}))),
+                    ],
+                    not_compared: Vec::new(),
+                    compared: 2,
+                    sources: vec![Source::ServiceApi],
+                    ignored: Vec::new(),
+                }],
+                notes: Vec::new(),
+            }],
+            notes: Vec::new(),
+            stale_ignores: Vec::new(),
+            read_failures: Vec::new(),
+            summary: Summary::default(),
+        };
+        report.summarize();
+        report
+    }
+
+    #[test]
+    fn the_deny_all_egress_placeholder_reads_as_no_egress() {
+        let report = reopened_egress();
+        let text = human(&report, &Style::plain());
+        assert!(text.contains("expected: no egress (deny all)\n"), "{text}");
+        assert!(text.contains("actual:   all traffic to 0.0.0.0/0 (anywhere)\n"), "{text}");
+        assert!(!text.contains("252"), "{text}");
+        let md = markdown(&report);
+        assert!(md.contains("| `no egress (deny all)` | `(none)` |"), "{md}");
+        assert!(md.contains("| `(none)` | `all traffic to 0.0.0.0/0 (anywhere)` |"), "{md}");
+        // JSON keeps the rule itself.
+        assert!(report.to_json().contains("\"FromPort\": 252"));
+    }
 }

@@ -12,6 +12,7 @@
 //! `DescribeStacks` failing (nothing can be said about the stacks) is an error.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
@@ -30,9 +31,10 @@ use crate::aws::cloudformation::{LiveStack, StackReadApi, StackResource};
 use crate::aws::retry::Backoff;
 use crate::aws::services::{LiveReader, LiveState, ReadResult, is_batched, is_readable};
 use crate::aws::stack_drift::DriftDetectionApi;
+use crate::diff::access::rule_text;
 use crate::diff::changes::diff_templates;
 use crate::diff::parameters::parameter_values;
-use crate::live::{LiveStackState, ReadScope, read_environment};
+use crate::live::{LiveStackState, ReadProgress, ReadScope, ReadStep, Silent, read_environment_observed};
 use crate::resource_types::{DriftRead, drift_read};
 use crate::synth::Rendered;
 
@@ -45,6 +47,9 @@ pub struct DriftOptions {
     pub detection_timeout: Duration,
     pub detection_poll: Duration,
     pub ignore: Vec<IgnoreEntry>,
+    /// Told of each stack read, drift detection finished and resource checked (a
+    /// terminal shows a progress line).
+    pub progress: Arc<dyn ReadProgress>,
 }
 
 impl Default for DriftOptions {
@@ -55,6 +60,7 @@ impl Default for DriftOptions {
             detection_timeout: Duration::from_secs(600),
             detection_poll: Duration::from_secs(2),
             ignore: Vec::new(),
+            progress: Arc::new(Silent),
         }
     }
 }
@@ -79,6 +85,25 @@ where
     D: DriftDetectionApi,
     R: LiveReader,
 {
+    let report = check_environment(cfn, stacks_api, reader, rendered, options).await;
+    // Also on an error: the progress line goes before the message is printed.
+    options.progress.finish();
+    report
+}
+
+async fn check_environment<C, D, R>(
+    cfn: &C,
+    stacks_api: &D,
+    reader: &R,
+    rendered: &Rendered,
+    options: &DriftOptions,
+) -> Result<DriftReport, AwsError>
+where
+    C: StackReadApi,
+    D: DriftDetectionApi,
+    R: LiveReader,
+{
+    let progress = options.progress.as_ref();
     let names: Vec<String> = rendered.manifest.stacks.iter().map(|s| s.name.clone()).collect();
     let concurrency = options.concurrency.max(1);
 
@@ -90,11 +115,11 @@ where
         concurrency,
         backoff: Backoff { attempts: 1, ..Backoff::default() },
     };
-    let reads = read_environment(cfn, &names, scope);
+    let reads = read_environment_observed(cfn, &names, scope, progress);
     let detection = async {
         if options.cloudformation_detection {
-            cfn_detect::detect_all(stacks_api, &names, concurrency, options.detection_timeout, options.detection_poll)
-                .await
+            let (timeout, poll) = (options.detection_timeout, options.detection_poll);
+            cfn_detect::detect_all(stacks_api, &names, concurrency, timeout, poll, progress).await
         } else {
             Detections::default()
         }
@@ -144,9 +169,11 @@ where
             requests.extend(ids.into_iter().map(|id| (resource_type.clone(), vec![id])));
         }
     }
+    progress.start(ReadStep::ResourcesChecked, requests.iter().map(|(_, ids)| ids.len()).sum());
     let answers: Vec<(String, Vec<String>, ReadResult)> = stream::iter(requests)
         .map(|(resource_type, ids)| async move {
             let result = reader.read(&resource_type, &ids).await;
+            progress.advance(ReadStep::ResourcesChecked, ids.len());
             (resource_type, ids, result)
         })
         .buffer_unordered(concurrency)
@@ -569,7 +596,9 @@ fn rule_verdict(
             if live.contains(wanted) {
                 ResourceStatus::InSync
             } else {
-                ResourceStatus::Deleted { detail: Some(format!("the rule is not in {group}: {wanted}")) }
+                ResourceStatus::Deleted {
+                    detail: Some(format!("the rule is not in {group}: {}", rule_text(wanted, direction))),
+                }
             }
         }
         Some(Ok(LiveState::Absent)) => ResourceStatus::Deleted { detail: Some(format!("its group {group} is gone")) },

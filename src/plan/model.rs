@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::aws::cloudformation::ChangeSetKind;
-use crate::diff::{Action, ParameterValueChange, ResourceChange, TemplateDiff};
+use crate::diff::access::AccessDetail;
+use crate::diff::{Action, Impact, ParameterValueChange, ResourceChange, TemplateDiff};
 use crate::resource_types;
 use crate::safety;
 pub use crate::safety::Danger;
@@ -118,11 +119,37 @@ pub struct SecurityChange {
     pub logical_id: String,
     pub resource_type: String,
     pub action: Action,
-    /// The properties that changed.
+    /// The access properties that changed; of an added resource, those it sets.
     pub properties: Vec<String>,
     /// Grants more access than before (a new allow, an opened port, a removed block…).
     pub broadens: bool,
     pub summary: String,
+    /// What an added resource allows, one line per rule, statement or value (absent in
+    /// plans saved before it was added, and for changes and removals).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub details: Vec<AccessDetail>,
+}
+
+/// The plan in numbers: the stacks by status and the resources apply would touch (those
+/// of stacks with a change set to execute, prepared or deferred; a blocked stack's
+/// changes cannot be applied). Derived from the plan whenever asked; written into the
+/// JSON for readers, never read back.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PlanSummary {
+    pub stacks: usize,
+    pub stacks_to_create: usize,
+    pub stacks_to_change: usize,
+    pub stacks_unchanged: usize,
+    pub stacks_blocked: usize,
+    pub change_sets_deferred: usize,
+    pub resources_to_add: usize,
+    pub resources_to_change: usize,
+    pub resources_to_replace: usize,
+    pub resources_to_remove: usize,
+    pub will_fail: usize,
+    pub dangers: usize,
+    pub access_changes: usize,
+    pub access_broadening: usize,
 }
 
 impl StackPlan {
@@ -150,8 +177,46 @@ impl Plan {
         })
     }
 
+    /// The plan format: the plan and its [`PlanSummary`] (which `apply --plan` ignores).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("plan serializes") + "\n"
+        #[derive(Serialize)]
+        struct WithSummary<'a> {
+            #[serde(flatten)]
+            plan: &'a Plan,
+            summary: PlanSummary,
+        }
+        serde_json::to_string_pretty(&WithSummary { plan: self, summary: self.summary() }).expect("plan serializes")
+            + "\n"
+    }
+
+    pub fn summary(&self) -> PlanSummary {
+        let count = |s: PlanStatus| self.stacks.iter().filter(|p| p.status == s).count();
+        let mut summary = PlanSummary {
+            stacks: self.stacks.len(),
+            stacks_to_create: count(PlanStatus::ToCreate),
+            stacks_to_change: count(PlanStatus::Changes),
+            stacks_unchanged: count(PlanStatus::NoChanges),
+            stacks_blocked: count(PlanStatus::Blocked),
+            change_sets_deferred: self
+                .stacks
+                .iter()
+                .filter(|s| matches!(s.change_set, Some(Preparation::Deferred { .. })))
+                .count(),
+            will_fail: self.will_fail.len(),
+            dangers: self.danger.len(),
+            access_changes: self.security.len(),
+            access_broadening: self.security.iter().filter(|s| s.broadens).count(),
+            ..PlanSummary::default()
+        };
+        for r in self.stacks.iter().filter(|s| s.change_set.is_some()).flat_map(|s| &s.changes.resources) {
+            match (r.action, r.impact) {
+                (Action::Add, _) => summary.resources_to_add += 1,
+                (Action::Remove, _) => summary.resources_to_remove += 1,
+                (Action::Modify, Impact::WillReplace | Impact::MayReplace) => summary.resources_to_replace += 1,
+                (Action::Modify, _) => summary.resources_to_change += 1,
+            }
+        }
+        summary
     }
 
     /// Fills the danger and security lists from the stacks' changes.
@@ -171,14 +236,17 @@ impl Plan {
 
 fn security(stack: &str, change: &ResourceChange) -> Option<SecurityChange> {
     let watched = resource_types::access_properties(&change.resource_type)?;
+    let is_watched = |path: &str| watched.iter().any(|a| a.property == path);
     let properties: Vec<String> = match change.action {
-        Action::Modify => change
-            .properties
+        Action::Modify => {
+            change.properties.iter().filter(|p| is_watched(&p.path) && p.old != p.new).map(|p| p.path.clone()).collect()
+        }
+        Action::Add => watched
             .iter()
-            .filter(|p| watched.contains(&p.path.as_str()) && p.old != p.new)
-            .map(|p| p.path.clone())
+            .filter(|a| change.properties.iter().any(|p| p.path == a.property))
+            .map(|a| a.property.to_owned())
             .collect(),
-        _ => Vec::new(),
+        Action::Remove => Vec::new(),
     };
     if change.action == Action::Modify && properties.is_empty() {
         return None;
@@ -189,16 +257,17 @@ fn security(stack: &str, change: &ResourceChange) -> Option<SecurityChange> {
         Action::Add => !resource_types::is_protection(&change.resource_type),
         // Removing a protection broadens; removing a grant narrows.
         Action::Remove => resource_types::is_protection(&change.resource_type),
-        Action::Modify => change.properties.iter().any(|p| {
-            watched.contains(&p.path.as_str())
-                && broadens(&change.resource_type, &p.path, p.old.as_ref(), p.new.as_ref())
-        }),
+        Action::Modify => change
+            .properties
+            .iter()
+            .any(|p| is_watched(&p.path) && broadens(&change.resource_type, &p.path, p.old.as_ref(), p.new.as_ref())),
     };
     let summary = match change.action {
         Action::Add => "added".to_owned(),
         Action::Remove => "removed".to_owned(),
         Action::Modify => format!("changes {}", properties.join(", ")),
     };
+    let details = if change.action == Action::Add { change.access_details() } else { Vec::new() };
     Some(SecurityChange {
         stack: stack.to_owned(),
         logical_id: change.logical_id.clone(),
@@ -207,6 +276,7 @@ fn security(stack: &str, change: &ResourceChange) -> Option<SecurityChange> {
         properties,
         broadens,
         summary,
+        details,
     })
 }
 
@@ -275,7 +345,7 @@ fn statements(v: &Value) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::{Impact, diff_templates};
+    use crate::diff::diff_templates;
     use serde_json::json;
 
     fn stack_with(diff: TemplateDiff) -> Plan {

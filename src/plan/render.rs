@@ -1,9 +1,9 @@
 //! Drawing a plan for people: a terminal view in the style of `cdk diff` and a markdown
-//! view for pull-request comments. Both list the dangers first.
+//! view for pull-request comments (stacks in ```` ```diff ```` blocks GitHub colours).
+//! Both list the dangers first, and show what each added access resource allows.
 
 use super::model::{Evidence, Plan, PlanStatus, Preparation, SecurityChange, StackPlan};
-use crate::diff::render::changes_human;
-use crate::diff::{Action, Impact};
+use crate::diff::render::{Mark, View, changes_view, resource_view};
 use crate::style::Style;
 
 pub fn human(plan: &Plan, style: &Style) -> String {
@@ -40,45 +40,54 @@ pub fn human(plan: &Plan, style: &Style) -> String {
         for s in existing {
             let flag = if s.broadens { style.warning("broadens access") } else { "narrows or keeps access".to_owned() };
             out.push_str(&format!("  {} {} ({}): {} — {flag}\n", s.stack, s.logical_id, s.resource_type, s.summary));
+            for d in &s.details {
+                out.push_str(&format!("      {d}\n"));
+            }
         }
         for (stack, count) in new {
             out.push_str(&format!(
-                "  {stack} (new stack): {count} access-related {} added — each is in --output json\n",
+                "  {stack} (new stack): {count} access-related {} added — each is shown with the stack below\n",
                 if count == 1 { "resource" } else { "resources" }
             ));
         }
         out.push('\n');
     }
     for stack in &plan.stacks {
-        stack_human(stack, style, &mut out);
+        stack_view(stack, &View::terminal(style), &mut out);
     }
     out.push_str(&summary_line(plan));
     out.push('\n');
     out
 }
 
-fn stack_human(stack: &StackPlan, style: &Style, out: &mut String) {
+fn stack_view(stack: &StackPlan, view: &View, out: &mut String) {
+    let style = &view.style;
     let name = style.bold(&stack.name);
     match stack.status {
         PlanStatus::NoChanges => {
-            out.push_str(&format!("{name}: no changes\n"));
+            view.line(out, Mark::Context, &format!("{name}: no changes"));
             return;
         }
         PlanStatus::Blocked => {
-            out.push_str(&format!(
-                "{name}: {}\n",
-                style.error(&format!("blocked — {}", stack.remedy.as_deref().unwrap_or("")))
-            ));
+            view.line(
+                out,
+                Mark::Context,
+                &format!("{name}: {}", style.error(&format!("blocked — {}", stack.remedy.as_deref().unwrap_or("")))),
+            );
             return;
         }
         PlanStatus::ToCreate => {
-            out.push_str(&format!(
-                "{name}: to be created ({} resources){}\n",
-                stack.changes.resources.len(),
-                preparation_note(stack, style)
-            ));
+            view.line(
+                out,
+                Mark::Context,
+                &format!(
+                    "{name}: to be created ({} resources){}",
+                    stack.changes.resources.len(),
+                    preparation_note(stack, style)
+                ),
+            );
             for r in &stack.changes.resources {
-                out.push_str(&style.added(&format!("  [+] {} {}\n", r.resource_type, r.logical_id)));
+                resource_view(r, view, out);
             }
             return;
         }
@@ -89,8 +98,12 @@ fn stack_human(stack: &StackPlan, style: &Style, out: &mut String) {
         (Evidence::TemplateDiff, Some(note)) => format!("template diff — {note}"),
         (Evidence::TemplateDiff, None) => "template diff".to_owned(),
     };
-    out.push_str(&format!("{name} {}{}\n", style.dim(&format!("({evidence})")), preparation_note(stack, style)));
-    changes_human(&stack.changes, &stack.parameter_values, style, out);
+    view.line(
+        out,
+        Mark::Context,
+        &format!("{name} {}{}", style.dim(&format!("({evidence})")), preparation_note(stack, style)),
+    );
+    changes_view(&stack.changes, &stack.parameter_values, view, out);
 }
 
 /// Security entries of stacks that exist, one by one, and of stacks to be created,
@@ -118,29 +131,23 @@ fn preparation_note(stack: &StackPlan, style: &Style) -> String {
 }
 
 fn summary_line(plan: &Plan) -> String {
-    let count = |s: PlanStatus| plan.stacks.iter().filter(|p| p.status == s).count();
-    let deferred = plan.stacks.iter().filter(|s| matches!(s.change_set, Some(Preparation::Deferred { .. }))).count();
-    let resources = plan.stacks.iter().filter(|s| s.change_set.is_some()).flat_map(|s| &s.changes.resources);
-    let (mut add, mut change, mut replace, mut remove) = (0, 0, 0, 0);
-    for r in resources {
-        match (r.action, r.impact) {
-            (Action::Add, _) => add += 1,
-            (Action::Remove, _) => remove += 1,
-            (Action::Modify, Impact::WillReplace | Impact::MayReplace) => replace += 1,
-            (Action::Modify, _) => change += 1,
-        }
-    }
+    let s = plan.summary();
     format!(
-        "Plan: {} stacks: {add} resources to add, {change} to change, {replace} to replace, {remove} to remove; {} stacks to create, {} to change, {} unchanged, {} blocked, {deferred} change set(s) deferred to apply; {} will fail; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
-        plan.stacks.len(),
-        count(PlanStatus::ToCreate),
-        count(PlanStatus::Changes),
-        count(PlanStatus::NoChanges),
-        count(PlanStatus::Blocked),
-        plan.will_fail.len(),
-        plan.danger.len(),
-        plan.security.len(),
-        plan.security.iter().filter(|s| s.broadens).count()
+        "Plan: {} stacks: {} resources to add, {} to change, {} to replace, {} to remove; {} stacks to create, {} to change, {} unchanged, {} blocked, {} change set(s) deferred to apply; {} will fail; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
+        s.stacks,
+        s.resources_to_add,
+        s.resources_to_change,
+        s.resources_to_replace,
+        s.resources_to_remove,
+        s.stacks_to_create,
+        s.stacks_to_change,
+        s.stacks_unchanged,
+        s.stacks_blocked,
+        s.change_sets_deferred,
+        s.will_fail,
+        s.dangers,
+        s.access_changes,
+        s.access_broadening
     )
 }
 
@@ -187,7 +194,7 @@ pub fn markdown(plan: &Plan) -> String {
                             s.stack.clone(),
                             format!("`{}`", s.logical_id),
                             s.resource_type.clone(),
-                            escape(&s.summary),
+                            change_cell(s),
                             (if s.broadens { "**yes**" } else { "no" }).to_owned(),
                         ]
                     })
@@ -232,13 +239,13 @@ pub fn markdown(plan: &Plan) -> String {
             [s.name.clone(), status.to_owned(), s.changes.resources.len().to_string(), evidence.to_owned(), change_set]
         }),
     );
-    for s in plan.stacks.iter().filter(|s| s.status == PlanStatus::Changes || s.status == PlanStatus::Blocked) {
+    for s in plan.stacks.iter().filter(|s| s.status != PlanStatus::NoChanges) {
         out.push_str(&format!("\n<details><summary><code>{}</code></summary>\n\n", s.name));
         if let Some(r) = &s.remedy {
             out.push_str(&format!("Blocked: {}\n\n", escape(r)));
         }
         out.push_str("```diff\n");
-        out.push_str(&stack_text(s));
+        stack_view(s, &View::diff_block(), &mut out);
         out.push_str("```\n\n</details>\n");
     }
     out.push('\n');
@@ -261,15 +268,22 @@ fn markdown_table<const N: usize>(
     }
 }
 
-/// The plain (uncolored) terminal view of one stack, for the markdown details.
-fn stack_text(stack: &StackPlan) -> String {
-    let mut out = String::new();
-    stack_human(stack, &Style::plain(), &mut out);
-    out
+/// A security entry's change, with what an added resource allows, one line each.
+fn change_cell(s: &SecurityChange) -> String {
+    let mut cell = escape(&s.summary);
+    for d in &s.details {
+        // In a code span `*` and `_` stay literal (`s3:*`); `|` still needs its escape.
+        cell.push_str(&format!(
+            "<br>{}: `{}`",
+            d.property,
+            d.text.replace('`', "'").replace('|', "\\|").replace('\n', " ")
+        ));
+    }
+    cell
 }
 
 fn escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    s.replace('|', "\\|").replace('<', "&lt;").replace('\n', " ")
 }
 
 #[cfg(test)]
@@ -327,5 +341,113 @@ mod tests {
         }
         let text = human(&plan, &Style::plain());
         assert!(text.contains("Plan: 2 stacks: 4 resources to add, 0 to change, 0 to replace, 0 to remove; 1 stacks to create, 1 to change, 0 unchanged, 0 blocked, 2 change set(s) deferred to apply"), "{text}");
+    }
+
+    fn plan_of(stacks: Vec<StackPlan>) -> Plan {
+        let mut plan = Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            tool_version: "t".into(),
+            environment: "dev".into(),
+            region: "eu-central-1".into(),
+            stacks,
+            will_fail: Vec::new(),
+            danger: Vec::new(),
+            security: Vec::new(),
+        };
+        for s in &mut plan.stacks {
+            s.change_set = Some(Preparation::Deferred { reason: "r".into() });
+        }
+        plan.analyze();
+        plan
+    }
+
+    fn ssh_rule() -> serde_json::Value {
+        json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {"GroupId": {"Fn::GetAtt": ["BastionSg", "GroupId"]}, "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}})
+    }
+
+    /// A live network stack: a subnet replaced, a route table retagged in place, a
+    /// subnet removed and an SSH rule added.
+    fn network_change() -> StackPlan {
+        let subnet =
+            |cidr: &str| json!({"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": "vpc-1", "CidrBlock": cidr}});
+        let table = |tag: &str| json!({"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": "vpc-1", "Tags": [{"Key": "t", "Value": tag}]}});
+        let old =
+            json!({"Resources": {"Public2": subnet("10.0.2.0/24"), "Table": table("a"), "Old": subnet("10.0.9.0/24")}});
+        let new = json!({"Resources": {"Public2": subnet("10.0.3.0/24"), "Table": table("b"), "BastionIngressSsh1": ssh_rule()}});
+        stack("matbakh-dev-network", PlanStatus::Changes, old, new)
+    }
+
+    #[test]
+    fn an_added_rule_shows_what_it_opens_in_the_security_list_and_the_stack() {
+        let plan = plan_of(vec![network_change()]);
+        let text = human(&plan, &Style::plain());
+        let rule = "SecurityGroupIngress: tcp 22 from 0.0.0.0/0 (anywhere) into group BastionSg.GroupId";
+        assert!(
+            text.contains(&format!("  matbakh-dev-network BastionIngressSsh1 (AWS::EC2::SecurityGroupIngress): added — broadens access\n      {rule}\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("  [+] AWS::EC2::SecurityGroupIngress BastionIngressSsh1\n   └─ {rule}\n")),
+            "{text}"
+        );
+        let md = markdown(&plan);
+        assert!(
+            md.contains("| added<br>SecurityGroupIngress: `tcp 22 from 0.0.0.0/0 (anywhere) into group BastionSg.GroupId` | **yes** |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn markdown_stacks_are_diff_blocks_marked_for_github() {
+        let fresh = json!({"Resources": {"Rule": ssh_rule()}});
+        let plan = plan_of(vec![
+            network_change(),
+            stack("matbakh-dev-edge", PlanStatus::ToCreate, serde_json::Value::Null, fresh),
+        ]);
+        let md = markdown(&plan);
+        let block = |name: &str| -> Vec<String> {
+            let start = md.find(&format!("<summary><code>{name}</code>")).unwrap_or_else(|| panic!("{name}: {md}"));
+            let body = &md[start..];
+            let body = &body[body.find("```diff\n").unwrap() + 8..];
+            body[..body.find("```\n").unwrap()].lines().map(str::to_owned).collect()
+        };
+        let network = block("matbakh-dev-network");
+        let line = |needle: &str| {
+            network.iter().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle}: {network:#?}")).clone()
+        };
+        assert!(line("[~] AWS::EC2::Subnet Public2").starts_with("-  [~]"), "a replacement is red: {network:#?}");
+        assert!(line("[~] CidrBlock").starts_with('-'), "{network:#?}");
+        assert!(line("[~] AWS::EC2::RouteTable Table").starts_with("!  [~]"), "in place is orange: {network:#?}");
+        assert!(line("[+] AWS::EC2::SecurityGroupIngress").starts_with("+  [+]"), "{network:#?}");
+        assert!(line("└─ SecurityGroupIngress: tcp 22").starts_with('+'), "{network:#?}");
+        assert!(line("[-] AWS::EC2::Subnet Old").starts_with("-  [-]"), "{network:#?}");
+        assert!(line("[+] 10.0.3.0/24").starts_with('+') && line("[-] 10.0.2.0/24").starts_with('-'));
+        assert!(network.iter().all(|l| matches!(l.chars().next(), Some('+' | '-' | '!' | ' '))), "{network:#?}");
+        // A new stack gets its block too, each resource with what it allows.
+        let edge = block("matbakh-dev-edge");
+        assert_eq!(edge[1], "+  [+] AWS::EC2::SecurityGroupIngress Rule", "{edge:#?}");
+        assert!(edge[2].starts_with("+   └─ SecurityGroupIngress: tcp 22 from 0.0.0.0/0"), "{edge:#?}");
+        assert!(md.contains("Plan: 2 stacks: 2 resources to add, 1 to change, 1 to replace, 1 to remove;"), "{md}");
+    }
+
+    #[test]
+    fn the_json_plan_carries_its_summary_and_each_added_grant_in_words() {
+        let plan = plan_of(vec![network_change()]);
+        let json: serde_json::Value = serde_json::from_str(&plan.to_json()).unwrap();
+        assert_eq!(json["summary"]["stacks"], 1);
+        assert_eq!(json["summary"]["resources_to_add"], 1);
+        assert_eq!(json["summary"]["resources_to_replace"], 1);
+        assert_eq!(json["summary"]["resources_to_change"], 1);
+        assert_eq!(json["summary"]["resources_to_remove"], 1);
+        let entry = &json["security"][0];
+        assert_eq!(entry["logical_id"], "BastionIngressSsh1");
+        assert_eq!(entry["properties"], json!(["GroupId", "IpProtocol", "FromPort", "ToPort", "CidrIp"]));
+        assert_eq!(
+            entry["details"],
+            json!([{"property": "SecurityGroupIngress", "text": "tcp 22 from 0.0.0.0/0 (anywhere) into group BastionSg.GroupId"}])
+        );
+        // A saved plan still reads back (the summary is derived, not stored).
+        let back: Plan = serde_json::from_value(json).unwrap();
+        assert_eq!(back, plan);
     }
 }

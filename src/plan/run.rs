@@ -13,6 +13,7 @@
 //! are to be executed or saved.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
@@ -30,7 +31,9 @@ use crate::aws::cloudformation::{ChangeSetApi, StackReadApi};
 use crate::aws::retry::Backoff;
 use crate::aws::services::names::NameProbe;
 use crate::diff::{diff_templates, parameter_values};
-use crate::live::{LiveEnvironment, LiveStackState, ReadScope, read_environment};
+use crate::live::{
+    LiveEnvironment, LiveStackState, ReadProgress, ReadScope, ReadStep, Silent, read_environment_observed,
+};
 use crate::synth::{Rendered, RenderedStack};
 
 #[derive(Clone, Debug)]
@@ -46,6 +49,8 @@ pub struct PlanOptions {
     /// Longest pause between two reads of a change set being computed.
     pub poll: Duration,
     pub backoff: Backoff,
+    /// Told of each stack read and change set prepared (a terminal shows a progress line).
+    pub progress: Arc<dyn ReadProgress>,
 }
 
 impl Default for PlanOptions {
@@ -57,6 +62,7 @@ impl Default for PlanOptions {
             change_set_timeout: Duration::from_secs(300),
             poll: Duration::from_secs(5),
             backoff: Backoff::default(),
+            progress: Arc::new(Silent),
         }
     }
 }
@@ -86,11 +92,30 @@ where
     S: ArtifactStore,
     N: NameProbe,
 {
+    let plan = plan_environment(api, store, name_probe, rendered, bootstrap, options).await;
+    // Also on an error: the progress line goes before the message is printed.
+    options.progress.finish();
+    plan
+}
+
+async fn plan_environment<C, S, N>(
+    api: &C,
+    store: &S,
+    name_probe: &N,
+    rendered: &Rendered,
+    bootstrap: Option<&RenderedStack>,
+    options: &PlanOptions,
+) -> Result<Plan, AwsError>
+where
+    C: StackReadApi + ChangeSetApi,
+    S: ArtifactStore,
+    N: NameProbe,
+{
     let targets: Vec<&RenderedStack> = bootstrap.into_iter().chain(&rendered.stacks).collect();
     let names: Vec<String> = targets.iter().map(|s| s.name.clone()).collect();
     let scope =
         ReadScope { templates: true, resources: false, concurrency: options.concurrency, backoff: options.backoff };
-    let live = read_environment(api, &names, scope).await?;
+    let live = read_environment_observed(api, &names, scope, options.progress.as_ref()).await?;
 
     let mut stacks = Vec::new();
     for target in &targets {
@@ -300,6 +325,7 @@ async fn prepare_all<C, S>(
         .collect()
         .await;
 
+    options.progress.start(ReadStep::ChangeSetsPrepared, ready.len());
     let made: Vec<(usize, Result<Made, String>)> = stream::iter(ready)
         .map(|i| {
             let (maker, uploads, stack) = (&maker, &uploads, &plan.stacks[i]);
@@ -317,7 +343,9 @@ async fn prepare_all<C, S>(
                     let computed = maker.computed(&id).await.map_err(|e| e.to_string())?;
                     Ok((id, name, computed))
                 };
-                (i, result.await)
+                let result = result.await;
+                options.progress.advance(ReadStep::ChangeSetsPrepared, 1);
+                (i, result)
             }
         })
         .buffer_unordered(options.concurrency.max(1))
