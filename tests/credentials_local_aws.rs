@@ -171,6 +171,18 @@ async fn a_role_is_assumed_with_the_found_credentials_and_its_account_checked() 
     assert!(after.iter().any(|(_, service)| service == "cloudformation"), "{signed:?}");
     assert!(after.iter().all(|(key, _)| key != ENV_KEY), "every later call signed as the role: {signed:?}");
 
+    // The JSON and markdown plans record the account too.
+    let json = cli_async(&proxy.endpoint, &[&as_role[..], &["--output", "json"]].concat(), dir.path(), &ENV_KEYS).await;
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(document["account"], "210987654321");
+    let markdown =
+        cli_async(&proxy.endpoint, &[&as_role[..], &["--output", "markdown"]].concat(), dir.path(), &ENV_KEYS).await;
+    assert!(
+        String::from_utf8_lossy(&markdown.stdout)
+            .starts_with("## matbakh-infra plan: `dev` in 210987654321 / eu-central-1")
+    );
+    take(&proxy);
+
     let own = cli_async(&proxy.endpoint, &plan, dir.path(), &ENV_KEYS).await;
     assert_eq!(own.status.code(), Some(1), "{}", text(&own));
     assert!(text(&own).contains("belong to account 123456789012"), "{}", text(&own));

@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use aws_sdk_cloudformation::types::{ChangeAction, Replacement, ResourceChange, StackStatus};
 use fake_cfn::{FakeCfn, plan_of};
 use matbakh_infra::apply::progress::Recorder;
-use matbakh_infra::apply::saved_plan::{SavedPlanError, parse_saved_plan, verify};
+use matbakh_infra::apply::saved_plan::{SavedPlanError, check_target, parse_saved_plan, verify};
 use matbakh_infra::apply::{ApplyOptions, StackOutcome, apply};
 use matbakh_infra::constructs::bootstrap;
 use matbakh_infra::plan::{Plan, Preparation};
@@ -231,4 +231,30 @@ async fn a_stale_plan_never_deletes_a_stack_created_since() {
     let stacks = fake.stacks.lock().unwrap();
     assert_eq!(stacks["matbakh-dev-network"].status, StackStatus::CreateComplete, "kept");
     assert!(!stacks.contains_key("matbakh-dev-security"), "the empty stack in review is removed");
+}
+
+// A saved plan's change sets live in the account and region it was made in: applied
+// with credentials of another (the role of another environment, a second profile), it
+// is refused before anything is read, and a plan that names no account is too.
+#[tokio::test(start_paused = true)]
+async fn a_saved_plan_applies_only_in_the_account_and_region_it_was_made_in() {
+    let (rendered, bootstrap) = dev();
+    let fake = deployed(&rendered, &bootstrap);
+    let mut plan = plan_of(&fake, &cache_changed(&rendered), &bootstrap, &options()).await;
+    plan.account = "123456789012".into();
+    let saved = parse_saved_plan(&plan.to_json()).unwrap();
+    assert_eq!(saved.account, "123456789012", "the account is saved");
+    check_target(&saved, "123456789012", "eu-central-1").expect("the same account and region");
+    for (account, region) in [("444455556666", "eu-central-1"), ("123456789012", "eu-west-1")] {
+        let err = check_target(&saved, account, region).unwrap_err();
+        assert!(matches!(err, SavedPlanError::OtherTarget { .. }));
+        let text = err.to_string();
+        assert!(
+            text.contains("123456789012 / eu-central-1") && text.contains(&format!("{account} / {region}")),
+            "{text}"
+        );
+    }
+    let mut unrecorded = saved.clone();
+    unrecorded.account.clear();
+    assert!(check_target(&unrecorded, "123456789012", "eu-central-1").unwrap_err().to_string().contains("unrecorded"));
 }

@@ -240,11 +240,16 @@ impl Progress for Bars {
     }
 }
 
-/// How plan and drift show their reads: a progress line on stderr when it is a terminal
+/// Bars only on an interactive terminal outside CI (`CI=true` logs get plain lines).
+pub fn draws_bars() -> bool {
+    std::io::stderr().is_terminal() && std::env::var("CI").map_or(true, |v| v != "true" && v != "1")
+}
+
+/// How plan, apply and drift show their reads: a progress line on stderr when it is a terminal
 /// and the result is for people (`--output human`); nothing for JSON or markdown, or
 /// when stderr is piped.
 pub fn read_progress(for_people: bool) -> Arc<dyn ReadProgress> {
-    if for_people && std::io::stderr().is_terminal() {
+    if for_people && draws_bars() {
         Arc::new(ReadBar::drawing_to(ProgressDrawTarget::stderr()))
     } else {
         Arc::new(Silent)

@@ -22,8 +22,26 @@ pub enum SavedPlanError {
     Version { found: u64 },
     #[error("stale plan, run plan again (its change sets were deleted; nothing was executed):\n  {}", .reasons.join("\n  "))]
     Stale { reasons: Vec<String> },
+    #[error(
+        "it was made for account {plan_account} / {plan_region}, but the credentials are for {account} / {region}; apply it with credentials of that account, or run plan again"
+    )]
+    OtherTarget { plan_account: String, plan_region: String, account: String, region: String },
     #[error(transparent)]
     Aws(#[from] AwsError),
+}
+
+/// A saved plan applies only where it was made: its change sets live in that account
+/// and region, and its review was of that environment.
+pub fn check_target(plan: &Plan, account: &str, region: &str) -> Result<(), SavedPlanError> {
+    if plan.account == account && plan.region == region {
+        return Ok(());
+    }
+    Err(SavedPlanError::OtherTarget {
+        plan_account: if plan.account.is_empty() { "an unrecorded account".to_owned() } else { plan.account.clone() },
+        plan_region: plan.region.clone(),
+        account: account.to_owned(),
+        region: region.to_owned(),
+    })
 }
 
 /// Checks a saved plan against the code and the account; a stale plan's change sets are

@@ -15,7 +15,7 @@ use super::Style;
 use super::aws_args::{AwsArgs, print_target};
 use super::env_files::{Selection, build_assembly, load_reporting};
 use crate::apply::progress::{Bars, JsonLines, PlainLines};
-use crate::apply::saved_plan::{parse_saved_plan, verify};
+use crate::apply::saved_plan::{check_target, parse_saved_plan, verify};
 use crate::apply::{ApplyOptions, ApplyReport, Deployed, StackOutcome, apply};
 use crate::aws::Connection;
 use crate::aws::artifacts::S3Artifacts;
@@ -80,9 +80,13 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
         }
         let api = SdkCloudFormation::new(&config);
         let store = S3Artifacts::new(&config);
-        let plan_options = PlanOptions::default();
+        let plan_options = PlanOptions {
+            account: target.account.clone(),
+            progress: crate::apply::progress::read_progress(args.output == ApplyOutput::Human),
+            ..PlanOptions::default()
+        };
         let plan = match &args.plan {
-            Some(path) => saved_plan(&api, &rendered, &bootstrap_stack, path, plan_options.backoff).await?,
+            Some(path) => saved_plan(&api, &rendered, &bootstrap_stack, path, &target, plan_options.backoff).await?,
             None => {
                 let bootstrap = needs_bucket(&rendered).then_some(&bootstrap_stack);
                 make_plan(&api, &store, &SdkReaders::new(&config), &rendered, bootstrap, &plan_options).await?
@@ -115,7 +119,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
             ..ApplyOptions::new(deploy)
         };
         let boot = &bootstrap_stack;
-        let report = match (args.output, progress_kind()) {
+        let report = match (args.output, crate::apply::progress::draws_bars()) {
             (ApplyOutput::Json, _) => apply(&api, &store, &JsonLines, &rendered, boot, &plan, &options).await,
             (ApplyOutput::Human, true) => apply(&api, &store, &Bars::default(), &rendered, boot, &plan, &options).await,
             (ApplyOutput::Human, false) => apply(&api, &store, &PlainLines, &rendered, boot, &plan, &options).await,
@@ -125,11 +129,6 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
         }
         Ok(ExitCode::from(report.exit_status()))
     })
-}
-
-/// Bars only on an interactive terminal outside CI.
-fn progress_kind() -> bool {
-    std::io::stderr().is_terminal() && std::env::var("CI").map_or(true, |v| v != "true" && v != "1")
 }
 
 fn selected_stacks(rendered: &Rendered, ids: &[String]) -> anyhow::Result<Option<BTreeSet<String>>> {
@@ -151,10 +150,13 @@ async fn saved_plan(
     rendered: &Rendered,
     bootstrap: &RenderedStack,
     path: &PathBuf,
+    target: &Target,
     backoff: Backoff,
 ) -> anyhow::Result<Plan> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan {}", path.display()))?;
     let plan = parse_saved_plan(&text).with_context(|| format!("{} cannot be applied", path.display()))?;
+    check_target(&plan, &target.account, &target.region)
+        .with_context(|| format!("{} cannot be applied", path.display()))?;
     verify(api, &plan, rendered, bootstrap, backoff).await?;
     Ok(plan)
 }

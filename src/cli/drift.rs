@@ -55,7 +55,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     };
     let assembly = build_assembly(&loaded)?;
     let rendered = render_templates(&assembly, Format::Json)?;
-    let options = DriftOptions {
+    let mut options = DriftOptions {
         concurrency: args.concurrency.max(1),
         cloudformation_detection: !args.no_cloudformation_detection,
         ignore,
@@ -67,6 +67,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     let (report, _target) = runtime.block_on(async {
         let Connection { config, target } = args.aws.connect(&loaded.env).await?;
         print_target("drift", &loaded.env, &target, style);
+        options.account = target.account.clone();
         let cfn = SdkCloudFormation::new(&config);
         let report = make_drift(&cfn, &cfn, &SdkReaders::new(&config), &rendered, &options)
             .await

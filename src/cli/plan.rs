@@ -93,7 +93,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     let assembly = build_assembly(&loaded)?;
     let rendered = render_templates(&assembly, Format::Json)?;
     let bootstrap_stack = render_stack(&bootstrap::build(&loaded.env), Format::Json).0;
-    let options = PlanOptions {
+    let mut options = PlanOptions {
         change_sets: !args.no_change_set,
         concurrency: args.concurrency.max(1),
         progress: crate::apply::progress::read_progress(args.output == PlanOutput::Human),
@@ -104,6 +104,7 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
     runtime.block_on(async {
         let Connection { config, target } = args.aws.connect(&loaded.env).await?;
         print_target("plan", &loaded.env, &target, style);
+        options.account = target.account.clone();
         let api = SdkCloudFormation::new(&config);
         let store = S3Artifacts::new(&config);
         let bootstrap = needs_bucket(&rendered).then_some(&bootstrap_stack);

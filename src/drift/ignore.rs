@@ -165,6 +165,7 @@ mod tests {
             format_version: DRIFT_FORMAT_VERSION,
             tool_version: "0".into(),
             environment: "dev".into(),
+            account: "123456789012".into(),
             region: "eu-central-1".into(),
             stacks: vec![StackDrift {
                 id: "network".into(),

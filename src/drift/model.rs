@@ -16,6 +16,9 @@ pub struct DriftReport {
     pub format_version: u32,
     pub tool_version: String,
     pub environment: String,
+    /// The account the credentials were checked to belong to.
+    #[serde(default)]
+    pub account: String,
     pub region: String,
     pub stacks: Vec<StackDrift>,
     /// Said once for the whole run (e.g. CloudFormation drift detection unavailable).

@@ -215,7 +215,12 @@ fn escape(s: &str) -> String {
 }
 
 pub fn markdown(report: &DriftReport) -> String {
-    let mut out = format!("## matbakh-infra drift: `{}` ({})\n\n", report.environment, report.region);
+    let mut out = format!(
+        "## matbakh-infra drift: `{}` in {} / {}\n\n",
+        report.environment,
+        if report.account.is_empty() { "an unrecorded account" } else { &report.account },
+        report.region
+    );
     let verdict = summary_line(report);
     out.push_str(&format!("**{}**\n\n", escape(&verdict)));
     for note in &report.notes {
@@ -337,6 +342,7 @@ mod tests {
             format_version: 1,
             tool_version: "t".into(),
             environment: "dev".into(),
+            account: "123456789012".into(),
             region: "eu-central-1".into(),
             stacks: vec![StackDrift {
                 id: "network".into(),

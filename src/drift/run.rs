@@ -50,6 +50,8 @@ pub struct DriftOptions {
     /// Told of each stack read, drift detection finished and resource checked (a
     /// terminal shows a progress line).
     pub progress: Arc<dyn ReadProgress>,
+    /// The account the credentials were checked to belong to (recorded in the report).
+    pub account: String,
 }
 
 impl Default for DriftOptions {
@@ -61,6 +63,7 @@ impl Default for DriftOptions {
             detection_poll: Duration::from_secs(2),
             ignore: Vec::new(),
             progress: Arc::new(Silent),
+            account: String::new(),
         }
     }
 }
@@ -205,6 +208,7 @@ where
         format_version: DRIFT_FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         environment: rendered.manifest.environment.clone(),
+        account: options.account.clone(),
         region: rendered.manifest.region.clone(),
         stacks: Vec::new(),
         notes: Vec::new(),

@@ -21,6 +21,10 @@ pub struct Plan {
     pub format_version: u32,
     pub tool_version: String,
     pub environment: String,
+    /// The account the plan was made in (checked with STS); `apply --plan` refuses
+    /// credentials of another. Empty only in plans saved before it was recorded.
+    #[serde(default)]
+    pub account: String,
     pub region: String,
     /// The bootstrap stack first (when the environment has assets or large templates),
     /// then every stack of the environment.
@@ -353,6 +357,7 @@ mod tests {
             format_version: PLAN_FORMAT_VERSION,
             tool_version: "test".into(),
             environment: "dev".into(),
+            account: "123456789012".into(),
             region: "eu-central-1".into(),
             stacks: vec![StackPlan {
                 id: "data".into(),

@@ -153,7 +153,12 @@ fn summary_line(plan: &Plan) -> String {
 
 /// A markdown view for pull-request comments.
 pub fn markdown(plan: &Plan) -> String {
-    let mut out = format!("## matbakh-infra plan: `{}` ({})\n\n", plan.environment, plan.region);
+    let mut out = format!(
+        "## matbakh-infra plan: `{}` in {} / {}\n\n",
+        plan.environment,
+        if plan.account.is_empty() { "an unrecorded account" } else { &plan.account },
+        plan.region
+    );
     if !plan.will_fail.is_empty() {
         markdown_table(
             &mut out,
@@ -319,6 +324,7 @@ mod tests {
             format_version: PLAN_FORMAT_VERSION,
             tool_version: "t".into(),
             environment: "dev".into(),
+            account: "123456789012".into(),
             region: "eu-central-1".into(),
             stacks: vec![
                 stack("live", PlanStatus::Changes, json!({"Resources": {}}), json!({"Resources": {"Open": ingress}})),
@@ -348,6 +354,7 @@ mod tests {
             format_version: PLAN_FORMAT_VERSION,
             tool_version: "t".into(),
             environment: "dev".into(),
+            account: "123456789012".into(),
             region: "eu-central-1".into(),
             stacks,
             will_fail: Vec::new(),

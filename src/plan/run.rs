@@ -51,6 +51,8 @@ pub struct PlanOptions {
     pub backoff: Backoff,
     /// Told of each stack read and change set prepared (a terminal shows a progress line).
     pub progress: Arc<dyn ReadProgress>,
+    /// The account the credentials were checked to belong to (recorded in the plan).
+    pub account: String,
 }
 
 impl Default for PlanOptions {
@@ -63,6 +65,7 @@ impl Default for PlanOptions {
             poll: Duration::from_secs(5),
             backoff: Backoff::default(),
             progress: Arc::new(Silent),
+            account: String::new(),
         }
     }
 }
@@ -139,6 +142,7 @@ where
         format_version: PLAN_FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         environment: rendered.manifest.environment.clone(),
+        account: options.account.clone(),
         region: rendered.manifest.region.clone(),
         stacks,
         will_fail,
