@@ -33,16 +33,21 @@ fn import(name: &str) -> Value {
 }
 
 #[test]
-fn functions_are_arm64_node22_traced_in_the_private_subnets_behind_lambda_sg() {
+fn functions_are_arm64_node24_traced_in_the_private_subnets_behind_lambda_sg() {
     for env in ENVIRONMENTS {
         let t = app(env);
         let config = load_env(env);
+        // The runtime is one the tool's own lifecycle rule does not warn about (nodejs22.x
+        // is deprecated from 2027-04-30; its successor is nodejs24.x).
+        let file = common::repo_root().join(format!("stacks/{env}.yaml"));
+        let warnings = matbakh_infra::config::load::load_file(&file).expect("valid").warnings;
+        assert!(warnings.iter().all(|w| !w.to_string().contains("runtime")), "{env}: {warnings:?}");
         let functions = resources_of_type(&t, "AWS::Lambda::Function");
         assert_eq!(functions.len(), config.functions.definitions.len(), "{env}");
         for (id, f) in functions {
             let p = &f["Properties"];
             assert_eq!(p["Architectures"], json!(["arm64"]), "{env}/{id}");
-            assert_eq!(p["Runtime"], "nodejs22.x", "{env}/{id}");
+            assert_eq!(p["Runtime"], "nodejs24.x", "{env}/{id}");
             assert_eq!(p["TracingConfig"], json!({"Mode": "Active"}), "{env}/{id}");
             assert_eq!(p["KmsKeyArn"], import(&format!("matbakh-{env}-security-LambdaKeyArn")), "{env}/{id}");
             assert_eq!(
@@ -295,7 +300,7 @@ fn provisioned_concurrency_only_on_vc_start_in_prod() {
 fn layers_are_arm64_node22_and_referenced_by_the_functions_that_list_them() {
     let t = app("prod");
     for (id, layer) in resources_of_type(&t, "AWS::Lambda::LayerVersion") {
-        assert_eq!(layer["Properties"]["CompatibleRuntimes"], json!(["nodejs22.x"]), "{id}");
+        assert_eq!(layer["Properties"]["CompatibleRuntimes"], json!(["nodejs24.x"]), "{id}");
         assert_eq!(layer["Properties"]["CompatibleArchitectures"], json!(["arm64"]), "{id}");
     }
     for f in &load_env("prod").functions.definitions {

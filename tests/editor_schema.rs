@@ -498,7 +498,7 @@ fn the_editor_flags_what_validate_flags_on_the_same_line() {
         ("a tag key with the reserved aws: prefix", "owner: platform-team", "aws:owner: platform-team"),
         ("a tag value over 256 characters", "owner: platform-team", &format!("owner: {}", "x".repeat(257))),
         ("a tag key over 128 characters", "owner: platform-team", &format!("{}: platform-team", "k".repeat(129))),
-        ("an unknown Lambda runtime", "runtime: nodejs22.x", "runtime: nodejs23.x"),
+        ("an unknown Lambda runtime", "runtime: nodejs24.x", "runtime: nodejs23.x"),
         ("a country code in lower case", "[CN, RU, KP]", "[cn, RU, KP]"),
     ];
     let mut server = LanguageServer::start();
@@ -706,7 +706,7 @@ fn every_value_the_schema_offers_passes_validate() {
         cases.push(("size_gb: \"0.5\"", format!("size_gb: \"{size}\"")));
     }
     for runtime in values::node_runtimes().into_iter().filter(|r| *r >= "nodejs22.x") {
-        cases.push(("runtime: nodejs22.x", format!("runtime: {runtime}")));
+        cases.push(("runtime: nodejs24.x", format!("runtime: {runtime}")));
     }
     let dev = std::fs::read_to_string(repo_root().join("stacks/dev.yaml")).expect("stacks/dev.yaml is readable");
     let mut failures = Vec::new();
