@@ -33,7 +33,7 @@ pub enum NodeValue {
     Seq(Vec<Node>),
     /// Entries in file order. A duplicate key is reported and kept, but lookups and the
     /// JSON value use the first occurrence.
-    Map(Vec<Entry>),
+    Map(Mapping),
     /// Something already reported as unsupported (an alias, a tagged value); it reads as
     /// null and later checks say nothing more about it.
     Invalid,
@@ -54,6 +54,43 @@ pub enum ScalarStyle {
     Block,
     /// A plain scalar tagged `!!str`: a string whatever it looks like.
     Tagged,
+}
+
+/// A map's entries in file order, with an index of each key's first occurrence: looking
+/// a key up is O(1), so locating N findings in a map of N keys stays linear.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mapping {
+    entries: Vec<Entry>,
+    first: HashMap<String, usize>,
+}
+
+impl Mapping {
+    /// The first entry with `key`.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.first.get(key).map(|&i| &self.entries[i])
+    }
+
+    fn push(&mut self, entry: Entry) {
+        self.first.entry(entry.key.clone()).or_insert(self.entries.len());
+        self.entries.push(entry);
+    }
+}
+
+impl std::ops::Deref for Mapping {
+    type Target = [Entry];
+
+    fn deref(&self) -> &[Entry] {
+        &self.entries
+    }
+}
+
+impl<'a> IntoIterator for &'a Mapping {
+    type Item = &'a Entry;
+    type IntoIter = std::slice::Iter<'a, Entry>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -103,7 +140,7 @@ impl Node {
 
     fn child(&self, segment: &Segment) -> Option<&Node> {
         match (&self.value, segment) {
-            (NodeValue::Map(entries), Segment::Key(k)) => entries.iter().find(|e| &e.key == k).map(|e| &e.value),
+            (NodeValue::Map(entries), Segment::Key(k)) => entries.get(k).map(|e| &e.value),
             (NodeValue::Seq(items), Segment::Index(i)) => items.get(*i),
             _ => None,
         }
@@ -202,7 +239,7 @@ impl Source {
     pub fn locate_key(&self, path: &FieldPath) -> (usize, usize) {
         if let (Some(parent), Some(Segment::Key(key))) = (path.parent(), path.segments().last())
             && let Some(NodeValue::Map(entries)) = self.node(&parent).map(|n| &n.value)
-            && let Some(e) = entries.iter().find(|e| &e.key == key)
+            && let Some(e) = entries.get(key)
         {
             return (e.key_line, e.key_column);
         }
@@ -349,8 +386,7 @@ enum Frame {
         invalid: bool,
         /// Whether the first key has been read.
         keyed: bool,
-        entries: Vec<Entry>,
-        first_line: HashMap<String, usize>,
+        entries: Mapping,
         pending: Pending,
     },
 }
@@ -525,8 +561,7 @@ impl<'a> Builder<'a> {
                     flow,
                     invalid,
                     keyed: false,
-                    entries: Vec::new(),
-                    first_line: HashMap::new(),
+                    entries: Mapping::default(),
                     pending: Pending::Key,
                 });
             }
@@ -612,7 +647,7 @@ impl<'a> Builder<'a> {
         let mut problem = None;
         match frame {
             Frame::Seq { items, .. } => items.push(node),
-            Frame::Map { line, column, flow, keyed, entries, first_line, pending, .. } => match pending {
+            Frame::Map { line, column, flow, keyed, entries, pending, .. } => match pending {
                 Pending::Key => {
                     // A block map's start marker lies after its first key: use the key.
                     if !*keyed && !*flow {
@@ -621,11 +656,9 @@ impl<'a> Builder<'a> {
                     *keyed = true;
                     match key_text(&node) {
                         Ok(key) => {
-                            if let Some(first) = first_line.get(&key) {
+                            if let Some(first) = entries.get(&key).map(|e| e.key_line) {
                                 let message = format!("duplicate key `{}` (first at line {first})", shorten(&key));
                                 problem = Some((node.line, node.column, path.key(key.clone()), message));
-                            } else {
-                                first_line.insert(key.clone(), node.line);
                             }
                             *pending = Pending::Value(Some((key, node.line, node.column)));
                         }

@@ -1,21 +1,23 @@
 //! Cognito of §3: trigger functions, MFA, custom attributes, app client URLs.
 
+use super::Sections;
 use super::at;
+use crate::config::Finding;
 use crate::config::model::{FunctionKind, MfaMode};
-use crate::config::{Environment, Finding};
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let auth = &env.auth;
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let (Some(auth), Some(functions), Some(env_name)) = (&s.auth, &s.functions, &s.name) else {
+        return;
+    };
     for (slot, name) in [
         ("pre_sign_up", &auth.triggers.pre_sign_up),
         ("post_confirmation", &auth.triggers.post_confirmation),
         ("pre_authentication", &auth.triggers.pre_authentication),
     ] {
         let path = at(&format!("auth.triggers.{slot}"));
-        match env.functions.definitions.iter().find(|f| f.name == *name) {
+        match functions.definitions.iter().find(|f| f.name == *name) {
             None => {
-                let triggers: Vec<&str> = env
-                    .functions
+                let triggers: Vec<&str> = functions
                     .definitions
                     .iter()
                     .filter(|f| f.kind == FunctionKind::Trigger)
@@ -68,7 +70,7 @@ pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
     for (client, config) in [("web_client", &auth.web_client), ("mobile_client", &auth.mobile_client)] {
         for (list, urls) in [("callback_urls", &config.callback_urls), ("logout_urls", &config.logout_urls)] {
             for (i, url) in urls.iter().enumerate() {
-                if let Err(problem) = check_redirect_url(url, &env.name) {
+                if let Err(problem) = check_redirect_url(url, env_name) {
                     out.push(Finding::error(at(&format!("auth.{client}.{list}[{i}]")), problem));
                 }
             }
@@ -132,10 +134,10 @@ mod tests {
         assert_eq!(findings(|_| {}), []);
         let mut dev: Environment = serde_yaml::from_str(include_str!("../../../stacks/dev.yaml")).unwrap();
         let mut out = Vec::new();
-        check(&dev, &mut out);
+        check(&super::super::Sections::of(&dev), &mut out);
         assert_eq!(out, []);
         dev.name = "staging".into();
-        check(&dev, &mut out);
+        check(&super::super::Sections::of(&dev), &mut out);
         assert_eq!(out, []);
     }
 

@@ -1,8 +1,9 @@
 //! The data lake of §7: lifecycle days, the Glue job (version, workers, script,
 //! schedule) and the Athena cost guard.
 
+use super::Sections;
 use super::at;
-use crate::config::{Environment, Finding};
+use crate::config::Finding;
 
 /// Glue versions the platform deploys (0.9, 1.0 and 2.0 are out of support).
 pub const GLUE_VERSIONS: [&str; 3] = ["3.0", "4.0", "5.0"];
@@ -14,8 +15,10 @@ const NOT_FOR_SPARK_BATCH: [(&str, &str); 2] = [("G.025X", "streaming"), ("Z.2X"
 /// Athena's smallest `BytesScannedCutoffPerQuery` (10 MB).
 const MIN_BYTES_SCANNED_CUTOFF: u64 = 10_000_000;
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let lake = &env.datalake;
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let Some(lake) = &s.datalake else {
+        return;
+    };
     for (field, days) in [
         ("archive_to_glacier_days", lake.archive_to_glacier_days),
         ("noncurrent_version_expiration_days", lake.noncurrent_version_expiration_days),
@@ -110,6 +113,7 @@ fn check_cron(schedule: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Environment;
     use crate::config::rules::test_support::{assert_error, findings};
 
     fn with(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
