@@ -207,6 +207,9 @@ pub struct Source {
 impl Source {
     pub fn parse(file: &Path, text: &str) -> Source {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if let Some(diagnostic) = control_character(file, text) {
+            return Source { root: None, diagnostics: vec![diagnostic], complete: false };
+        }
         Builder::new(file, text).run()
     }
 
@@ -245,6 +248,21 @@ impl Source {
         }
         self.locate(path)
     }
+}
+
+/// The first character YAML does not allow in a file (NUL and the other C0 controls but
+/// tab, line feed and carriage return; DEL), located: the reader would stop or misread there.
+fn control_character(file: &Path, text: &str) -> Option<Diagnostic> {
+    let (offset, c) = text.char_indices().find(|&(_, c)| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}')?;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let name = if c == '\0' { "a NUL byte".to_owned() } else { format!("the control character U+{:04X}", u32::from(c)) };
+    let message = format!(
+        "the file contains {name} here; environment files are plain text: remove it (a binary file or a bad \
+         copy and paste?)"
+    );
+    Some(Diagnostic::new(file, line, column, Finding::error(FieldPath::root(), message)))
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar.
@@ -450,8 +468,20 @@ impl<'a> Builder<'a> {
                         line = before.iter().filter(|&&c| c == '\n').count() + 1;
                         column = before.iter().rev().take_while(|&&c| c != '\n').count() + 1;
                     }
-                    let hint = self.syntax_hint(e.info());
-                    self.error(line, column, FieldPath::root(), format!("YAML syntax error: {}{hint}", e.info()));
+                    let message = if e.info().contains("recursion limit") {
+                        format!(
+                            "nested deeper than the YAML reader allows (more than {MAX_DEPTH} levels of `[` or `{{`); \
+                             an environment file needs far fewer: close the brackets"
+                        )
+                    } else if let Some((quote, at_line, at_column)) = self.unclosed_quote(e.info(), e.marker().index()) {
+                        format!(
+                            "YAML syntax error: the {quote} string that starts at line {at_line}, column {at_column} is not \
+                             closed; end it with {quote} on the same line (or escape the quote inside it)"
+                        )
+                    } else {
+                        format!("YAML syntax error: {}{}", e.info(), self.syntax_hint(e.info()))
+                    };
+                    self.error(line, column, FieldPath::root(), message);
                     self.complete = false;
                     break;
                 }
@@ -684,6 +714,24 @@ impl<'a> Builder<'a> {
         if let Some((line, column, path, message)) = problem {
             self.error(line, column, path, message);
         }
+    }
+
+    /// For an error inside a quoted scalar: the quote character and where the string
+    /// starts (the last quote at a token start before the error).
+    fn unclosed_quote(&self, info: &str, index: usize) -> Option<(&'static str, usize, usize)> {
+        if !info.contains("quoted scalar") {
+            return None;
+        }
+        let end = (index + 1).min(self.chars.len());
+        let start = (0..end).rev().find(|&i| {
+            matches!(self.chars[i], '"' | '\'')
+                && (i == 0 || matches!(self.chars[i - 1], ' ' | '\t' | '\n' | '[' | '{' | ',' | ':' | '-'))
+        })?;
+        let quote = if self.chars[start] == '"' { "`\"`" } else { "`'`" };
+        let before = &self.chars[..start];
+        let line = before.iter().filter(|&&c| c == '\n').count() + 1;
+        let column = before.iter().rev().take_while(|&&c| c != '\n').count() + 1;
+        Some((quote, line, column))
     }
 
     /// More context for a syntax error: an unclosed flow collection, indentation.
