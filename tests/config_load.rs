@@ -42,7 +42,8 @@ fn errors_as(file: &str, text: &str) -> Vec<String> {
 
 #[test]
 fn the_valid_fixture_loads() {
-    let loaded = load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE)).unwrap_or_else(|d| {
+    // The fixture is not in a repository with code: load its text (asset paths unchecked).
+    let loaded = load_str(Path::new("valid.yaml"), &fixture()).unwrap_or_else(|d| {
         panic!("{}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
     });
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);

@@ -82,9 +82,9 @@ fn check(file: &Path) -> Checked {
     };
     let whole_file = |message: String| Diagnostic::new(file, 1, 1, Finding::error(FieldPath::root(), message));
     let mut diagnostics = loaded.warnings.clone();
-    let rendered = build_assembly(&loaded).map_err(|e| format!("{e:#}")).and_then(|assembly| {
-        render(&assembly, Format::Json).map_err(|e| format!("cannot render the templates: {e}"))
-    });
+    let rendered = build_assembly(&loaded)
+        .map_err(|e| format!("{e:#}"))
+        .and_then(|assembly| render(&assembly, Format::Json).map_err(|e| format!("cannot render the templates: {e}")));
     let summary = match rendered {
         Ok(rendered) => Some(Summary {
             environment: loaded.env.name.clone(),

@@ -12,8 +12,7 @@ use super::diagnostics::{FieldPath, Finding};
 use super::source::{Node, NodeValue};
 
 /// The message of every secret finding (after what gave the value away).
-pub const ADVICE: &str = "secrets never go in YAML: store it in AWS Secrets Manager (or let Secrets Manager \
-                          generate it) and reference the secret by its ARN";
+pub const ADVICE: &str = "secrets never go in YAML: let Secrets Manager generate it or reference it by ARN";
 
 /// A secret found in the tree, located at the value (or at the key, when the key itself
 /// looks like a credential).

@@ -253,11 +253,13 @@ impl Source {
 /// The first character YAML does not allow in a file (NUL and the other C0 controls but
 /// tab, line feed and carriage return; DEL), located: the reader would stop or misread there.
 fn control_character(file: &Path, text: &str) -> Option<Diagnostic> {
-    let (offset, c) = text.char_indices().find(|&(_, c)| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}')?;
+    let (offset, c) =
+        text.char_indices().find(|&(_, c)| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}')?;
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    let name = if c == '\0' { "a NUL byte".to_owned() } else { format!("the control character U+{:04X}", u32::from(c)) };
+    let name =
+        if c == '\0' { "a NUL byte".to_owned() } else { format!("the control character U+{:04X}", u32::from(c)) };
     let message = format!(
         "the file contains {name} here; environment files are plain text: remove it (a binary file or a bad \
          copy and paste?)"
@@ -473,7 +475,8 @@ impl<'a> Builder<'a> {
                             "nested deeper than the YAML reader allows (more than {MAX_DEPTH} levels of `[` or `{{`); \
                              an environment file needs far fewer: close the brackets"
                         )
-                    } else if let Some((quote, at_line, at_column)) = self.unclosed_quote(e.info(), e.marker().index()) {
+                    } else if let Some((quote, at_line, at_column)) = self.unclosed_quote(e.info(), e.marker().index())
+                    {
                         format!(
                             "YAML syntax error: the {quote} string that starts at line {at_line}, column {at_column} is not \
                              closed; end it with {quote} on the same line (or escape the quote inside it)"

@@ -189,7 +189,9 @@ fn value(text: &str, min: u32, max: u32, names: &[&str]) -> Result<u32, String> 
     match text.parse::<u32>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         Ok(n) => Err(format!("{n} is out of range; allowed: {allowed}")),
-        Err(_) => Err(format!("`{text}` is not a value; allowed: {allowed}, `*`, ranges a-b, lists a,b and increments a/n")),
+        Err(_) => {
+            Err(format!("`{text}` is not a value; allowed: {allowed}, `*`, ranges a-b, lists a,b and increments a/n"))
+        }
     }
 }
 
@@ -278,7 +280,11 @@ mod tests {
         }
         assert_eq!(with(|e| e.datalake.etl.schedule = Some("cron(15 3 ? * MON-FRI *)".into())), []);
         for bad in ["cron(0 25 * * ? *)", "cron(60 2 * * ? *)", "cron(0 2 32 * ? *)", "cron(0 2 * 13 ? *)"] {
-            assert_error(&with(|e| e.datalake.etl.schedule = Some(bad.into())), "datalake.etl.schedule", &["out of range"]);
+            assert_error(
+                &with(|e| e.datalake.etl.schedule = Some(bad.into())),
+                "datalake.etl.schedule",
+                &["out of range"],
+            );
         }
         let found = with(|e| e.datalake.etl.schedule = Some("cron(0 25 * * ? *)".into()));
         assert!(found[0].message.contains("hours (2nd field) `25`: 25 is out of range; allowed: 0-23"), "{found:?}");
