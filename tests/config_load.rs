@@ -421,3 +421,40 @@ fn truncated_and_mutated_files_never_panic() {
         assert_sane(&String::from_utf8_lossy(&bytes));
     }
 }
+
+// ---- issue #16: malformed input is named and located, never a crash ----
+
+#[test]
+fn nul_bytes_unclosed_quotes_and_deep_nesting_say_what_is_wrong() {
+    assert_eq!(
+        errors("name: d\0ev\n"),
+        ["valid.yaml:1:8: (document): the file contains a NUL byte here; environment files are plain text: remove it \
+          (a binary file or a bad copy and paste?)"]
+    );
+    let quote = errors("name: valid\nregion: \"eu-central-1\nx: 1\n");
+    assert_eq!(quote.len(), 1, "{quote:?}");
+    assert!(quote[0].starts_with("valid.yaml:2:9: (document): YAML syntax error: the `\"` string that starts at line 2, column 9 is not closed"), "{quote:?}");
+    let deep = errors(&format!("a: {}\n", "[".repeat(10_000)));
+    assert_eq!(deep.len(), 1, "{deep:?}");
+    assert!(deep[0].contains("nested deeper than the YAML reader allows"), "{deep:?}");
+}
+
+#[test]
+fn plain_settings_named_like_secrets_pass_and_secret_values_do_not() {
+    let ok = fixture().replace("tags:\n", "tags:\n  TOKEN_TTL_SECONDS: \"300\"\n  PASSWORD_MIN_LENGTH: \"12\"\n");
+    assert!(load_str(Path::new("valid.yaml"), &ok).is_ok());
+    let bad = fixture().replace("tags:\n", "tags:\n  DB_PASS: hunter2hunter2\n  db: postgres://app:pw@db/x\n");
+    let found = errors(&bad);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().all(|l| l.contains("Secrets Manager") && !l.contains("hunter2") && !l.contains("pw@")));
+}
+
+#[test]
+fn an_oversized_text_is_refused_before_parsing() {
+    let text = format!("# {}\n", "x".repeat(1024 * 1024));
+    assert_eq!(
+        errors(&text)[0],
+        "valid.yaml:1:1: (document): the file is larger than 1048576 bytes (1 MiB), the limit for an environment file; \
+         an environment needs far less (the shipped ones are about 20 KiB): remove what does not belong in it"
+    );
+}

@@ -139,7 +139,7 @@ fn load_text(file: &Path, text: &str, assets_root: Option<&Path>) -> Result<Load
                 _ => None,
             })
             .collect();
-        let invalid = |name: &str| src.node(&FieldPath::root().key(name)).is_some_and(|n| contains_invalid(n));
+        let invalid = |name: &str| src.node(&FieldPath::root().key(name)).is_some_and(contains_invalid);
         let sections = Sections::from_json(&json, |name| !tainted.contains(name) && !invalid(name));
         // At a flagged value the secret scan has said what matters.
         for finding in rules::check_sections(&sections).into_iter().filter(|f| !flagged.contains(&f.path)) {
