@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Shows that `validate` time and memory grow linearly with the input (issue #16): the
-# same environment with 1k to 16k extra tags, and with 2k to 8k unknown fields holding
+# same environment with 1k to 16k extra tags (string values: refused by the tag-count
+# rule before anything renders; integer values: one schema error each), and with 2k to
+# 8k unknown fields holding
 # credential-shaped values (schema errors + secret redaction), each run under
 # /usr/bin/time -v. No timing is asserted anywhere; this prints the figures.
 #
@@ -21,14 +23,17 @@ run() {
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
     printf '%-28s %10s %12s\n' "$name" "$secs" "$rss"
 }
-for n in 1000 2000 4000 8000 16000; do
-    python3 - "$root/stacks/dev.yaml" "$work/stacks/dev.yaml" "$n" tags <<'PY'
+for kind in string integer; do
+    for n in 1000 2000 4000 8000 16000; do
+        python3 - "$root/stacks/dev.yaml" "$work/stacks/dev.yaml" "$n" "$kind" <<'PY'
 import re, sys
 src, dst, n, kind = open(sys.argv[1]).read(), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-tags = "tags:\n" + "".join(f"  key{i}: {i}\n" for i in range(n))
+value = (lambda i: f"value{i}") if kind == "string" else (lambda i: str(i))
+tags = "tags:\n" + "".join(f"  key{i}: {value(i)}\n" for i in range(n))
 open(dst, "w").write(re.sub(r"^tags:\n(  .*\n)*", tags, src, flags=re.M))
 PY
-    run "$n integer tags (schema errors)"
+        run "$n $kind tags"
+    done
 done
 for n in 2000 4000 8000; do
     python3 - "$root/stacks/dev.yaml" "$work/stacks/dev.yaml" "$n" <<'PY'

@@ -30,8 +30,8 @@ pub enum AssetError {
     )]
     Outside { written: String, root: PathBuf },
     #[error(
-        "{link} is a symbolic link to {target}, outside the repository ({root}); copy the files into the repository \
-         instead of linking to them"
+        "{link} leads through a symbolic link to {target}, outside the repository ({root}); copy the files into the \
+         repository instead of linking to them"
     )]
     LinkOutside { link: PathBuf, target: PathBuf, root: PathBuf },
     #[error("asset folder {path} is empty; a function or layer needs at least one file")]
@@ -89,7 +89,8 @@ pub fn resolve(root: &Path, written: &str, expect: Expect) -> Result<PathBuf, As
         Err(source) => return Err(AssetError::Read { path: resolved, source }),
     };
     if !real.starts_with(&real_root) {
-        return Err(outside());
+        // Lexically inside, so a symbolic link on the way leads out.
+        return Err(AssetError::LinkOutside { link: resolved, target: real, root: root.to_owned() });
     }
     let found = match (expect, real.is_dir()) {
         (Expect::Folder, false) => Some("a file"),
@@ -319,5 +320,33 @@ mod tests {
         assert!(err.to_string().contains("does not exist"), "{err}");
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(zip_dir(empty.path()).unwrap_err(), AssetError::Empty { .. }));
+    }
+
+    #[test]
+    fn paths_and_links_stay_inside_the_root() {
+        let repo = tree(&[("code/f/index.js", "x"), ("shared/lib.js", "y"), ("script.py", "z")]);
+        let outside = tree(&[("secret.pem", "k")]);
+        let root = repo.path();
+        assert!(matches!(resolve(root, "../x", Expect::Folder), Err(AssetError::Outside { .. })));
+        assert!(matches!(resolve(root, "code/../../x", Expect::Folder), Err(AssetError::Outside { .. })));
+        assert!(resolve(root, "code/f/../../code/f", Expect::Folder).is_ok());
+        let missing = resolve(root, "code/nope", Expect::Folder).unwrap_err().to_string();
+        assert!(missing.contains(&format!("(resolved from {}: {})", root.display(), root.join("code/nope").display())));
+        assert!(matches!(resolve(root, "script.py", Expect::Folder), Err(AssetError::WrongKind { .. })));
+        assert!(matches!(resolve(root, "code/f", Expect::File), Err(AssetError::WrongKind { .. })));
+        assert!(check(root, "script.py", Expect::File).is_ok());
+
+        // A link inside the folder that stays in the repository is followed.
+        std::os::unix::fs::symlink(root.join("shared"), root.join("code/f/shared")).unwrap();
+        let names: Vec<String> = list_files(root, &root.join("code/f")).unwrap().into_iter().map(|f| f.0).collect();
+        assert_eq!(names, ["index.js", "shared/lib.js"]);
+        // One that leads out is refused, also when it is the named folder itself.
+        std::os::unix::fs::symlink(outside.path(), root.join("code/f/out")).unwrap();
+        assert!(matches!(check(root, "code/f", Expect::Folder), Err(AssetError::LinkOutside { .. })));
+        std::os::unix::fs::symlink(outside.path(), root.join("linked")).unwrap();
+        let err = resolve(root, "linked", Expect::Folder).unwrap_err();
+        assert!(err.to_string().contains("leads through a symbolic link to"), "{err}");
+        let mut set = AssetSet::new(root);
+        assert!(set.add_dir("function/f", AssetKind::Function, "code/f").is_err());
     }
 }

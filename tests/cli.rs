@@ -338,7 +338,7 @@ fn asset_paths_and_links_leaving_the_repository_are_refused() {
     let o = run(&["validate", "--env", "dev"], dir.path());
     assert_eq!(o.status.code(), Some(1));
     let code = line_with(&located(&o), "functions.definitions[0].code:");
-    assert!(code.contains("is a symbolic link to /etc, outside the repository"), "{code}");
+    assert!(code.contains("leads through a symbolic link to /etc, outside the repository"), "{code}");
 
     // A link that stays inside the repository is followed.
     std::fs::remove_file(function.join("etc")).unwrap();

@@ -458,3 +458,16 @@ fn an_oversized_text_is_refused_before_parsing() {
          an environment needs far less (the shipped ones are about 20 KiB): remove what does not belong in it"
     );
 }
+
+#[test]
+fn a_schema_error_in_one_section_does_not_hide_rule_errors_in_the_others() {
+    let found = errors(&edit(&[
+        (10, "  nat_gateways: 1", "  nat_gateways: one"),
+        (58, "  snapshot_window: \"05:00-06:00\"", "  snapshot_window: \"05:00-05:10\""),
+        (67, "  log_retention_days: 14", "  log_retention_days: 13"),
+    ]));
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].starts_with("valid.yaml:10:17: network.nat_gateways: expected an integer"), "{found:#?}");
+    assert!(found[1].starts_with("valid.yaml:58:20: cache.snapshot_window: snapshot window 05:00-05:10"), "{found:#?}");
+    assert!(found[2].starts_with("valid.yaml:67:23: functions.log_retention_days: CloudWatch Logs"), "{found:#?}");
+}

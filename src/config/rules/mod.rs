@@ -6,7 +6,7 @@
 //! others. Strings the schema only checks roughly (CIDRs, windows, versions) are parsed
 //! here and never trusted. Each
 //! [`Finding`] names the most specific offending field and says what is wrong and what
-//! is allowed. Findings come in document order: zones, network, security, database,
+//! is allowed. Findings come in document order: zones, tags, network, security, database,
 //! cache, functions, auth, api, edge, observability, datalake, each in field order.
 
 mod api;
@@ -19,12 +19,15 @@ mod functions;
 mod network;
 mod observability;
 mod security;
+pub mod tags;
 pub mod windows;
 
 #[cfg(test)]
 pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
+
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -68,6 +71,7 @@ sections! {
     name: String,
     region: String,
     availability_zones: Vec<String>,
+    tags: BTreeMap<String, String>,
     network: Network,
     security: Security,
     database: Database,
@@ -89,6 +93,7 @@ pub fn check(env: &Environment) -> Vec<Finding> {
 pub fn check_sections(s: &Sections) -> Vec<Finding> {
     let mut out = Vec::new();
     network::check_zones(s, &mut out);
+    tags::check(s, &mut out);
     network::check(s, &mut out);
     security::check(s, &mut out);
     database::check(s, &mut out);
