@@ -14,7 +14,7 @@ pub const LOG_RETENTION_DAYS: [u32; 22] =
     [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
-    let (Some(api), Some(functions), Some(name)) = (&s.api, &s.functions, &s.name) else {
+    let (Some(api), Some(name)) = (&s.api, &s.name) else {
         return;
     };
     for (i, origin) in api.cors_origins.iter().enumerate() {
@@ -81,26 +81,29 @@ pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
             }
         }
 
-        let path = at(&format!("api.routes[{i}].function"));
-        match functions.definitions.iter().find(|f| f.name == route.function) {
-            None => out.push(Finding::error(
-                path,
-                format!(
-                    "{} is not a function in functions.definitions; name a function of kind api ({})",
-                    route.function,
-                    api_functions(functions)
-                ),
-            )),
-            Some(f) if f.kind != FunctionKind::Api => out.push(Finding::error(
-                path,
-                format!(
-                    "{} is not a function of kind api; routes are served by api functions (30 s timeout, within API \
-                     Gateway's 29 s integration limit): {}",
-                    route.function,
-                    api_functions(functions)
-                ),
-            )),
-            Some(_) => {}
+        // Which functions exist is known only when `functions` is valid.
+        if let Some(functions) = &s.functions {
+            let path = at(&format!("api.routes[{i}].function"));
+            match functions.definitions.iter().find(|f| f.name == route.function) {
+                None => out.push(Finding::error(
+                    path,
+                    format!(
+                        "{} is not a function in functions.definitions; name a function of kind api ({})",
+                        route.function,
+                        api_functions(functions)
+                    ),
+                )),
+                Some(f) if f.kind != FunctionKind::Api => out.push(Finding::error(
+                    path,
+                    format!(
+                        "{} is not a function of kind api; routes are served by api functions (30 s timeout, within API \
+                         Gateway's 29 s integration limit): {}",
+                        route.function,
+                        api_functions(functions)
+                    ),
+                )),
+                Some(_) => {}
+            }
         }
 
         if !route.authenticated && route.path.split('/').any(|s| s == "admin") {

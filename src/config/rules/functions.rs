@@ -26,13 +26,14 @@ const MAX_DESCRIPTION: usize = 256;
 const RESERVED_VARIABLES: [&str; 2] = ["_HANDLER", "_X_AMZN_TRACE_ID"];
 
 pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
-    if let (Some(functions), Some(env_name)) = (&s.functions, &s.name) {
-        check_on(functions, env_name, &today(), out);
+    if let Some(functions) = &s.functions {
+        check_on(functions, s.name.as_deref(), &today(), out);
     }
 }
 
 /// The rules with "today" given as `YYYY-MM-DD` (the runtime lifecycle depends on it).
-fn check_on(functions: &Functions, env_name: &str, today: &str, out: &mut Vec<Finding>) {
+/// `env_name`: when the environment's name is valid, role names are checked too.
+fn check_on(functions: &Functions, env_name: Option<&str>, today: &str, out: &mut Vec<Finding>) {
     check_runtime(&functions.runtime, today, out);
     if !LOG_RETENTION_DAYS.contains(&functions.log_retention_days) {
         out.push(Finding::error(
@@ -133,7 +134,7 @@ fn check_layers(functions: &Functions, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_function(functions: &Functions, env_name: &str, i: usize, f: &Function, out: &mut Vec<Finding>) {
+fn check_function(functions: &Functions, env_name: Option<&str>, i: usize, f: &Function, out: &mut Vec<Finding>) {
     let field = |name: &str| format!("functions.definitions[{i}].{name}");
     let earlier = &functions.definitions[..i];
     if let Some(first) = earlier.iter().position(|g| g.name == f.name) {
@@ -151,8 +152,10 @@ fn check_function(functions: &Functions, env_name: &str, i: usize, f: &Function,
             ),
         ));
     }
-    let role = format!("matbakh-{env_name}-app-{}", f.name);
-    if role.len() > MAX_ROLE_NAME {
+    if let Some(env_name) = env_name
+        && let role = format!("matbakh-{env_name}-app-{}", f.name)
+        && role.len() > MAX_ROLE_NAME
+    {
         out.push(Finding::error(
             at(&field("name")),
             format!(
@@ -306,7 +309,7 @@ mod tests {
 
     fn findings_on(env: &Environment, today: &str) -> Vec<Finding> {
         let mut out = Vec::new();
-        check_on(&env.functions, &env.name, today, &mut out);
+        check_on(&env.functions, Some(&env.name), today, &mut out);
         out
     }
 
