@@ -286,11 +286,17 @@ fn schema_rule_asset_and_secret_errors_come_in_one_run() {
     edit(dir.path(), "dev", "    - https://matbakh.app\n", "    - http://matbakh.app\n");
     edit(dir.path(), "dev", "schedule: \"cron(0 2 * * ? *)\"", "schedule: \"cron(0 25 * * ? *)\"");
     edit(dir.path(), "dev", "code: examples/functions/vc-start", "code: examples/functions/nope");
+    edit(dir.path(), "dev", "path: examples/layers/database-client", "path: examples/layers/none");
     edit(dir.path(), "dev", "  owner: platform-team", "  owner: platform-team\n  DB_PASS: hunter2hunter2");
     let o = run(&["validate", "--env", "dev"], dir.path());
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let lines = located(&o);
-    assert_eq!(lines.len(), 7, "{lines:#?}");
+    assert_eq!(lines.len(), 8, "{lines:#?}");
+    assert!(
+        line_with(&lines, "functions.layers[1].path:")
+            .starts_with("stacks/dev.yaml:90:13: functions.layers[1].path: folder"),
+        "{lines:#?}"
+    );
     assert!(line_with(&lines, "network.nat_gateways:").starts_with("stacks/dev.yaml:15:17: "), "{lines:#?}");
     assert!(line_with(&lines, "network.nat_gatways:").contains("unknown field"));
     assert!(line_with(&lines, "cache.snapshot_window:").contains("60 minutes"));
