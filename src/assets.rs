@@ -7,7 +7,7 @@
 //! executable on disk), deflate at a fixed level, no extra fields.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -18,15 +18,109 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 #[derive(Debug, Error)]
 pub enum AssetError {
     #[error(
-        "asset folder {path} does not exist; check the path in the environment file (paths are relative to the repository root)"
+        "{what} `{written}` does not exist (resolved from {root}: {resolved}); paths in an environment file are \
+         relative to the repository root, the folder holding the stacks folder"
     )]
-    Missing { path: PathBuf },
+    Missing { what: &'static str, written: String, root: PathBuf, resolved: PathBuf },
+    #[error("`{written}` is {found}, not a {what} (resolved from {root}: {resolved}); name the {what} itself")]
+    WrongKind { what: &'static str, found: &'static str, written: String, root: PathBuf, resolved: PathBuf },
+    #[error(
+        "`{written}` leads outside the repository ({root}); asset paths must stay inside it: move the code into the \
+         repository and name it relative to the root"
+    )]
+    Outside { written: String, root: PathBuf },
+    #[error(
+        "{link} leads through a symbolic link to {target}, outside the repository ({root}); copy the files into the \
+         repository instead of linking to them"
+    )]
+    LinkOutside { link: PathBuf, target: PathBuf, root: PathBuf },
     #[error("asset folder {path} is empty; a function or layer needs at least one file")]
     Empty { path: PathBuf },
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {source}; check that it exists and is readable")]
     Read { path: PathBuf, source: std::io::Error },
     #[error("cannot package {path}: {message}")]
     Zip { path: PathBuf, message: String },
+}
+
+/// What an asset path must name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// A folder packaged as a zip (function code, a layer).
+    Folder,
+    /// A single file uploaded as it is (a Glue script).
+    File,
+}
+
+impl Expect {
+    fn noun(self) -> &'static str {
+        match self {
+            Expect::Folder => "folder",
+            Expect::File => "file",
+        }
+    }
+}
+
+/// Resolves `written` (a path from an environment file) against the repository `root`:
+/// it must exist, be what `expect` says, and stay inside the root, also through symbolic
+/// links (`..` that climbs above the root or a link that points out is refused).
+pub fn resolve(root: &Path, written: &str, expect: Expect) -> Result<PathBuf, AssetError> {
+    let outside = || AssetError::Outside { written: written.to_owned(), root: root.to_owned() };
+    // Lexically first, so a path that leaves the root is refused whether or not it exists.
+    let mut depth: usize = 0;
+    for component in Path::new(written).components() {
+        match component {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => depth = depth.checked_sub(1).ok_or_else(outside)?,
+            Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    let resolved = root.join(written);
+    let missing = || AssetError::Missing {
+        what: expect.noun(),
+        written: written.to_owned(),
+        root: root.to_owned(),
+        resolved: resolved.clone(),
+    };
+    let real_root = canonical(root)?;
+    let real = match resolved.canonicalize() {
+        Ok(real) => real,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
+        Err(source) => return Err(AssetError::Read { path: resolved, source }),
+    };
+    if !real.starts_with(&real_root) {
+        // Lexically inside, so a symbolic link on the way leads out.
+        return Err(AssetError::LinkOutside { link: resolved, target: real, root: root.to_owned() });
+    }
+    let found = match (expect, real.is_dir()) {
+        (Expect::Folder, false) => Some("a file"),
+        (Expect::File, true) => Some("a folder"),
+        _ => None,
+    };
+    if let Some(found) = found {
+        return Err(AssetError::WrongKind {
+            what: expect.noun(),
+            found,
+            written: written.to_owned(),
+            root: root.to_owned(),
+            resolved,
+        });
+    }
+    Ok(resolved)
+}
+
+/// Checks what packaging `written` would check, without packaging: the path resolves
+/// inside `root`, and a folder has files, none reached through a link out of the root.
+pub fn check(root: &Path, written: &str, expect: Expect) -> Result<(), AssetError> {
+    let path = resolve(root, written, expect)?;
+    if expect == Expect::Folder {
+        list_files(root, &path)?;
+    }
+    Ok(())
+}
+
+fn canonical(path: &Path) -> Result<PathBuf, AssetError> {
+    path.canonicalize().map_err(|source| AssetError::Read { path: path.to_owned(), source })
 }
 
 /// What an asset is; decides nothing about its bytes, only how it is listed.
@@ -74,18 +168,15 @@ impl AssetSet {
 
     /// Packages a folder as a zip asset.
     pub fn add_dir(&mut self, id: &str, kind: AssetKind, path: &str) -> Result<&Asset, AssetError> {
-        let source = self.base_dir.join(path);
-        let bytes = zip_dir(&source)?;
+        let source = resolve(&self.base_dir, path, Expect::Folder)?;
+        let bytes = zip_files(&source, &list_files(&self.base_dir, &source)?)?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
         Ok(self.push(Asset { id: id.to_owned(), kind, source, s3_key: format!("assets/{sha256}.zip"), sha256, bytes }))
     }
 
     /// Adds a single file as it is (e.g. a Glue script), keyed by content hash.
     pub fn add_file(&mut self, id: &str, kind: AssetKind, path: &str) -> Result<&Asset, AssetError> {
-        let source = self.base_dir.join(path);
-        if !source.is_file() {
-            return Err(AssetError::Missing { path: source });
-        }
+        let source = resolve(&self.base_dir, path, Expect::File)?;
         let bytes = std::fs::read(&source).map_err(|e| AssetError::Read { path: source.clone(), source: e })?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let extension = source.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
@@ -108,21 +199,38 @@ impl AssetSet {
     }
 }
 
-/// Zips a folder deterministically (see the module docs).
+/// Zips a folder deterministically (see the module docs); links in it may not lead
+/// out of the folder.
 pub fn zip_dir(dir: &Path) -> Result<Vec<u8>, AssetError> {
+    zip_files(dir, &list_files(dir, dir)?)
+}
+
+/// The files under `dir` as (zip entry name, path), sorted by name. Symbolic links are
+/// followed when they resolve inside `root` and refused when they lead out of it.
+pub fn list_files(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>, AssetError> {
     if !dir.is_dir() {
-        return Err(AssetError::Missing { path: dir.to_owned() });
+        let written = dir.to_string_lossy().into_owned();
+        return Err(AssetError::Missing { what: "folder", written, root: root.to_owned(), resolved: dir.to_owned() });
     }
+    let real_root = canonical(root)?;
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(true) {
         let entry = entry.map_err(|e| AssetError::Read {
             path: e.path().map_or_else(|| dir.to_owned(), Path::to_owned),
             source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("file system loop")),
         })?;
+        if entry.path_is_symlink() {
+            let target = canonical(entry.path())?;
+            if !target.starts_with(&real_root) {
+                return Err(AssetError::LinkOutside { link: entry.path().to_owned(), target, root: root.to_owned() });
+            }
+        }
         if !entry.file_type().is_file() {
             continue;
         }
-        let relative = entry.path().strip_prefix(dir).expect("walkdir stays below its root");
+        let Ok(relative) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
         let name: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         files.push((name.join("/"), entry.path().to_owned()));
     }
@@ -130,10 +238,14 @@ pub fn zip_dir(dir: &Path) -> Result<Vec<u8>, AssetError> {
         return Err(AssetError::Empty { path: dir.to_owned() });
     }
     files.sort();
+    Ok(files)
+}
 
+/// The zip of `files` (as [`list_files`] returns them) of the folder `dir`.
+fn zip_files(dir: &Path, files: &[(String, PathBuf)]) -> Result<Vec<u8>, AssetError> {
     let zip_error = |e: zip::result::ZipError| AssetError::Zip { path: dir.to_owned(), message: e.to_string() };
     let mut writer = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, path) in &files {
+    for (name, path) in files {
         let content = std::fs::read(path).map_err(|e| AssetError::Read { path: path.clone(), source: e })?;
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
@@ -205,8 +317,36 @@ mod tests {
     #[test]
     fn missing_and_empty_folders_are_errors_that_say_what_to_do() {
         let err = zip_dir(Path::new("/nonexistent/fn")).unwrap_err();
-        assert!(err.to_string().contains("check the path"), "{err}");
+        assert!(err.to_string().contains("does not exist"), "{err}");
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(zip_dir(empty.path()).unwrap_err(), AssetError::Empty { .. }));
+    }
+
+    #[test]
+    fn paths_and_links_stay_inside_the_root() {
+        let repo = tree(&[("code/f/index.js", "x"), ("shared/lib.js", "y"), ("script.py", "z")]);
+        let outside = tree(&[("secret.pem", "k")]);
+        let root = repo.path();
+        assert!(matches!(resolve(root, "../x", Expect::Folder), Err(AssetError::Outside { .. })));
+        assert!(matches!(resolve(root, "code/../../x", Expect::Folder), Err(AssetError::Outside { .. })));
+        assert!(resolve(root, "code/f/../../code/f", Expect::Folder).is_ok());
+        let missing = resolve(root, "code/nope", Expect::Folder).unwrap_err().to_string();
+        assert!(missing.contains(&format!("(resolved from {}: {})", root.display(), root.join("code/nope").display())));
+        assert!(matches!(resolve(root, "script.py", Expect::Folder), Err(AssetError::WrongKind { .. })));
+        assert!(matches!(resolve(root, "code/f", Expect::File), Err(AssetError::WrongKind { .. })));
+        assert!(check(root, "script.py", Expect::File).is_ok());
+
+        // A link inside the folder that stays in the repository is followed.
+        std::os::unix::fs::symlink(root.join("shared"), root.join("code/f/shared")).unwrap();
+        let names: Vec<String> = list_files(root, &root.join("code/f")).unwrap().into_iter().map(|f| f.0).collect();
+        assert_eq!(names, ["index.js", "shared/lib.js"]);
+        // One that leads out is refused, also when it is the named folder itself.
+        std::os::unix::fs::symlink(outside.path(), root.join("code/f/out")).unwrap();
+        assert!(matches!(check(root, "code/f", Expect::Folder), Err(AssetError::LinkOutside { .. })));
+        std::os::unix::fs::symlink(outside.path(), root.join("linked")).unwrap();
+        let err = resolve(root, "linked", Expect::Folder).unwrap_err();
+        assert!(err.to_string().contains("leads through a symbolic link to"), "{err}");
+        let mut set = AssetSet::new(root);
+        assert!(set.add_dir("function/f", AssetKind::Function, "code/f").is_err());
     }
 }

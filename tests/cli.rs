@@ -28,8 +28,22 @@ fn stacks_copy() -> tempfile::TempDir {
         let name = format!("{env}.yaml");
         std::fs::copy(repo_root().join("stacks").join(&name), dir.path().join("stacks").join(&name)).unwrap();
     }
-    std::os::unix::fs::symlink(repo_root().join("examples"), dir.path().join("examples")).unwrap();
+    copy_tree(&repo_root().join("examples"), &dir.path().join("examples"));
     dir
+}
+
+/// Copies a folder (asset paths must stay inside the repository, so a link to the
+/// repository's examples would be refused).
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 fn edit(dir: &Path, env: &str, from: &str, to: &str) {
@@ -248,5 +262,154 @@ fn diff_is_plan_and_completions_are_printed() {
         assert_eq!(out.status.code(), Some(0), "{shell}");
         assert!(stdout(&out).contains("matbakh-infra"), "{shell}");
         assert!(stdout(&out).contains("allow-replace"), "{shell}: flags of subcommands are completed");
+    }
+}
+
+// ---- validate: everything at once, bounded input, paths inside the repository (issue #16) ----
+
+/// The `stacks/dev.yaml:LINE:COL:` lines of a run's stderr.
+fn located(o: &Output) -> Vec<String> {
+    stderr(o).lines().filter(|l| l.starts_with("stacks/dev.yaml:")).map(str::to_owned).collect()
+}
+
+fn line_with(lines: &[String], needle: &str) -> String {
+    lines.iter().find(|l| l.contains(needle)).cloned().unwrap_or_else(|| panic!("no line with {needle:?}: {lines:#?}"))
+}
+
+#[test]
+fn schema_rule_asset_and_secret_errors_come_in_one_run() {
+    let dir = stacks_copy();
+    // Schema errors in `network` (its rules cannot run), rule errors in other sections,
+    // a missing code folder, a secret.
+    edit(dir.path(), "dev", "nat_gateways: 1", "nat_gateways: one\n  nat_gatways: 2");
+    edit(dir.path(), "dev", "snapshot_window: \"03:00-05:00\"", "snapshot_window: \"03:00-03:10\"");
+    edit(dir.path(), "dev", "    - https://matbakh.app\n", "    - http://matbakh.app\n");
+    edit(dir.path(), "dev", "schedule: \"cron(0 2 * * ? *)\"", "schedule: \"cron(0 25 * * ? *)\"");
+    edit(dir.path(), "dev", "code: examples/functions/vc-start", "code: examples/functions/nope");
+    edit(dir.path(), "dev", "path: examples/layers/database-client", "path: examples/layers/none");
+    edit(dir.path(), "dev", "  owner: platform-team", "  owner: platform-team\n  DB_PASS: hunter2hunter2");
+    let o = run(&["validate", "--env", "dev"], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines = located(&o);
+    assert_eq!(lines.len(), 8, "{lines:#?}");
+    assert!(
+        line_with(&lines, "functions.layers[1].path:")
+            .starts_with("stacks/dev.yaml:90:13: functions.layers[1].path: folder"),
+        "{lines:#?}"
+    );
+    assert!(line_with(&lines, "network.nat_gateways:").starts_with("stacks/dev.yaml:15:17: "), "{lines:#?}");
+    assert!(line_with(&lines, "network.nat_gatways:").contains("unknown field"));
+    assert!(line_with(&lines, "cache.snapshot_window:").contains("60 minutes"));
+    assert!(line_with(&lines, "api.cors_origins[0]:").contains("https"));
+    assert!(line_with(&lines, "datalake.etl.schedule:").contains("hours (2nd field) `25`"));
+    assert!(line_with(&lines, "tags.DB_PASS:").contains("Secrets Manager"));
+    let code = line_with(&lines, "functions.definitions[0].code:");
+    assert!(code.starts_with("stacks/dev.yaml:95:13: "), "{code}");
+    assert!(code.contains("`examples/functions/nope` does not exist (resolved from "), "{code}");
+}
+
+#[test]
+fn asset_paths_resolve_from_the_repository_root_whatever_the_working_directory() {
+    let dir = stacks_copy();
+    let o = run(&["validate", "dev.yaml"], &dir.path().join("stacks"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stacks/dev.yaml");
+    let o = run(&["validate", file.to_str().unwrap()], elsewhere.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    edit(dir.path(), "dev", "path: examples/layers/shared-utils", "path: examples/layers/gone");
+    let o = run(&["validate", "dev.yaml"], &dir.path().join("stacks"));
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let root = dir.path().canonicalize().unwrap();
+    let expected = format!("resolved from {}: {}", root.display(), root.join("examples/layers/gone").display());
+    assert!(err.contains("dev.yaml:85:13: functions.layers[0].path: folder `examples/layers/gone`"), "{err}");
+    assert!(err.contains(&expected), "{err}");
+}
+
+#[test]
+fn asset_paths_and_links_leaving_the_repository_are_refused() {
+    let dir = stacks_copy();
+    edit(dir.path(), "dev", "code: examples/functions/vc-start", "code: ../../../../etc/ssl");
+    let o = run(&["validate", "--env", "dev"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let code = line_with(&located(&o), "functions.definitions[0].code:");
+    assert!(code.starts_with("stacks/dev.yaml:93:13: "), "{code}");
+    assert!(code.contains("`../../../../etc/ssl` leads outside the repository"), "{code}");
+
+    let dir = stacks_copy();
+    let function = dir.path().join("examples/functions/vc-start");
+    std::os::unix::fs::symlink("/etc", function.join("etc")).unwrap();
+    let o = run(&["validate", "--env", "dev"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let code = line_with(&located(&o), "functions.definitions[0].code:");
+    assert!(code.contains("leads through a symbolic link to /etc, outside the repository"), "{code}");
+
+    // A link that stays inside the repository is followed.
+    std::fs::remove_file(function.join("etc")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("examples/glue"), function.join("glue")).unwrap();
+    let o = run(&["validate", "--env", "dev"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn oversized_environment_files_are_refused_with_the_limit() {
+    let dir = stacks_copy();
+    let path = dir.path().join("stacks/dev.yaml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&format!("# {}\n", "x".repeat(1024 * 1024)));
+    std::fs::write(&path, text).unwrap();
+    let o = run(&["validate", "--env", "dev"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let lines = located(&o);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(lines[0].starts_with("stacks/dev.yaml:1:1: (document): the file is larger than 1048576 bytes (1 MiB)"));
+}
+
+#[test]
+fn validate_output_json_is_a_versioned_document_of_diagnostics() {
+    let dir = stacks_copy();
+    edit(dir.path(), "dev", "nat_gateways: 1", "nat_gateways: one");
+    let o = run(&["validate", "--env", "dev", "--output", "json"], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("stdout is JSON");
+    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["files"], serde_json::json!([{"file": "stacks/dev.yaml", "valid": false}]));
+    assert_eq!(
+        doc["diagnostics"],
+        serde_json::json!([{
+            "file": "stacks/dev.yaml", "line": 14, "column": 17, "path": "network.nat_gateways",
+            "severity": "error", "message": "expected an integer, found `one`"
+        }])
+    );
+    let o = run(&["validate", "--output", "json"], &repo_root());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["files"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn output_is_the_format_flag_everywhere_and_format_stays_an_alias() {
+    let old = run(&["graph", "--env", "dev", "--format", "dot"], &repo_root());
+    let new = run(&["graph", "--env", "dev", "--output", "dot"], &repo_root());
+    assert_eq!(old.status.code(), Some(0), "{}", stderr(&old));
+    assert_eq!(stdout(&old), stdout(&new));
+    assert!(stdout(&new).starts_with("digraph"));
+    let out = tempfile::tempdir().unwrap();
+    for flag in ["--format", "--output"] {
+        let o = run(&["synth", "--env", "dev", flag, "yaml", "--out", out.path().to_str().unwrap()], &repo_root());
+        assert_eq!(o.status.code(), Some(0), "{flag}: {}", stderr(&o));
+        assert!(out.path().join("matbakh-dev-network.template.yaml").exists());
+    }
+}
+
+#[test]
+fn validate_usage_errors_exit_1() {
+    for args in [&["validate", "--bogus"][..], &["validate", "--output", "xml"]] {
+        let o = run(args, &repo_root());
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
     }
 }

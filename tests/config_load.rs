@@ -42,7 +42,8 @@ fn errors_as(file: &str, text: &str) -> Vec<String> {
 
 #[test]
 fn the_valid_fixture_loads() {
-    let loaded = load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE)).unwrap_or_else(|d| {
+    // The fixture is not in a repository with code: load its text (asset paths unchecked).
+    let loaded = load_str(Path::new("valid.yaml"), &fixture()).unwrap_or_else(|d| {
         panic!("{}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
     });
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
@@ -419,4 +420,54 @@ fn truncated_and_mutated_files_never_panic() {
         }
         assert_sane(&String::from_utf8_lossy(&bytes));
     }
+}
+
+// ---- issue #16: malformed input is named and located, never a crash ----
+
+#[test]
+fn nul_bytes_unclosed_quotes_and_deep_nesting_say_what_is_wrong() {
+    assert_eq!(
+        errors("name: d\0ev\n"),
+        ["valid.yaml:1:8: (document): the file contains a NUL byte here; environment files are plain text: remove it \
+          (a binary file or a bad copy and paste?)"]
+    );
+    let quote = errors("name: valid\nregion: \"eu-central-1\nx: 1\n");
+    assert_eq!(quote.len(), 1, "{quote:?}");
+    assert!(quote[0].starts_with("valid.yaml:2:9: (document): YAML syntax error: the `\"` string that starts at line 2, column 9 is not closed"), "{quote:?}");
+    let deep = errors(&format!("a: {}\n", "[".repeat(10_000)));
+    assert_eq!(deep.len(), 1, "{deep:?}");
+    assert!(deep[0].contains("nested deeper than the YAML reader allows"), "{deep:?}");
+}
+
+#[test]
+fn plain_settings_named_like_secrets_pass_and_secret_values_do_not() {
+    let ok = fixture().replace("tags:\n", "tags:\n  TOKEN_TTL_SECONDS: \"300\"\n  PASSWORD_MIN_LENGTH: \"12\"\n");
+    assert!(load_str(Path::new("valid.yaml"), &ok).is_ok());
+    let bad = fixture().replace("tags:\n", "tags:\n  DB_PASS: hunter2hunter2\n  db: postgres://app:pw@db/x\n");
+    let found = errors(&bad);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().all(|l| l.contains("Secrets Manager") && !l.contains("hunter2") && !l.contains("pw@")));
+}
+
+#[test]
+fn an_oversized_text_is_refused_before_parsing() {
+    let text = format!("# {}\n", "x".repeat(1024 * 1024));
+    assert_eq!(
+        errors(&text)[0],
+        "valid.yaml:1:1: (document): the file is larger than 1048576 bytes (1 MiB), the limit for an environment file; \
+         an environment needs far less (the shipped ones are about 20 KiB): remove what does not belong in it"
+    );
+}
+
+#[test]
+fn a_schema_error_in_one_section_does_not_hide_rule_errors_in_the_others() {
+    let found = errors(&edit(&[
+        (10, "  nat_gateways: 1", "  nat_gateways: one"),
+        (58, "  snapshot_window: \"05:00-06:00\"", "  snapshot_window: \"05:00-05:10\""),
+        (67, "  log_retention_days: 14", "  log_retention_days: 13"),
+    ]));
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].starts_with("valid.yaml:10:17: network.nat_gateways: expected an integer"), "{found:#?}");
+    assert!(found[1].starts_with("valid.yaml:58:20: cache.snapshot_window: snapshot window 05:00-05:10"), "{found:#?}");
+    assert!(found[2].starts_with("valid.yaml:67:23: functions.log_retention_days: CloudWatch Logs"), "{found:#?}");
 }

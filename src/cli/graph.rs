@@ -1,4 +1,4 @@
-//! `matbakh-infra graph --env ENV [--format mermaid|dot]`
+//! `matbakh-infra graph --env ENV [--output mermaid|dot]`
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -19,7 +19,8 @@ pub enum GraphFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    /// Graph format (`--format` is the older name, still accepted).
+    #[arg(long = "output", alias = "format", value_name = "FORMAT", value_enum, default_value_t = GraphFormat::Mermaid)]
     format: GraphFormat,
 }
 

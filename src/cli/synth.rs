@@ -1,4 +1,4 @@
-//! `matbakh-infra synth --env ENV [--out DIR] [--format json|yaml]`
+//! `matbakh-infra synth --env ENV [--out DIR] [--output json|yaml]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,8 +12,8 @@ pub struct Args {
     /// Output folder; default: out/<ENV>.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Template format.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
+    /// Template format (`--format` is the older name, still accepted).
+    #[arg(long = "output", alias = "format", value_name = "FORMAT", value_enum, default_value_t = Format::Json)]
     format: Format,
 }
 

@@ -130,6 +130,28 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// The diagnostic in `validate --output json` (format version 1): file, line, column,
+    /// field path, severity (`error` or `warning`) and message.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "file": self.file.display().to_string(),
+            "line": self.line,
+            "column": self.column,
+            "path": self.path.to_string(),
+            "severity": self.severity.as_str(),
+            "message": self.message,
+        })
+    }
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
 }
 
 impl fmt::Display for Diagnostic {

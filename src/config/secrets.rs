@@ -1,10 +1,12 @@
 //! Secret values in an environment file: credentials never go in YAML.
 //!
 //! The scan runs on the located tree, so it covers free-form maps (`tags`) and also
-//! files that fail schema validation. Two signs: a key that names a secret
-//! (`password`, `apiKey`, `db-token`, ...) holding a non-empty string, and a value (or
-//! key) shaped like a credential (AWS access key ids, private keys, Slack and GitHub
-//! tokens, Slack webhook URLs, JWTs). Messages never repeat the value.
+//! files that fail schema validation. Two signs: a value (or key) shaped like a
+//! credential wherever it is (AWS access key ids and secret keys, private keys, Slack
+//! and GitHub tokens, Slack webhook URLs, JWTs, URLs with a password), and a key that
+//! names a secret (`password`, `DB_PASS`, `apiKey`, `db-token`, ...) holding a value
+//! that looks like one: not a number, a duration, a boolean or a short word, so plain
+//! settings such as `TOKEN_TTL_SECONDS: "300"` pass. Messages never repeat the value.
 
 use super::diagnostics::{FieldPath, Finding};
 use super::source::{Node, NodeValue};
@@ -56,7 +58,7 @@ fn walk(node: &Node, path: &FieldPath, hits: &mut Vec<SecretHit>) {
                 }
                 let named = is_secret_key(&e.key)
                     && matches!(&e.value.value, NodeValue::Scalar(s)
-                        if s.is_string() && !s.text.trim().is_empty() && !is_reference(&s.text));
+                        if s.is_string() && looks_like_secret_value(&s.text));
                 if named && credential_kind(scalar_text(&e.value)).is_none() {
                     let why = format!("the key `{}` names a secret", e.key);
                     hits.push(hit(child, e.value.line, e.value.column, &why, scalar_text(&e.value)));
@@ -80,6 +82,41 @@ fn scalar_text(node: &Node) -> &str {
 fn is_reference(value: &str) -> bool {
     let v = value.trim();
     v.starts_with("arn:") || v.starts_with("{{resolve:")
+}
+
+/// Whether the value of a secret-named key looks like a secret: not empty, not a
+/// reference (ARN, dynamic reference), not a number, a duration (`30s`, `15m`), a
+/// boolean-like word or a short word (`none`, `basic`, `required`).
+fn looks_like_secret_value(value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() || is_reference(v) || v.parse::<f64>().is_ok() || is_duration(v) {
+        return false;
+    }
+    const WORDS: [&str; 10] = ["true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null"];
+    if WORDS.contains(&v.to_ascii_lowercase().as_str()) {
+        return false;
+    }
+    // A short word of letters only (`basic`, `required`, `bearer`) is a setting.
+    let short_word = v.len() <= 10 && v.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_');
+    !short_word
+}
+
+/// `300s`, `15m`, `2h`, `7d`, `500ms`, `1h30m`: digits followed by a unit, repeated.
+fn is_duration(v: &str) -> bool {
+    let mut rest = v;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ms", "s", "m", "h", "d", "w"].into_iter().find(|u| rest.starts_with(u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The words of a key: `dbPassword` → db, password; `API_KEY` → api, key; `x-auth` → x, auth.
@@ -112,17 +149,20 @@ fn words(key: &str) -> Vec<String> {
     words
 }
 
-/// Whether a key names a secret: password, passwd, secret, token, auth, apikey (each as a
-/// whole word, plurals too), or the pairs api key, private key, access key.
+/// Whether a key names a secret: password, passwd, pass, pwd, secret, token, auth, apikey
+/// (each as a whole word, plurals too), or the pairs api key, private key,
+/// access key, secret key.
 pub fn is_secret_key(key: &str) -> bool {
     let words = words(key);
     // `tokens`, `api_keys`: plurals count too.
     let is = |w: &str, name: &str| w == name || w.strip_suffix('s') == Some(name);
-    let single = ["password", "passwd", "secret", "token", "auth", "apikey"];
+    let single = ["password", "passwd", "pass", "pwd", "secret", "token", "auth", "apikey"];
     if words.iter().any(|w| single.iter().any(|name| is(w, name))) {
         return true;
     }
-    words.windows(2).any(|pair| is(&pair[1], "key") && ["api", "private", "access"].contains(&pair[0].as_str()))
+    words
+        .windows(2)
+        .any(|pair| is(&pair[1], "key") && ["api", "private", "access", "secret"].contains(&pair[0].as_str()))
 }
 
 /// What kind of credential `text` contains, if it contains one.
@@ -144,6 +184,12 @@ pub fn credential_kind(text: &str) -> Option<&'static str> {
     }
     if has_jwt(text) {
         return Some("a JSON Web Token");
+    }
+    if has_url_password(text) {
+        return Some("a URL with a password");
+    }
+    if has_aws_secret_key(text) {
+        return Some("an AWS secret access key");
     }
     None
 }
@@ -184,6 +230,47 @@ fn has_github_token(text: &str) -> bool {
         .iter()
         .flat_map(|prefix| word_starts(text, prefix).map(move |i| i + prefix.len()))
         .any(|i| run_len(&text.as_bytes()[i..], token_char) >= 20)
+}
+
+/// `scheme://user:password@host`: a URL carrying a password.
+fn has_url_password(text: &str) -> bool {
+    text.match_indices("://").any(|(i, _)| {
+        let scheme = text[..i].rsplit(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c))).next();
+        if scheme.is_none_or(str::is_empty) {
+            return false;
+        }
+        let rest = &text[i + 3..];
+        let authority = rest.split(['/', '?', '#', ' ', '\n']).next().unwrap_or("");
+        let Some((userinfo, host)) = authority.rsplit_once('@') else {
+            return false;
+        };
+        !host.is_empty() && userinfo.split_once(':').is_some_and(|(_, password)| !password.is_empty())
+    })
+}
+
+/// 40 characters of base64 (`A-Z a-z 0-9 + /`) with upper- and lower-case letters and a
+/// digit, as a whole word: the form of an AWS secret access key.
+fn has_aws_secret_key(text: &str) -> bool {
+    let b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = run_len(&bytes[i..], b64);
+        if run == 0 {
+            i += 1;
+            continue;
+        }
+        let word = &bytes[i..i + run];
+        if run == 40
+            && word.iter().any(u8::is_ascii_uppercase)
+            && word.iter().any(u8::is_ascii_lowercase)
+            && word.iter().any(u8::is_ascii_digit)
+        {
+            return true;
+        }
+        i += run;
+    }
+    false
 }
 
 /// `eyJ...` header, payload and signature: base64url parts joined by dots.
@@ -320,5 +407,40 @@ mod tests {
                 format!("5:1 (document): looks like a secret value (a key is an AWS access key id); {ADVICE}"),
             ]
         );
+    }
+
+    #[test]
+    fn secret_named_keys_are_refused_only_with_secret_looking_values() {
+        let hits = scan_text(
+            "env:\n  TOKEN_TTL_SECONDS: \"300\"\n  PASSWORD_MIN_LENGTH: \"12\"\n  SESSION_TOKEN_TTL: 15m\n  \
+             AUTH_MODE: basic\n  SECRET_ROTATION: \"enabled\"\n  DB_PASS: hunter2hunter2\n  apiKey: k3y-with-digits-42\n",
+        );
+        assert_eq!(hits.len(), 2, "{hits:?}");
+        assert!(hits[0].starts_with("7:12 env.DB_PASS: looks like a secret value (the key `DB_PASS` names a secret)"));
+        assert!(hits[0].contains("Secrets Manager"), "{}", hits[0]);
+        assert!(hits[1].starts_with("8:11 env.apiKey:"), "{}", hits[1]);
+    }
+
+    #[test]
+    fn urls_with_passwords_and_aws_secret_keys_are_credentials() {
+        for s in [
+            "postgres://user:pass@host/db",
+            "see redis://:s3cret@cache:6379",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        ] {
+            assert!(credential_kind(s).is_some(), "{s}");
+        }
+        for s in [
+            "postgres://user@host/db",
+            "https://example.com/a:b@c",
+            "https://app.matbakh.app",
+            "mailto:ops@matbakh.app",
+            "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12",
+            "examples/functions/vc-start",
+        ] {
+            assert!(credential_kind(s).is_none(), "{s}");
+        }
+        let hits = scan_text("tags:\n  db: postgres://app:hunter2@db.internal:5432/matbakh\n");
+        assert_eq!(hits, [format!("2:7 tags.db: looks like a secret value (a URL with a password); {ADVICE}")]);
     }
 }

@@ -33,7 +33,7 @@ pub enum NodeValue {
     Seq(Vec<Node>),
     /// Entries in file order. A duplicate key is reported and kept, but lookups and the
     /// JSON value use the first occurrence.
-    Map(Vec<Entry>),
+    Map(Mapping),
     /// Something already reported as unsupported (an alias, a tagged value); it reads as
     /// null and later checks say nothing more about it.
     Invalid,
@@ -54,6 +54,43 @@ pub enum ScalarStyle {
     Block,
     /// A plain scalar tagged `!!str`: a string whatever it looks like.
     Tagged,
+}
+
+/// A map's entries in file order, with an index of each key's first occurrence: looking
+/// a key up is O(1), so locating N findings in a map of N keys stays linear.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mapping {
+    entries: Vec<Entry>,
+    first: HashMap<String, usize>,
+}
+
+impl Mapping {
+    /// The first entry with `key`.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.first.get(key).map(|&i| &self.entries[i])
+    }
+
+    fn push(&mut self, entry: Entry) {
+        self.first.entry(entry.key.clone()).or_insert(self.entries.len());
+        self.entries.push(entry);
+    }
+}
+
+impl std::ops::Deref for Mapping {
+    type Target = [Entry];
+
+    fn deref(&self) -> &[Entry] {
+        &self.entries
+    }
+}
+
+impl<'a> IntoIterator for &'a Mapping {
+    type Item = &'a Entry;
+    type IntoIter = std::slice::Iter<'a, Entry>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -103,7 +140,7 @@ impl Node {
 
     fn child(&self, segment: &Segment) -> Option<&Node> {
         match (&self.value, segment) {
-            (NodeValue::Map(entries), Segment::Key(k)) => entries.iter().find(|e| &e.key == k).map(|e| &e.value),
+            (NodeValue::Map(entries), Segment::Key(k)) => entries.get(k).map(|e| &e.value),
             (NodeValue::Seq(items), Segment::Index(i)) => items.get(*i),
             _ => None,
         }
@@ -170,6 +207,9 @@ pub struct Source {
 impl Source {
     pub fn parse(file: &Path, text: &str) -> Source {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if let Some(diagnostic) = control_character(file, text) {
+            return Source { root: None, diagnostics: vec![diagnostic], complete: false };
+        }
         Builder::new(file, text).run()
     }
 
@@ -202,12 +242,29 @@ impl Source {
     pub fn locate_key(&self, path: &FieldPath) -> (usize, usize) {
         if let (Some(parent), Some(Segment::Key(key))) = (path.parent(), path.segments().last())
             && let Some(NodeValue::Map(entries)) = self.node(&parent).map(|n| &n.value)
-            && let Some(e) = entries.iter().find(|e| &e.key == key)
+            && let Some(e) = entries.get(key)
         {
             return (e.key_line, e.key_column);
         }
         self.locate(path)
     }
+}
+
+/// The first character YAML does not allow in a file (NUL and the other C0 controls but
+/// tab, line feed and carriage return; DEL), located: the reader would stop or misread there.
+fn control_character(file: &Path, text: &str) -> Option<Diagnostic> {
+    let (offset, c) =
+        text.char_indices().find(|&(_, c)| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}')?;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let name =
+        if c == '\0' { "a NUL byte".to_owned() } else { format!("the control character U+{:04X}", u32::from(c)) };
+    let message = format!(
+        "the file contains {name} here; environment files are plain text: remove it (a binary file or a bad \
+         copy and paste?)"
+    );
+    Some(Diagnostic::new(file, line, column, Finding::error(FieldPath::root(), message)))
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar.
@@ -349,8 +406,7 @@ enum Frame {
         invalid: bool,
         /// Whether the first key has been read.
         keyed: bool,
-        entries: Vec<Entry>,
-        first_line: HashMap<String, usize>,
+        entries: Mapping,
         pending: Pending,
     },
 }
@@ -414,8 +470,21 @@ impl<'a> Builder<'a> {
                         line = before.iter().filter(|&&c| c == '\n').count() + 1;
                         column = before.iter().rev().take_while(|&&c| c != '\n').count() + 1;
                     }
-                    let hint = self.syntax_hint(e.info());
-                    self.error(line, column, FieldPath::root(), format!("YAML syntax error: {}{hint}", e.info()));
+                    let message = if e.info().contains("recursion limit") {
+                        format!(
+                            "nested deeper than the YAML reader allows (more than {MAX_DEPTH} levels of `[` or `{{`); \
+                             an environment file needs far fewer: close the brackets"
+                        )
+                    } else if let Some((quote, at_line, at_column)) = self.unclosed_quote(e.info(), e.marker().index())
+                    {
+                        format!(
+                            "YAML syntax error: the {quote} string that starts at line {at_line}, column {at_column} is not \
+                             closed; end it with {quote} on the same line (or escape the quote inside it)"
+                        )
+                    } else {
+                        format!("YAML syntax error: {}{}", e.info(), self.syntax_hint(e.info()))
+                    };
+                    self.error(line, column, FieldPath::root(), message);
                     self.complete = false;
                     break;
                 }
@@ -525,8 +594,7 @@ impl<'a> Builder<'a> {
                     flow,
                     invalid,
                     keyed: false,
-                    entries: Vec::new(),
-                    first_line: HashMap::new(),
+                    entries: Mapping::default(),
                     pending: Pending::Key,
                 });
             }
@@ -612,7 +680,7 @@ impl<'a> Builder<'a> {
         let mut problem = None;
         match frame {
             Frame::Seq { items, .. } => items.push(node),
-            Frame::Map { line, column, flow, keyed, entries, first_line, pending, .. } => match pending {
+            Frame::Map { line, column, flow, keyed, entries, pending, .. } => match pending {
                 Pending::Key => {
                     // A block map's start marker lies after its first key: use the key.
                     if !*keyed && !*flow {
@@ -621,11 +689,9 @@ impl<'a> Builder<'a> {
                     *keyed = true;
                     match key_text(&node) {
                         Ok(key) => {
-                            if let Some(first) = first_line.get(&key) {
+                            if let Some(first) = entries.get(&key).map(|e| e.key_line) {
                                 let message = format!("duplicate key `{}` (first at line {first})", shorten(&key));
                                 problem = Some((node.line, node.column, path.key(key.clone()), message));
-                            } else {
-                                first_line.insert(key.clone(), node.line);
                             }
                             *pending = Pending::Value(Some((key, node.line, node.column)));
                         }
@@ -651,6 +717,24 @@ impl<'a> Builder<'a> {
         if let Some((line, column, path, message)) = problem {
             self.error(line, column, path, message);
         }
+    }
+
+    /// For an error inside a quoted scalar: the quote character and where the string
+    /// starts (the last quote at a token start before the error).
+    fn unclosed_quote(&self, info: &str, index: usize) -> Option<(&'static str, usize, usize)> {
+        if !info.contains("quoted scalar") {
+            return None;
+        }
+        let end = (index + 1).min(self.chars.len());
+        let start = (0..end).rev().find(|&i| {
+            matches!(self.chars[i], '"' | '\'')
+                && (i == 0 || matches!(self.chars[i - 1], ' ' | '\t' | '\n' | '[' | '{' | ',' | ':' | '-'))
+        })?;
+        let quote = if self.chars[start] == '"' { "`\"`" } else { "`'`" };
+        let before = &self.chars[..start];
+        let line = before.iter().filter(|&&c| c == '\n').count() + 1;
+        let column = before.iter().rev().take_while(|&&c| c != '\n').count() + 1;
+        Some((quote, line, column))
     }
 
     /// More context for a syntax error: an unclosed flow collection, indentation.

@@ -58,8 +58,9 @@ impl Drop for MotoProcess {
     }
 }
 
-/// A copy of `stacks/` (every environment file) that a test may edit, next to a link to
-/// the example code the files point at.
+/// A copy of `stacks/` (every environment file) that a test may edit, next to a copy of
+/// the example code the files point at (asset paths must stay inside the repository, so
+/// a link out of it would be refused).
 pub fn workspace_at(root: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("stacks")).unwrap();
@@ -69,7 +70,15 @@ pub fn workspace_at(root: &Path) -> tempfile::TempDir {
             std::fs::copy(&path, dir.path().join("stacks").join(path.file_name().unwrap())).unwrap();
         }
     }
-    std::os::unix::fs::symlink(root.join("examples"), dir.path().join("examples")).unwrap();
+    for entry in walkdir::WalkDir::new(root.join("examples")) {
+        let entry = entry.unwrap();
+        let target = dir.path().join(entry.path().strip_prefix(root).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
     dir
 }
 

@@ -1,9 +1,10 @@
 //! API Gateway of §4: routes and their functions, CORS origins, the stage cache, usage
 //! plans and log retention.
 
+use super::Sections;
 use super::at;
-use crate::config::model::FunctionKind;
-use crate::config::{Environment, Finding};
+use crate::config::Finding;
+use crate::config::model::{FunctionKind, Functions};
 
 /// Cache sizes (GB) API Gateway offers for a stage cache.
 pub const CACHE_SIZES_GB: [&str; 8] = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
@@ -12,10 +13,12 @@ pub const CACHE_SIZES_GB: [&str; 8] = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.
 pub const LOG_RETENTION_DAYS: [u32; 22] =
     [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let api = &env.api;
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let (Some(api), Some(name)) = (&s.api, &s.name) else {
+        return;
+    };
     for (i, origin) in api.cors_origins.iter().enumerate() {
-        if let Err(problem) = check_origin(origin, &env.name) {
+        if let Err(problem) = check_origin(origin, name) {
             out.push(Finding::error(at(&format!("api.cors_origins[{i}]")), problem));
         }
     }
@@ -78,26 +81,29 @@ pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
             }
         }
 
-        let path = at(&format!("api.routes[{i}].function"));
-        match env.functions.definitions.iter().find(|f| f.name == route.function) {
-            None => out.push(Finding::error(
-                path,
-                format!(
-                    "{} is not a function in functions.definitions; name a function of kind api ({})",
-                    route.function,
-                    api_functions(env)
-                ),
-            )),
-            Some(f) if f.kind != FunctionKind::Api => out.push(Finding::error(
-                path,
-                format!(
-                    "{} is not a function of kind api; routes are served by api functions (30 s timeout, within API \
-                     Gateway's 29 s integration limit): {}",
-                    route.function,
-                    api_functions(env)
-                ),
-            )),
-            Some(_) => {}
+        // Which functions exist is known only when `functions` is valid.
+        if let Some(functions) = &s.functions {
+            let path = at(&format!("api.routes[{i}].function"));
+            match functions.definitions.iter().find(|f| f.name == route.function) {
+                None => out.push(Finding::error(
+                    path,
+                    format!(
+                        "{} is not a function in functions.definitions; name a function of kind api ({})",
+                        route.function,
+                        api_functions(functions)
+                    ),
+                )),
+                Some(f) if f.kind != FunctionKind::Api => out.push(Finding::error(
+                    path,
+                    format!(
+                        "{} is not a function of kind api; routes are served by api functions (30 s timeout, within API \
+                         Gateway's 29 s integration limit): {}",
+                        route.function,
+                        api_functions(functions)
+                    ),
+                )),
+                Some(_) => {}
+            }
         }
 
         if !route.authenticated && route.path.split('/').any(|s| s == "admin") {
@@ -109,9 +115,9 @@ pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
     }
 }
 
-fn api_functions(env: &Environment) -> String {
+fn api_functions(functions: &Functions) -> String {
     let names: Vec<&str> =
-        env.functions.definitions.iter().filter(|f| f.kind == FunctionKind::Api).map(|f| f.name.as_str()).collect();
+        functions.definitions.iter().filter(|f| f.kind == FunctionKind::Api).map(|f| f.name.as_str()).collect();
     if names.is_empty() { "there is none yet".to_owned() } else { names.join(", ") }
 }
 
@@ -150,9 +156,10 @@ fn check_origin(origin: &str, env_name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::check;
+    use crate::config::Environment;
+    use crate::config::Finding;
     use crate::config::model::{FunctionKind, HttpMethod, Route, UsagePlan};
     use crate::config::rules::test_support::{self, assert_error, findings_of};
-    use crate::config::{Environment, Finding};
 
     fn findings(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
         test_support::findings(check, edit)

@@ -1,44 +1,17 @@
 //! Cognito of §3: trigger functions, MFA, custom attributes, app client URLs.
 
+use super::Sections;
 use super::at;
-use crate::config::model::{FunctionKind, MfaMode};
-use crate::config::{Environment, Finding};
+use crate::config::Finding;
+use crate::config::model::{Auth, FunctionKind, Functions, MfaMode};
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let auth = &env.auth;
-    for (slot, name) in [
-        ("pre_sign_up", &auth.triggers.pre_sign_up),
-        ("post_confirmation", &auth.triggers.post_confirmation),
-        ("pre_authentication", &auth.triggers.pre_authentication),
-    ] {
-        let path = at(&format!("auth.triggers.{slot}"));
-        match env.functions.definitions.iter().find(|f| f.name == *name) {
-            None => {
-                let triggers: Vec<&str> = env
-                    .functions
-                    .definitions
-                    .iter()
-                    .filter(|f| f.kind == FunctionKind::Trigger)
-                    .map(|f| f.name.as_str())
-                    .collect();
-                out.push(Finding::error(
-                    path,
-                    format!(
-                        "{name} is not a function in functions.definitions; name a function of kind trigger ({})",
-                        if triggers.is_empty() { "there is none yet".to_owned() } else { triggers.join(", ") }
-                    ),
-                ));
-            }
-            Some(f) if f.kind != FunctionKind::Trigger => out.push(Finding::error(
-                path,
-                format!(
-                    "{name} is a function of kind {}; a Cognito trigger must be of kind trigger (Cognito waits at \
-                     most 5 seconds, which that kind's timeout matches)",
-                    kind_name(f.kind)
-                ),
-            )),
-            Some(_) => {}
-        }
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let (Some(auth), Some(env_name)) = (&s.auth, &s.name) else {
+        return;
+    };
+    // Which functions exist is known only when `functions` is valid.
+    if let Some(functions) = &s.functions {
+        check_triggers(auth, functions, out);
     }
 
     match (auth.mfa, auth.mfa_methods.is_empty()) {
@@ -68,10 +41,47 @@ pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
     for (client, config) in [("web_client", &auth.web_client), ("mobile_client", &auth.mobile_client)] {
         for (list, urls) in [("callback_urls", &config.callback_urls), ("logout_urls", &config.logout_urls)] {
             for (i, url) in urls.iter().enumerate() {
-                if let Err(problem) = check_redirect_url(url, &env.name) {
+                if let Err(problem) = check_redirect_url(url, env_name) {
                     out.push(Finding::error(at(&format!("auth.{client}.{list}[{i}]")), problem));
                 }
             }
+        }
+    }
+}
+
+/// Each trigger names an existing function of kind trigger.
+fn check_triggers(auth: &Auth, functions: &Functions, out: &mut Vec<Finding>) {
+    for (slot, name) in [
+        ("pre_sign_up", &auth.triggers.pre_sign_up),
+        ("post_confirmation", &auth.triggers.post_confirmation),
+        ("pre_authentication", &auth.triggers.pre_authentication),
+    ] {
+        let path = at(&format!("auth.triggers.{slot}"));
+        match functions.definitions.iter().find(|f| f.name == *name) {
+            None => {
+                let triggers: Vec<&str> = functions
+                    .definitions
+                    .iter()
+                    .filter(|f| f.kind == FunctionKind::Trigger)
+                    .map(|f| f.name.as_str())
+                    .collect();
+                out.push(Finding::error(
+                    path,
+                    format!(
+                        "{name} is not a function in functions.definitions; name a function of kind trigger ({})",
+                        if triggers.is_empty() { "there is none yet".to_owned() } else { triggers.join(", ") }
+                    ),
+                ));
+            }
+            Some(f) if f.kind != FunctionKind::Trigger => out.push(Finding::error(
+                path,
+                format!(
+                    "{name} is a function of kind {}; a Cognito trigger must be of kind trigger (Cognito waits at \
+                     most 5 seconds, which that kind's timeout matches)",
+                    kind_name(f.kind)
+                ),
+            )),
+            Some(_) => {}
         }
     }
 }
@@ -132,10 +142,10 @@ mod tests {
         assert_eq!(findings(|_| {}), []);
         let mut dev: Environment = serde_yaml::from_str(include_str!("../../../stacks/dev.yaml")).unwrap();
         let mut out = Vec::new();
-        check(&dev, &mut out);
+        check(&super::super::Sections::of(&dev), &mut out);
         assert_eq!(out, []);
         dev.name = "staging".into();
-        check(&dev, &mut out);
+        check(&super::super::Sections::of(&dev), &mut out);
         assert_eq!(out, []);
     }
 

@@ -1,8 +1,9 @@
 //! ElastiCache Redis of §6: engine version, shards and replicas, windows.
 
+use super::Sections;
 use super::windows::DAYS;
 use super::{at, check_daily, check_weekly};
-use crate::config::{Environment, Finding};
+use crate::config::Finding;
 
 /// ElastiCache for Redis OSS engine versions this platform deploys, newest first. The
 /// Amazon ElastiCache User Guide ("Supported engines and versions") lists Redis OSS
@@ -20,8 +21,10 @@ const MAX_NODES: u64 = 500;
 /// ElastiCache snapshot and maintenance windows must each be at least 60 minutes.
 const MIN_WINDOW_MINUTES: u32 = 60;
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let cache = &env.cache;
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let Some(cache) = &s.cache else {
+        return;
+    };
     if !REDIS_VERSIONS.contains(&cache.engine_version.as_str()) {
         out.push(Finding::error(
             at("cache.engine_version"),

@@ -1,11 +1,12 @@
 //! RDS PostgreSQL of §2: engine version, placement, storage, windows, monitoring and
 //! read replicas.
 
+use super::Sections;
 use super::windows::DAYS;
 use super::{at, check_daily, check_weekly, distinct_zone_count, env_zones, is_env_zone};
 use crate::cfn::registry::POSTGRES_ENGINE_VERSIONS as POSTGRES;
+use crate::config::Finding;
 use crate::config::model::{Database, DatabaseStorage, PreloadLibrary};
-use crate::config::{Environment, Finding};
 
 /// The oldest PostgreSQL major with `pg_cron` on RDS.
 const PG_CRON_MIN_MAJOR: u32 = 12;
@@ -41,15 +42,17 @@ mod gp3 {
     pub const IOPS_PER_MIBPS: u64 = 4;
 }
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let db = &env.database;
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let (Some(db), Some(zones)) = (&s.database, &s.availability_zones) else {
+        return;
+    };
     check_engine_version(db, out);
-    check_placement(env, out);
+    check_placement(db, zones, out);
     check_storage(&db.storage, out);
     check_windows(db, out);
     check_monitoring(db, out);
     check_preload_libraries(db, out);
-    check_read_replicas(env, out);
+    check_read_replicas(db, zones, out);
 }
 
 /// The major of a version string: `15` of `15.4`.
@@ -106,16 +109,15 @@ fn check_engine_version(db: &Database, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_placement(env: &Environment, out: &mut Vec<Finding>) {
-    let db = &env.database;
-    let zones = distinct_zone_count(env);
+fn check_placement(db: &Database, env_zone_list: &[String], out: &mut Vec<Finding>) {
+    let zones = distinct_zone_count(env_zone_list);
     if db.multi_az && zones < 2 {
         out.push(Finding::error(
             at("database.multi_az"),
             format!(
                 "multi_az needs at least 2 availability zones, the environment has {zones} ({}); add a zone or turn \
                  multi_az off",
-                env_zones(env)
+                env_zones(env_zone_list)
             ),
         ));
     }
@@ -129,12 +131,12 @@ fn check_placement(env: &Environment, out: &mut Vec<Finding>) {
                      primary and its standby, so remove availability_zone (or turn multi_az off)"
                 ),
             ));
-        } else if !is_env_zone(env, zone) {
+        } else if !is_env_zone(env_zone_list, zone) {
             out.push(Finding::error(
                 path,
                 format!(
                     "{zone} is not one of the environment's availability_zones ({}); use one of them",
-                    env_zones(env)
+                    env_zones(env_zone_list)
                 ),
             ));
         }
@@ -309,8 +311,7 @@ fn check_preload_libraries(db: &Database, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_read_replicas(env: &Environment, out: &mut Vec<Finding>) {
-    let db = &env.database;
+fn check_read_replicas(db: &Database, zones: &[String], out: &mut Vec<Finding>) {
     for (i, replica) in db.read_replicas.iter().enumerate() {
         let base = format!("database.read_replicas[{i}]");
         if let Some(first) = db.read_replicas[..i].iter().position(|r| r.name == replica.name) {
@@ -324,13 +325,13 @@ fn check_read_replicas(env: &Environment, out: &mut Vec<Finding>) {
             ));
         }
         let zone_path = at(&format!("{base}.availability_zone"));
-        if !is_env_zone(env, &replica.availability_zone) {
+        if !is_env_zone(zones, &replica.availability_zone) {
             out.push(Finding::error(
                 zone_path,
                 format!(
                     "{} is not one of the environment's availability_zones ({}); use one of them",
                     replica.availability_zone,
-                    env_zones(env)
+                    env_zones(zones)
                 ),
             ));
         } else if db.availability_zone.as_deref() == Some(replica.availability_zone.as_str()) {

@@ -1,8 +1,9 @@
 //! The data lake of §7: lifecycle days, the Glue job (version, workers, script,
 //! schedule) and the Athena cost guard.
 
+use super::Sections;
 use super::at;
-use crate::config::{Environment, Finding};
+use crate::config::Finding;
 
 /// Glue versions the platform deploys (0.9, 1.0 and 2.0 are out of support).
 pub const GLUE_VERSIONS: [&str; 3] = ["3.0", "4.0", "5.0"];
@@ -14,8 +15,10 @@ const NOT_FOR_SPARK_BATCH: [(&str, &str); 2] = [("G.025X", "streaming"), ("Z.2X"
 /// Athena's smallest `BytesScannedCutoffPerQuery` (10 MB).
 const MIN_BYTES_SCANNED_CUTOFF: u64 = 10_000_000;
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let lake = &env.datalake;
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let Some(lake) = &s.datalake else {
+        return;
+    };
     for (field, days) in [
         ("archive_to_glacier_days", lake.archive_to_glacier_days),
         ("noncurrent_version_expiration_days", lake.noncurrent_version_expiration_days),
@@ -90,8 +93,20 @@ pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
     }
 }
 
-/// `cron(…)` with six fields, one of day-of-month and day-of-week `?` (Glue, like
-/// EventBridge, refuses both or neither).
+/// The six fields of an AWS cron expression: name, range, and the names a field accepts
+/// in place of numbers (months JAN-DEC, days SUN-SAT as 1-7).
+const CRON_FIELDS: [(&str, u32, u32, &[&str]); 6] = [
+    ("minutes (1st field)", 0, 59, &[]),
+    ("hours (2nd field)", 0, 23, &[]),
+    ("day-of-month (3rd field)", 1, 31, &[]),
+    ("month (4th field)", 1, 12, &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]),
+    ("day-of-week (5th field)", 1, 7, &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]),
+    ("year (6th field)", 1970, 2199, &[]),
+];
+
+/// `cron(…)` as AWS (Glue, EventBridge) reads it: six fields, each `*`, or a comma list
+/// of values, ranges `a-b` and increments `a/n` or `*/n` within the field's range; `?` in
+/// exactly one of day-of-month and day-of-week; `L`, `W` and `#` where AWS allows them.
 fn check_cron(schedule: &str) -> Result<(), String> {
     let inner = schedule
         .strip_prefix("cron(")
@@ -102,14 +117,88 @@ fn check_cron(schedule: &str) -> Result<(), String> {
         return Err(format!("it has {} fields instead of 6", fields.len()));
     }
     match (fields[2] == "?", fields[4] == "?") {
-        (true, false) | (false, true) => Ok(()),
-        _ => Err("exactly one of day-of-month (3rd field) and day-of-week (5th field) must be ?".to_owned()),
+        (true, false) | (false, true) => {}
+        _ => return Err("exactly one of day-of-month (3rd field) and day-of-week (5th field) must be ?".to_owned()),
+    }
+    for (i, (field, (name, min, max, names))) in fields.iter().zip(CRON_FIELDS).enumerate() {
+        if *field == "?" {
+            continue;
+        }
+        check_cron_field(field, i, min, max, names).map_err(|problem| format!("{name} `{field}`: {problem}"))?;
+    }
+    Ok(())
+}
+
+/// One field (not `?`) of a cron expression; `index` is its position (0-5).
+fn check_cron_field(field: &str, index: usize, min: u32, max: u32, names: &[&str]) -> Result<(), String> {
+    let (day_of_month, day_of_week) = (index == 2, index == 4);
+    // Day specials: `L` (last day), `15W` (nearest weekday), `5L` (last Friday), `6#3` (third Friday).
+    if day_of_month && (field == "L" || field == "LW") {
+        return Ok(());
+    }
+    if day_of_month && let Some(day) = field.strip_suffix('W') {
+        return value(day, min, max, names).map(|_| ());
+    }
+    if day_of_week && let Some(day) = field.strip_suffix('L') {
+        return value(day, min, max, names).map(|_| ());
+    }
+    if day_of_week && let Some((day, nth)) = field.split_once('#') {
+        value(day, min, max, names)?;
+        return match nth.parse::<u32>() {
+            Ok(1..=5) => Ok(()),
+            _ => Err(format!("`#{nth}` must name the 1st to 5th such day of the month")),
+        };
+    }
+    for part in field.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((range, step)) => (range, Some(step)),
+            None => (part, None),
+        };
+        if let Some(step) = step {
+            match step.parse::<u32>() {
+                Ok(n) if n >= 1 => {}
+                _ => return Err(format!("the increment `{step}` must be a positive whole number")),
+            }
+        }
+        if range == "*" {
+            continue;
+        }
+        match range.split_once('-') {
+            Some((from, to)) => {
+                value(from, min, max, names)?;
+                value(to, min, max, names)?;
+            }
+            None => {
+                value(range, min, max, names)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A number in `min..=max`, or one of `names` (1-based from `min`).
+fn value(text: &str, min: u32, max: u32, names: &[&str]) -> Result<u32, String> {
+    if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(text)) {
+        return Ok(min + i as u32);
+    }
+    let allowed = if names.is_empty() {
+        format!("{min}-{max}")
+    } else {
+        format!("{min}-{max} or {}-{}", names[0], names[names.len() - 1])
+    };
+    match text.parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        Ok(n) => Err(format!("{n} is out of range; allowed: {allowed}")),
+        Err(_) => {
+            Err(format!("`{text}` is not a value; allowed: {allowed}, `*`, ranges a-b, lists a,b and increments a/n"))
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Environment;
     use crate::config::rules::test_support::{assert_error, findings};
 
     fn with(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
@@ -190,6 +279,35 @@ mod tests {
             assert_error(&with(|e| e.datalake.etl.schedule = Some(bad.into())), "datalake.etl.schedule", &[why]);
         }
         assert_eq!(with(|e| e.datalake.etl.schedule = Some("cron(15 3 ? * MON-FRI *)".into())), []);
+        for bad in ["cron(0 25 * * ? *)", "cron(60 2 * * ? *)", "cron(0 2 32 * ? *)", "cron(0 2 * 13 ? *)"] {
+            assert_error(
+                &with(|e| e.datalake.etl.schedule = Some(bad.into())),
+                "datalake.etl.schedule",
+                &["out of range"],
+            );
+        }
+        let found = with(|e| e.datalake.etl.schedule = Some("cron(0 25 * * ? *)".into()));
+        assert!(found[0].message.contains("hours (2nd field) `25`: 25 is out of range; allowed: 0-23"), "{found:?}");
+        assert_error(
+            &with(|e| e.datalake.etl.schedule = Some("cron(0 2 ? * FUNDAY *)".into())),
+            "datalake.etl.schedule",
+            &["day-of-week (5th field)", "SUN-SAT"],
+        );
+        assert_error(
+            &with(|e| e.datalake.etl.schedule = Some("cron(0/0 2 * * ? *)".into())),
+            "datalake.etl.schedule",
+            &["increment"],
+        );
+        for good in [
+            "cron(0 2 * * ? *)",
+            "cron(0/15 0-23 L * ? 2026-2030)",
+            "cron(0 8 ? * 6#3 *)",
+            "cron(0 8 ? JAN,JUL 2L *)",
+            "cron(30 1 15W */2 ? *)",
+            "cron(0 12 ? * SUN,SAT *)",
+        ] {
+            assert_eq!(with(|e| e.datalake.etl.schedule = Some(good.into())), [], "{good}");
+        }
         assert_eq!(with(|e| e.datalake.etl.schedule = None), []);
     }
 

@@ -1,14 +1,17 @@
 //! The WAF web ACL of §9: the rate limit, the blocked countries and the log retention.
 
+use super::Sections;
 use super::at;
 use super::functions::LOG_RETENTION_DAYS;
-use crate::config::{Environment, Finding};
+use crate::config::Finding;
 
 /// `Limit` of a WAF rate-based statement (requests per 5 minutes from one IP).
 pub const RATE_LIMIT_RANGE: std::ops::RangeInclusive<u64> = 10..=2_000_000_000;
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let edge = &env.edge;
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let Some(edge) = &s.edge else {
+        return;
+    };
     if !RATE_LIMIT_RANGE.contains(&edge.rate_limit_per_ip) {
         out.push(Finding::error(
             at("edge.rate_limit_per_ip"),
@@ -58,6 +61,7 @@ pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Environment;
     use crate::config::rules::test_support::{assert_error, findings};
 
     fn with(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {

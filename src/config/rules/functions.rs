@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::Sections;
 use super::at;
 use crate::cfn::registry::{LAMBDA_RUNTIMES, RuntimeLifecycle, runtime};
+use crate::config::Finding;
 use crate::config::model::{Capability, Function, Functions};
-use crate::config::{Environment, Finding};
 use crate::constructs::app::{GENERATED_VARIABLES, logical_stem};
 
 /// Retention periods CloudWatch Logs accepts (`RetentionInDays` in the registry schema).
@@ -24,13 +25,15 @@ const MAX_DESCRIPTION: usize = 256;
 /// Names Lambda sets itself besides the `AWS_*` and `LAMBDA_*` families.
 const RESERVED_VARIABLES: [&str; 2] = ["_HANDLER", "_X_AMZN_TRACE_ID"];
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    check_on(env, &today(), out);
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    if let Some(functions) = &s.functions {
+        check_on(functions, s.name.as_deref(), &today(), out);
+    }
 }
 
 /// The rules with "today" given as `YYYY-MM-DD` (the runtime lifecycle depends on it).
-fn check_on(env: &Environment, today: &str, out: &mut Vec<Finding>) {
-    let functions = &env.functions;
+/// `env_name`: when the environment's name is valid, role names are checked too.
+fn check_on(functions: &Functions, env_name: Option<&str>, today: &str, out: &mut Vec<Finding>) {
     check_runtime(&functions.runtime, today, out);
     if !LOG_RETENTION_DAYS.contains(&functions.log_retention_days) {
         out.push(Finding::error(
@@ -45,7 +48,7 @@ fn check_on(env: &Environment, today: &str, out: &mut Vec<Finding>) {
     check_sender(functions, out);
     check_layers(functions, out);
     for (i, f) in functions.definitions.iter().enumerate() {
-        check_function(env, i, f, out);
+        check_function(functions, env_name, i, f, out);
     }
 }
 
@@ -131,8 +134,7 @@ fn check_layers(functions: &Functions, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_function(env: &Environment, i: usize, f: &Function, out: &mut Vec<Finding>) {
-    let functions = &env.functions;
+fn check_function(functions: &Functions, env_name: Option<&str>, i: usize, f: &Function, out: &mut Vec<Finding>) {
     let field = |name: &str| format!("functions.definitions[{i}].{name}");
     let earlier = &functions.definitions[..i];
     if let Some(first) = earlier.iter().position(|g| g.name == f.name) {
@@ -150,8 +152,10 @@ fn check_function(env: &Environment, i: usize, f: &Function, out: &mut Vec<Findi
             ),
         ));
     }
-    let role = format!("matbakh-{}-app-{}", env.name, f.name);
-    if role.len() > MAX_ROLE_NAME {
+    if let Some(env_name) = env_name
+        && let role = format!("matbakh-{env_name}-app-{}", f.name)
+        && role.len() > MAX_ROLE_NAME
+    {
         out.push(Finding::error(
             at(&field("name")),
             format!(
@@ -293,6 +297,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    use crate::config::Environment;
     use std::collections::BTreeMap;
 
     use super::*;
@@ -304,7 +309,7 @@ mod tests {
 
     fn findings_on(env: &Environment, today: &str) -> Vec<Finding> {
         let mut out = Vec::new();
-        check_on(env, today, &mut out);
+        check_on(&env.functions, Some(&env.name), today, &mut out);
         out
     }
 

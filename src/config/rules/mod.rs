@@ -1,9 +1,12 @@
 //! Semantic rules: what the JSON Schema cannot say about an environment.
 //!
-//! The rules run on a schema-valid, typed [`Environment`]; strings the schema only
-//! checks roughly (CIDRs, windows, versions) are parsed here and never trusted. Each
+//! The rules run on [`Sections`]: the typed top-level sections of an environment, each
+//! present when it is valid on its own. A rule runs when every section it reads is
+//! present, so a schema error in one section does not hide the rule errors of the
+//! others. Strings the schema only checks roughly (CIDRs, windows, versions) are parsed
+//! here and never trusted. Each
 //! [`Finding`] names the most specific offending field and says what is wrong and what
-//! is allowed. Findings come in document order: zones, network, security, database,
+//! is allowed. Findings come in document order: zones, tags, network, security, database,
 //! cache, functions, auth, api, edge, observability, datalake, each in field order.
 
 mod api;
@@ -16,6 +19,7 @@ mod functions;
 mod network;
 mod observability;
 mod security;
+pub mod tags;
 pub mod windows;
 
 #[cfg(test)]
@@ -23,23 +27,83 @@ pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
 use self::windows::{DailyWindow, WeeklyWindow};
+use super::model::{Api, Auth, Cache, DataLake, Database, Edge, Functions, Network, Observability, Security};
 use super::{Environment, FieldPath, Finding};
 
-/// Every semantic finding about an environment, errors and warnings.
+/// Declares [`Sections`] from one list of the [`Environment`] fields the rules read.
+macro_rules! sections {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        /// The top-level fields of an environment the rules read, each `None` when it is
+        /// missing or invalid (so rules that need it do not run).
+        #[derive(Clone, Debug, Default)]
+        pub struct Sections {
+            $(pub $field: Option<$ty>,)*
+        }
+
+        impl Sections {
+            /// Every section of a complete environment.
+            pub fn of(env: &Environment) -> Self {
+                Sections { $($field: Some(env.$field.clone()),)* }
+            }
+
+            /// The sections of a document's JSON form for which `usable(name)` holds
+            /// (no error was found at or under them) and that have their typed form.
+            pub fn from_json(document: &Value, usable: impl Fn(&str) -> bool) -> Self {
+                Sections {
+                    $($field: document
+                        .get(stringify!($field))
+                        .filter(|_| usable(stringify!($field)))
+                        .and_then(|v| <$ty>::deserialize(v).ok()),)*
+                }
+            }
+        }
+    };
+}
+
+use serde::Deserialize as _;
+
+sections! {
+    name: String,
+    region: String,
+    availability_zones: Vec<String>,
+    tags: BTreeMap<String, String>,
+    network: Network,
+    security: Security,
+    database: Database,
+    cache: Cache,
+    functions: Functions,
+    auth: Auth,
+    api: Api,
+    edge: Edge,
+    observability: Observability,
+    datalake: DataLake,
+}
+
+/// Every semantic finding about a complete environment, errors and warnings.
 pub fn check(env: &Environment) -> Vec<Finding> {
+    check_sections(&Sections::of(env))
+}
+
+/// Every finding of the rules whose sections are present.
+pub fn check_sections(s: &Sections) -> Vec<Finding> {
     let mut out = Vec::new();
-    network::check_zones(env, &mut out);
-    network::check(env, &mut out);
-    security::check(env, &mut out);
-    database::check(env, &mut out);
-    cache::check(env, &mut out);
-    functions::check(env, &mut out);
-    auth::check(env, &mut out);
-    api::check(env, &mut out);
-    edge::check(env, &mut out);
-    observability::check(env, &mut out);
-    datalake::check(env, &mut out);
+    network::check_zones(s, &mut out);
+    tags::check(s, &mut out);
+    network::check(s, &mut out);
+    security::check(s, &mut out);
+    database::check(s, &mut out);
+    cache::check(s, &mut out);
+    functions::check(s, &mut out);
+    auth::check(s, &mut out);
+    api::check(s, &mut out);
+    edge::check(s, &mut out);
+    observability::check(s, &mut out);
+    datalake::check(s, &mut out);
     out
 }
 
@@ -49,18 +113,18 @@ fn at(path: &str) -> FieldPath {
 }
 
 /// Whether `zone` is one of the environment's availability zones.
-fn is_env_zone(env: &Environment, zone: &str) -> bool {
-    env.availability_zones.iter().any(|z| z == zone)
+fn is_env_zone(zones: &[String], zone: &str) -> bool {
+    zones.iter().any(|z| z == zone)
 }
 
 /// The environment's availability zones for messages: `eu-central-1a, eu-central-1b`.
-fn env_zones(env: &Environment) -> String {
-    env.availability_zones.join(", ")
+fn env_zones(zones: &[String]) -> String {
+    zones.join(", ")
 }
 
 /// The number of distinct availability zones the environment lists.
-fn distinct_zone_count(env: &Environment) -> usize {
-    let mut zones: Vec<&str> = env.availability_zones.iter().map(String::as_str).collect();
+fn distinct_zone_count(zones: &[String]) -> usize {
+    let mut zones: Vec<&str> = zones.iter().map(String::as_str).collect();
     zones.sort_unstable();
     zones.dedup();
     zones.len()

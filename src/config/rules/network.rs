@@ -6,30 +6,34 @@ use std::str::FromStr;
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
+use super::Sections;
 use super::{at, env_zones, is_env_zone};
 use crate::config::model::Subnet;
-use crate::config::{Environment, FieldPath, Finding};
+use crate::config::{FieldPath, Finding};
 
 /// Prefix lengths AWS allows for a VPC's and a subnet's IPv4 CIDR block.
 const MIN_PREFIX: u8 = 16;
 const MAX_PREFIX: u8 = 28;
 
 /// `availability_zones`: unique, and each a zone of `region`.
-pub(super) fn check_zones(env: &Environment, out: &mut Vec<Finding>) {
-    for (i, zone) in env.availability_zones.iter().enumerate() {
+pub(super) fn check_zones(s: &Sections, out: &mut Vec<Finding>) {
+    let (Some(zones), Some(region)) = (&s.availability_zones, &s.region) else {
+        return;
+    };
+    for (i, zone) in zones.iter().enumerate() {
         let path = at(&format!("availability_zones[{i}]"));
-        if let Some(first) = env.availability_zones[..i].iter().position(|z| z == zone) {
+        if let Some(first) = zones[..i].iter().position(|z| z == zone) {
             out.push(Finding::error(
                 path,
                 format!("{zone} is listed twice (first at availability_zones[{first}]); list each zone once"),
             ));
-        } else if !is_zone_of_region(zone, &env.region) {
+        } else if !is_zone_of_region(zone, region) {
             out.push(Finding::error(
                 path,
                 format!(
                     "{zone} is not an availability zone of region {region}; its zones are {region} followed by \
                      one letter, e.g. {region}a",
-                    region = env.region
+                    region = region
                 ),
             ));
         }
@@ -41,8 +45,10 @@ fn is_zone_of_region(zone: &str, region: &str) -> bool {
     zone.strip_prefix(region).is_some_and(|rest| rest.len() == 1 && rest.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let net = &env.network;
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let (Some(net), Some(zones)) = (&s.network, &s.availability_zones) else {
+        return;
+    };
     let vpc = check_vpc_cidr(&net.vpc_cidr, out);
 
     // Subnets in document order; the well-formed ones are remembered for overlaps.
@@ -68,13 +74,13 @@ pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
                 }
                 seen.push((cidr_path, cidr));
             }
-            if !is_env_zone(env, &subnet.availability_zone) {
+            if !is_env_zone(zones, &subnet.availability_zone) {
                 out.push(Finding::error(
                     at(&format!("{base}.availability_zone")),
                     format!(
                         "{} is not one of the environment's availability_zones ({}); use one of them or add it there",
                         subnet.availability_zone,
-                        env_zones(env)
+                        env_zones(zones)
                     ),
                 ));
             }

@@ -1,14 +1,17 @@
 //! Alarms and alert subscribers of §8: thresholds, the watched function, and endpoints
 //! SNS can deliver to (a webhook URL is a credential, so YAML names its secret instead).
 
+use super::Sections;
 use super::at;
-use crate::config::{Environment, Finding};
+use crate::config::Finding;
 
 /// Secrets Manager secret names: 1-512 of ASCII letters, digits and `/_+=.@-`.
 const SECRET_NAME_MAX: usize = 512;
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let obs = &env.observability;
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let Some(obs) = &s.observability else {
+        return;
+    };
     let alarms = &obs.alarms;
     for (field, value, unit) in [
         ("api_latency_ms", alarms.api_latency_ms, "milliseconds"),
@@ -30,8 +33,10 @@ pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
         ));
     }
     let function = &alarms.lambda_errors_function;
-    if !env.functions.definitions.iter().any(|f| f.name == *function) {
-        let names: Vec<&str> = env.functions.definitions.iter().map(|f| f.name.as_str()).collect();
+    if let Some(functions) = &s.functions
+        && !functions.definitions.iter().any(|f| f.name == *function)
+    {
+        let names: Vec<&str> = functions.definitions.iter().map(|f| f.name.as_str()).collect();
         out.push(Finding::error(
             at("observability.alarms.lambda_errors_function"),
             format!("{function} is not one of functions.definitions; use one of {}", names.join(", ")),
@@ -113,6 +118,7 @@ fn is_secret_name(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Environment;
     use crate::config::rules::test_support::{assert_error, findings};
 
     fn with(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {

@@ -1,10 +1,14 @@
 //! Secrets of §9: the names of the external API keys.
 
+use super::Sections;
 use super::at;
-use crate::config::{Environment, Finding};
+use crate::config::Finding;
 
-pub(super) fn check(env: &Environment, out: &mut Vec<Finding>) {
-    let keys = &env.security.external_api_keys.expected_keys;
+pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
+    let Some(security) = &s.security else {
+        return;
+    };
+    let keys = &security.external_api_keys.expected_keys;
     for (i, key) in keys.iter().enumerate() {
         let path = at(&format!("security.external_api_keys.expected_keys[{i}]"));
         if !is_key_name(key) {

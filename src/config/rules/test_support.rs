@@ -1,6 +1,7 @@
 //! What the rule tests share: `stacks/prod.yaml` as the environment to mutate, one
 //! section's rules run on it, and assertions on the findings they return.
 
+use super::Sections;
 use crate::config::{Environment, Finding, Severity};
 
 /// The environment of `stacks/prod.yaml`, which every rule accepts.
@@ -16,14 +17,14 @@ pub fn prod_with(edit: impl FnOnce(&mut Environment)) -> Environment {
 }
 
 /// The findings of one section's `check` on `env`.
-pub fn findings_of(check: fn(&Environment, &mut Vec<Finding>), env: &Environment) -> Vec<Finding> {
+pub fn findings_of(check: fn(&Sections, &mut Vec<Finding>), env: &Environment) -> Vec<Finding> {
     let mut out = Vec::new();
-    check(env, &mut out);
+    check(&Sections::of(env), &mut out);
     out
 }
 
 /// The findings of one section's `check` on `prod_env()` changed by `edit`.
-pub fn findings(check: fn(&Environment, &mut Vec<Finding>), edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
+pub fn findings(check: fn(&Sections, &mut Vec<Finding>), edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
     findings_of(check, &prod_with(edit))
 }
 

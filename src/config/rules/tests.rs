@@ -881,3 +881,26 @@ mod robustness {
         );
     }
 }
+
+/// A section that is missing (invalid in the file) turns off only the rules that read it.
+#[test]
+fn rules_run_on_the_sections_that_are_present() {
+    let env = test_support::prod_with(|e| {
+        e.api.cors_origins[0] = "http://matbakh.app".into();
+        e.api.routes[0].function = "nope".into();
+        e.cache.snapshot_window = "03:00-03:10".into();
+    });
+    let paths = |s: &super::Sections| super::check_sections(s).iter().map(|f| f.path.to_string()).collect::<Vec<_>>();
+    let all = super::Sections::of(&env);
+    assert_eq!(paths(&all), ["cache.snapshot_window", "api.cors_origins[0]", "api.routes[0].function"]);
+    // Without `functions`, the route's function cannot be checked; the rest still is.
+    assert_eq!(
+        paths(&super::Sections { functions: None, ..all.clone() }),
+        ["cache.snapshot_window", "api.cors_origins[0]"]
+    );
+    assert_eq!(
+        paths(&super::Sections { cache: None, ..all.clone() }),
+        ["api.cors_origins[0]", "api.routes[0].function"]
+    );
+    assert!(paths(&super::Sections::default()).is_empty());
+}
