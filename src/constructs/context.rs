@@ -3,6 +3,7 @@
 use crate::cfn::resources::{Tag, tags};
 use crate::cfn::{ListParamHandle, Parameter, Str, Template};
 use crate::config::Environment;
+use crate::config::model::values::ADDED_TAG_KEYS;
 
 /// Naming and tagging conventions of one environment.
 pub struct Context<'a> {
@@ -32,10 +33,12 @@ impl<'a> Context<'a> {
     pub fn tags(&self, name: &str) -> Vec<Tag> {
         let mut pairs: Vec<(&str, Str)> =
             self.env.tags.iter().map(|(k, v)| (k.as_str(), Str::lit(v.clone()))).collect();
-        pairs.push(("project", Str::lit("matbakh")));
-        pairs.push(("environment", Str::lit(self.env.name.clone())));
-        pairs.push(("managed-by", Str::lit("matbakh-infra")));
-        pairs.push(("Name", Str::lit(self.name(name))));
+        // The keys validate reserves room for (50 tags per resource in AWS).
+        let [project, environment, managed_by, name_key] = ADDED_TAG_KEYS;
+        pairs.push((project, Str::lit("matbakh")));
+        pairs.push((environment, Str::lit(self.env.name.clone())));
+        pairs.push((managed_by, Str::lit("matbakh-infra")));
+        pairs.push((name_key, Str::lit(self.name(name))));
         tags(pairs)
     }
 

@@ -48,12 +48,12 @@ pub struct Environment {
     #[schemars(length(min = 1, max = 6), inner(regex(pattern = AVAILABILITY_ZONE.pattern)))]
     #[schemars(extend("examples" = [["eu-central-1a", "eu-central-1b", "eu-central-1c"]]))]
     pub availability_zones: Vec<String>,
-    /// Tags added to every resource that takes tags (on top of `project` and
-    /// `environment`). AWS limits: at most 50 tags, keys up to 128 characters and not
-    /// starting with `aws:`, values up to 256 characters.
+    /// Tags added to every resource that takes tags (on top of `project`, `environment`,
+    /// `managed-by` and `Name`). AWS limits: 50 tags per resource, so at most 46 here;
+    /// keys up to 128 characters and not starting with `aws:`, values up to 256 characters.
     #[serde(default)]
     #[schemars(extend(
-        "maxProperties" = 50,
+        "maxProperties" = values::MAX_TAGS,
         "propertyNames" = { "minLength": 1, "maxLength": 128, "pattern": TAG_KEY.pattern },
         "additionalProperties" = { "type": "string", "maxLength": 256 },
     ))]

@@ -29,6 +29,18 @@ pub const REDIS_VERSIONS: [&str; 3] = ["7.1", "7.0", "6.2"];
 /// API Gateway stage cache sizes in GB.
 pub const API_CACHE_SIZES_GB: [&str; 8] = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
 
+/// Tags a CloudFormation resource may carry (AWS's per-resource limit).
+pub const MAX_TAGS_PER_RESOURCE: usize = 50;
+/// The tag keys the constructs add to every resource (`constructs::context::Context::tags`).
+pub const ADDED_TAG_KEYS: [&str; 4] = ["project", "environment", "managed-by", "Name"];
+/// What is left for the environment file's own tags.
+pub const MAX_TAGS: usize = MAX_TAGS_PER_RESOURCE - ADDED_TAG_KEYS.len();
+
+/// Performance Insights retention RDS accepts: 7, 31·k for k = 1..=23, or 731.
+pub fn is_insights_retention(days: u32) -> bool {
+    days == 7 || days == 731 || (days.is_multiple_of(31) && (1..=23).contains(&(days / 31)))
+}
+
 /// RDS enhanced monitoring intervals in seconds (0 turns it off).
 pub const MONITORING_INTERVALS: [u32; 7] = [0, 1, 5, 10, 15, 30, 60];
 

@@ -6,8 +6,7 @@ use super::at;
 use crate::config::Finding;
 use crate::config::model::{FunctionKind, Functions};
 
-/// Cache sizes (GB) API Gateway offers for a stage cache.
-pub const CACHE_SIZES_GB: [&str; 8] = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
+pub use crate::config::model::values::API_CACHE_SIZES_GB as CACHE_SIZES_GB;
 
 /// Retention periods (days) CloudWatch Logs accepts.
 pub const LOG_RETENTION_DAYS: [u32; 22] =

@@ -5,12 +5,7 @@ use super::windows::DAYS;
 use super::{at, check_daily, check_weekly};
 use crate::config::Finding;
 
-/// ElastiCache for Redis OSS engine versions this platform deploys, newest first. The
-/// Amazon ElastiCache User Guide ("Supported engines and versions") lists Redis OSS
-/// 7.1, 7.0, 6.2, 6.0, 5.0.6 and 4.0.10 for node-based clusters; 4 and 5 have left
-/// standard support, and the platform keeps to 6.2 and newer. There is no Redis OSS
-/// 7.2 on ElastiCache (that line continues as Valkey).
-pub const REDIS_VERSIONS: [&str; 3] = ["7.1", "7.0", "6.2"];
+pub use crate::config::model::values::REDIS_VERSIONS;
 
 /// ElastiCache shards (node groups) per cluster-mode replication group.
 const MAX_SHARDS: u32 = 500;

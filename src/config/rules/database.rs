@@ -15,8 +15,7 @@ const PG_CRON_MIN_MAJOR: u32 = 12;
 /// (`PreferredBackupWindow`, `PreferredMaintenanceWindow` of `AWS::RDS::DBInstance`).
 const MIN_WINDOW_MINUTES: u32 = 30;
 
-/// Enhanced Monitoring intervals RDS accepts (`MonitoringInterval`; 0 turns it off).
-const MONITORING_INTERVALS: [u32; 7] = [0, 1, 5, 10, 15, 30, 60];
+use crate::config::model::values::{MONITORING_INTERVALS, is_insights_retention};
 
 /// gp3 storage on RDS for PostgreSQL, from the Amazon RDS User Guide, "Amazon RDS DB
 /// instance storage", section "gp3 storage"
@@ -283,11 +282,6 @@ fn check_monitoring(db: &Database, out: &mut Vec<Finding>) {
             ),
         ));
     }
-}
-
-/// Performance Insights retention RDS accepts: 7, 31·k for k = 1..=23, or 731.
-fn is_insights_retention(days: u32) -> bool {
-    days == 7 || days == 731 || (days.is_multiple_of(31) && (1..=23).contains(&(days / 31)))
 }
 
 fn check_preload_libraries(db: &Database, out: &mut Vec<Finding>) {

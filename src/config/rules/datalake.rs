@@ -4,11 +4,8 @@
 use super::Sections;
 use super::at;
 use crate::config::Finding;
+use crate::config::model::values::{GLUE_VERSIONS, GLUE_WORKER_TYPES};
 
-/// Glue versions the platform deploys (0.9, 1.0 and 2.0 are out of support).
-pub const GLUE_VERSIONS: [&str; 3] = ["3.0", "4.0", "5.0"];
-/// Glue worker types the platform knows.
-pub const WORKER_TYPES: [&str; 6] = ["G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Z.2X"];
 /// The worker types that cannot run the ETL job, a Spark batch (`glueetl`) job, and
 /// the job kind they are for.
 const NOT_FOR_SPARK_BATCH: [(&str, &str); 2] = [("G.025X", "streaming"), ("Z.2X", "Ray")];
@@ -39,10 +36,10 @@ pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
             format!("Glue {} is not supported; use one of {}", etl.glue_version, GLUE_VERSIONS.join(", ")),
         ));
     }
-    if !WORKER_TYPES.contains(&etl.worker_type.as_str()) {
+    if !GLUE_WORKER_TYPES.contains(&etl.worker_type.as_str()) {
         out.push(Finding::error(
             at("datalake.etl.worker_type"),
-            format!("{} is not a Glue worker type; use one of {}", etl.worker_type, WORKER_TYPES.join(", ")),
+            format!("{} is not a Glue worker type; use one of {}", etl.worker_type, GLUE_WORKER_TYPES.join(", ")),
         ));
     } else if let Some((_, kind)) = NOT_FOR_SPARK_BATCH.iter().find(|(w, _)| *w == etl.worker_type) {
         out.push(Finding::error(

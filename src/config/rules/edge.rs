@@ -2,8 +2,8 @@
 
 use super::Sections;
 use super::at;
-use super::functions::LOG_RETENTION_DAYS;
 use crate::config::Finding;
+use crate::config::model::values::LOG_RETENTION_DAYS;
 
 /// `Limit` of a WAF rate-based statement (requests per 5 minutes from one IP).
 pub const RATE_LIMIT_RANGE: std::ops::RangeInclusive<u64> = 10..=2_000_000_000;

@@ -12,9 +12,7 @@ use crate::config::Finding;
 use crate::config::model::{Capability, Function, Functions};
 use crate::constructs::app::{GENERATED_VARIABLES, logical_stem};
 
-/// Retention periods CloudWatch Logs accepts (`RetentionInDays` in the registry schema).
-pub const LOG_RETENTION_DAYS: [u32; 22] =
-    [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+pub use crate::config::model::values::LOG_RETENTION_DAYS;
 
 /// Layers one function may use (Lambda quota).
 const MAX_LAYERS: usize = 5;

@@ -4,12 +4,7 @@
 use super::{Sections, at};
 use crate::config::{FieldPath, Finding};
 
-/// Tags a CloudFormation resource may carry (AWS's per-resource limit).
-pub const MAX_TAGS_PER_RESOURCE: usize = 50;
-/// The tag keys the constructs add to every resource (`constructs::context::Context::tags`).
-pub const ADDED_TAG_KEYS: [&str; 4] = ["project", "environment", "managed-by", "Name"];
-/// What is left for the environment file's own tags.
-pub const MAX_TAGS: usize = MAX_TAGS_PER_RESOURCE - ADDED_TAG_KEYS.len();
+use crate::config::model::values::{ADDED_TAG_KEYS, MAX_TAGS, MAX_TAGS_PER_RESOURCE};
 
 pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
     let Some(tags) = &s.tags else {
