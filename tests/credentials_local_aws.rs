@@ -205,3 +205,41 @@ fn role_flags_are_checked_before_anything_runs() {
         assert!(text(&o).contains(says), "{says} in {}", text(&o));
     }
 }
+
+/// apply's question, asked on a terminal (`script` gives the CLI a pseudo-terminal),
+/// names the account and region the credentials were checked against; "n" applies nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_apply_question_names_account_and_region() {
+    let moto = Moto::start();
+    let dir = workspace();
+    let command = format!("{} apply --env dev --endpoint-url {}", env!("CARGO_BIN_EXE_matbakh-infra"), moto.endpoint);
+    let cwd = dir.path().to_owned();
+    let o = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = Command::new("script")
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .current_dir(&cwd)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("TERM", "dumb")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) runs");
+        child.stdin.take().unwrap().write_all(b"n\n").unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let out = text(&o);
+    assert!(out.contains("stacks to dev in 123456789012 / eu-central-1? [y/N]"), "{out}");
+    assert!(out.contains("not applied"), "{out}");
+    assert_eq!(o.status.code(), Some(1), "{out}");
+}

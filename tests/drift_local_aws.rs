@@ -187,7 +187,9 @@ async fn drift_after_apply_is_clean_and_then_names_every_change_made_by_hand() {
     assert!(out.contains("[~] AWS::EC2::SecurityGroup RdsSecurityGroup"), "{out}");
     assert!(out.contains("[-] AWS::EC2::SecurityGroupIngress RedisIngressFromLambda"), "{out}");
     assert!(out.contains("[~] AWS::Lambda::Function VcStartFunction"), "{out}");
-    assert!(out.lines().last().unwrap().starts_with("Drift: "), "{out}");
+    // The report (stdout) ends with its summary; the header (account, region) is on stderr.
+    assert!(String::from_utf8_lossy(&o.stdout).lines().last().unwrap().starts_with("Drift: "), "{out}");
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("drift dev in 123456789012 / eu-central-1\n"), "{out}");
     let o = moto.cli(&["drift", "--env", "dev", "--output", "markdown"], ws.path());
     assert_eq!(o.status.code(), Some(2));
     let md = String::from_utf8_lossy(&o.stdout);

@@ -101,7 +101,8 @@ async fn cycle(env: &str) {
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
     let drift = moto.cli(&["drift", "--env", env], ws.path());
     assert_eq!(drift.status.code(), Some(0), "{}", text(&drift));
-    assert!(text(&drift).lines().last().unwrap().starts_with("In sync ("), "{}", text(&drift));
+    let report = String::from_utf8_lossy(&drift.stdout);
+    assert!(report.lines().last().unwrap().starts_with("In sync ("), "{}", text(&drift));
 
     if env == "prod" {
         prod_protections_hold(&cfn, &rendered).await;

@@ -58,16 +58,28 @@ impl Drop for MotoProcess {
     }
 }
 
+/// The local AWS is one account: moto's default, which dev names.
+pub const LOCAL_ACCOUNT: &str = "123456789012";
+
 /// A copy of `stacks/` (every environment file) that a test may edit, next to a copy of
 /// the example code the files point at (asset paths must stay inside the repository, so
-/// a link out of it would be refused).
+/// a link out of it would be refused). Every environment names the local AWS's account,
+/// as an operator sets `account:` to theirs (staging and prod name another one).
 pub fn workspace_at(root: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("stacks")).unwrap();
     for entry in std::fs::read_dir(root.join("stacks")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
-            std::fs::copy(&path, dir.path().join("stacks").join(path.file_name().unwrap())).unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let local: String = text
+                .lines()
+                .map(
+                    |l| if l.starts_with("account: ") { format!("account: \"{LOCAL_ACCOUNT}\"") } else { l.to_owned() },
+                )
+                .collect::<Vec<_>>()
+                .join("\n");
+            std::fs::write(dir.path().join("stacks").join(path.file_name().unwrap()), local + "\n").unwrap();
         }
     }
     for entry in walkdir::WalkDir::new(root.join("examples")) {
