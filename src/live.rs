@@ -54,6 +54,16 @@ impl std::fmt::Debug for dyn ReadProgress {
     }
 }
 
+/// Finishes a progress display when dropped, so the line goes before the result or an
+/// error message is printed, however the reading ends.
+pub struct FinishOnDrop<'a>(pub &'a dyn ReadProgress);
+
+impl Drop for FinishOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
 /// Shows nothing: JSON and markdown output, pipes, tests.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Silent;

@@ -34,7 +34,7 @@ use crate::aws::stack_drift::DriftDetectionApi;
 use crate::diff::access::rule_text;
 use crate::diff::changes::diff_templates;
 use crate::diff::parameters::parameter_values;
-use crate::live::{LiveStackState, ReadProgress, ReadScope, ReadStep, Silent, read_environment_observed};
+use crate::live::{FinishOnDrop, LiveStackState, ReadProgress, ReadScope, ReadStep, Silent, read_environment_observed};
 use crate::resource_types::{DriftRead, drift_read};
 use crate::synth::Rendered;
 
@@ -88,24 +88,7 @@ where
     D: DriftDetectionApi,
     R: LiveReader,
 {
-    let report = check_environment(cfn, stacks_api, reader, rendered, options).await;
-    // Also on an error: the progress line goes before the message is printed.
-    options.progress.finish();
-    report
-}
-
-async fn check_environment<C, D, R>(
-    cfn: &C,
-    stacks_api: &D,
-    reader: &R,
-    rendered: &Rendered,
-    options: &DriftOptions,
-) -> Result<DriftReport, AwsError>
-where
-    C: StackReadApi,
-    D: DriftDetectionApi,
-    R: LiveReader,
-{
+    let _finish = FinishOnDrop(options.progress.as_ref());
     let progress = options.progress.as_ref();
     let names: Vec<String> = rendered.manifest.stacks.iter().map(|s| s.name.clone()).collect();
     let concurrency = options.concurrency.max(1);

@@ -32,7 +32,7 @@ use crate::aws::retry::Backoff;
 use crate::aws::services::names::NameProbe;
 use crate::diff::{diff_templates, parameter_values};
 use crate::live::{
-    LiveEnvironment, LiveStackState, ReadProgress, ReadScope, ReadStep, Silent, read_environment_observed,
+    FinishOnDrop, LiveEnvironment, LiveStackState, ReadProgress, ReadScope, ReadStep, Silent, read_environment_observed,
 };
 use crate::synth::{Rendered, RenderedStack};
 
@@ -95,25 +95,7 @@ where
     S: ArtifactStore,
     N: NameProbe,
 {
-    let plan = plan_environment(api, store, name_probe, rendered, bootstrap, options).await;
-    // Also on an error: the progress line goes before the message is printed.
-    options.progress.finish();
-    plan
-}
-
-async fn plan_environment<C, S, N>(
-    api: &C,
-    store: &S,
-    name_probe: &N,
-    rendered: &Rendered,
-    bootstrap: Option<&RenderedStack>,
-    options: &PlanOptions,
-) -> Result<Plan, AwsError>
-where
-    C: StackReadApi + ChangeSetApi,
-    S: ArtifactStore,
-    N: NameProbe,
-{
+    let _finish = FinishOnDrop(options.progress.as_ref());
     let targets: Vec<&RenderedStack> = bootstrap.into_iter().chain(&rendered.stacks).collect();
     let names: Vec<String> = targets.iter().map(|s| s.name.clone()).collect();
     let scope =
