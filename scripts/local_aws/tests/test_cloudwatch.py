@@ -154,7 +154,11 @@ def test_golden_observability_template_deploys(aws, env):
         assert ("https", "https://hooks.slack.com/services/T/B/x") in subscriptions
     cloudwatch = aws.client("cloudwatch")
     alarms = {a["AlarmName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
-    assert set(alarms) == {f"matbakh-{env}-{n}" for n in ("HighAPILatency", "HighErrorRate", "DatabaseConnections", "LambdaErrors")}
+    # The four alarms of §8, and one ReplicaLag alarm per read replica (prod: two).
+    replica_lag = {f"matbakh-{env}-{r}ReplicaLag" for r in ("Analytics", "Reporting")} if env == "prod" else set()
+    assert set(alarms) == {f"matbakh-{env}-{n}" for n in ("HighAPILatency", "HighErrorRate", "DatabaseConnections", "LambdaErrors")} | replica_lag
+    for name in replica_lag:
+        assert alarms[name]["MetricName"] == "ReplicaLag" and alarms[name]["AlarmActions"] == [critical]
     assert alarms[f"matbakh-{env}-DatabaseConnections"]["Dimensions"] == [{"Name": "DBInstanceIdentifier", "Value": f"matbakh-{env}-db"}]
     assert alarms[f"matbakh-{env}-HighAPILatency"]["AlarmActions"] == [critical]
     dashboard = json.loads(cloudwatch.get_dashboard(DashboardName=f"matbakh-{env}")["DashboardBody"])
