@@ -75,9 +75,8 @@ pub fn run(selection: &Selection, args: &Args, style: &Style) -> anyhow::Result<
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let Connection { config, target } = args.aws.connect(&loaded.env).await?;
-        if args.output == ApplyOutput::Human {
-            print_target("apply", &loaded.env, &target, style);
-        }
+        // On stderr, so also with --output json (its events are on stdout).
+        print_target("apply", &loaded.env, &target, style);
         let api = SdkCloudFormation::new(&config);
         let store = S3Artifacts::new(&config);
         let plan_options = PlanOptions {
