@@ -72,7 +72,8 @@ pub fn resolve(root: &Path, written: &str, expect: Expect) -> Result<PathBuf, As
             Component::Normal(_) => depth += 1,
             Component::CurDir => {}
             Component::ParentDir => depth = depth.checked_sub(1).ok_or_else(outside)?,
-            Component::RootDir | Component::Prefix(_) => {}
+            // An absolute path names a place on this machine, not in the repository.
+            Component::RootDir | Component::Prefix(_) => return Err(outside()),
         }
     }
     let resolved = root.join(written);
@@ -296,10 +297,9 @@ mod tests {
     fn one_changed_byte_changes_the_hash() {
         let a = tree(&[("index.js", "exports.handler = 1")]);
         let b = tree(&[("index.js", "exports.handler = 2")]);
-        let mut set = AssetSet::new("/");
-        let ha = set.add_dir("function/a", AssetKind::Function, a.path().to_str().unwrap()).unwrap().sha256.clone();
-        let hb = set.add_dir("function/b", AssetKind::Function, b.path().to_str().unwrap()).unwrap().sha256.clone();
-        assert_ne!(ha, hb);
+        let hash =
+            |root: &Path| AssetSet::new(root).add_dir("function/f", AssetKind::Function, ".").unwrap().sha256.clone();
+        assert_ne!(hash(a.path()), hash(b.path()));
     }
 
     #[test]
@@ -329,6 +329,10 @@ mod tests {
         let root = repo.path();
         assert!(matches!(resolve(root, "../x", Expect::Folder), Err(AssetError::Outside { .. })));
         assert!(matches!(resolve(root, "code/../../x", Expect::Folder), Err(AssetError::Outside { .. })));
+        // Absolute paths name this machine, not the repository (also one inside it).
+        assert!(matches!(resolve(root, "/etc/ssl", Expect::Folder), Err(AssetError::Outside { .. })));
+        let inside = root.join("code/f").display().to_string();
+        assert!(matches!(resolve(root, &inside, Expect::Folder), Err(AssetError::Outside { .. })));
         assert!(resolve(root, "code/f/../../code/f", Expect::Folder).is_ok());
         let missing = resolve(root, "code/nope", Expect::Folder).unwrap_err().to_string();
         assert!(missing.contains(&format!("(resolved from {}: {})", root.display(), root.join("code/nope").display())));

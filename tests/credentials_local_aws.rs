@@ -189,6 +189,42 @@ async fn a_role_is_assumed_with_the_found_credentials_and_its_account_checked() 
     assert_eq!(take(&proxy).len(), 1, "only GetCallerIdentity");
 }
 
+/// A profile that assumes a role (`role_arn` + `source_profile`), chosen with
+/// `--profile`: its STS call needs the region the tool sets (the SDK has none of its own
+/// for it), and everything after runs as the role.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_that_assumes_a_role_works_with_the_profile_flag() {
+    let moto = Moto::start();
+    let proxy = proxy(&moto).await;
+    let dir = workspace();
+    set_account(dir.path(), "210987654321");
+    let credentials = profiles(dir.path());
+    let config = dir.path().join("aws-config");
+    std::fs::write(
+        &config,
+        "[profile chained]\nrole_arn = arn:aws:iam::210987654321:role/deploy\nsource_profile = other\n",
+    )
+    .unwrap();
+    let mut vars = ENV_KEYS.to_vec();
+    let (credentials, config) = (credentials.to_str().unwrap(), config.to_str().unwrap());
+    vars.extend([
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials),
+        ("AWS_CONFIG_FILE", config),
+        ("AWS_ENDPOINT_URL", proxy.endpoint.as_str()),
+    ]);
+    let args = ["plan", "--env", "dev", "--no-change-set", "--profile", "chained"];
+    let o = cli_async(&proxy.endpoint, &args, dir.path(), &vars).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).starts_with("plan dev in 210987654321 / eu-central-1\n"),
+        "{}",
+        text(&o)
+    );
+    let signed = take(&proxy);
+    assert_eq!(signed[0], (PROFILE_KEY.to_owned(), "sts".to_owned()), "AssumeRole with the source profile: {signed:?}");
+    assert!(signed[1..].iter().all(|(key, _)| key != PROFILE_KEY && key != ENV_KEY), "{signed:?}");
+}
+
 #[test]
 fn role_flags_are_checked_before_anything_runs() {
     let cwd = common::repo_root();

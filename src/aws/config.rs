@@ -4,6 +4,7 @@
 //! command that reads stacks starts with.
 
 use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -44,24 +45,25 @@ pub async fn connect(options: &AwsOptions, account: &str, default_region: &str) 
 /// with exponential backoff and jitter (adaptive mode also slows the client down), so
 /// running many stacks at once does not fail on `Throttling: Rate exceeded`.
 pub async fn load_config(options: &AwsOptions, default_region: &str) -> (SdkConfig, CredentialSource) {
+    // The environment's stacks live in the region its file names; an ambient
+    // AWS_REGION or profile region must not send a prod plan elsewhere. Only an
+    // explicit --region overrides it.
+    let region = Region::new(options.region.clone().unwrap_or_else(|| default_region.to_owned()));
     let mut loader =
         aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::adaptive().with_max_attempts(5));
     if let Some(profile) = &options.profile {
         // As in the AWS CLI, an explicit profile wins over AWS_ACCESS_KEY_ID in the
-        // environment (the default chain would read those first).
-        loader = loader
-            .profile_name(profile)
-            .credentials_provider(ProfileFileCredentialsProvider::builder().profile_name(profile).build());
+        // environment (the default chain would read those first). The region is for the
+        // STS calls of profiles that assume a role (`role_arn` + `source_profile`).
+        let provider_config = ProviderConfig::without_region().with_region(Some(region.clone()));
+        loader = loader.profile_name(profile).credentials_provider(
+            ProfileFileCredentialsProvider::builder().configure(&provider_config).profile_name(profile).build(),
+        );
     }
     if let Some(endpoint) = &options.endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
-    let config = loader.load().await;
-    // The environment's stacks live in the region its file names; an ambient
-    // AWS_REGION or profile region must not send a prod plan elsewhere. Only an
-    // explicit --region overrides it.
-    let region = options.region.clone().unwrap_or_else(|| default_region.to_owned());
-    let config = config.into_builder().region(Region::new(region)).build();
+    let config = loader.load().await.into_builder().region(region).build();
     let source = base_source(options).await;
     match &options.role_arn {
         None => (config, source),
@@ -88,7 +90,8 @@ async fn base_source(options: &AwsOptions) -> CredentialSource {
     };
     if let Some(name) = &options.profile {
         profile(name.clone(), ProfileChoice::Flag).await
-    } else if set("AWS_ACCESS_KEY_ID") {
+    } else if set("AWS_ACCESS_KEY_ID") && set("AWS_SECRET_ACCESS_KEY") {
+        // The SDK uses the pair only when both are set.
         CredentialSource::EnvironmentKeys
     } else if let Some(name) = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()) {
         profile(name, ProfileChoice::EnvVar).await

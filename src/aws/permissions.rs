@@ -48,7 +48,9 @@ pub const TOOL_PERMISSIONS: &[ToolPermission] = &[
     },
     ToolPermission {
         sid: "UploadAndFindAssets",
-        actions: &["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
+        // HeadBucket and a HeadObject that tells 404 from 403 need s3:ListBucket, which
+        // the name checks need on any bucket (below).
+        actions: &["s3:GetObject", "s3:PutObject"],
         scope: Scope::ArtifactsBuckets,
     },
     ToolPermission {

@@ -58,7 +58,7 @@ fn walk(node: &Node, path: &FieldPath, hits: &mut Vec<SecretHit>) {
                 }
                 let named = is_secret_key(&e.key)
                     && matches!(&e.value.value, NodeValue::Scalar(s)
-                        if s.is_string() && looks_like_secret_value(&s.text));
+                        if s.is_string() && looks_like_secret_value(&s.text, names_password(&e.key)));
                 if named && credential_kind(scalar_text(&e.value)).is_none() {
                     let why = format!("the key `{}` names a secret", e.key);
                     hits.push(hit(child, e.value.line, e.value.column, &why, scalar_text(&e.value)));
@@ -87,7 +87,8 @@ fn is_reference(value: &str) -> bool {
 /// Whether the value of a secret-named key looks like a secret: not empty, not a
 /// reference (ARN, dynamic reference), not a number, a duration (`30s`, `15m`), a
 /// boolean-like word or a short word (`none`, `basic`, `required`).
-fn looks_like_secret_value(value: &str) -> bool {
+/// `password`: a passphrase (`correct-horse-battery`) is words too.
+fn looks_like_secret_value(value: &str, password: bool) -> bool {
     let v = value.trim();
     if v.is_empty() || is_reference(v) || v.parse::<f64>().is_ok() || is_duration(v) {
         return false;
@@ -98,7 +99,23 @@ fn looks_like_secret_value(value: &str) -> bool {
     }
     // A short word of letters only (`basic`, `required`, `bearer`) is a setting.
     let short_word = v.len() <= 10 && v.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_');
-    !short_word
+    // So are a URL or a path (`https://matbakh.app/reset`, `/oauth2/token`: a password
+    // inside a URL is caught as a credential anywhere) and, unless the key names a
+    // password, words joined by `-`, `_` or `.` where each is letters or digits only
+    // (`AUTH_FLOW: cognito-user-pool`, `TOKEN_REGION: eu-central-1`); `hunter2hunter2`
+    // mixes them in one word, as generated secrets do.
+    let url_or_path = v.contains("://") || v.starts_with('/');
+    let words = v
+        .split(['-', '_', '.'])
+        .all(|w| !w.is_empty() && (w.bytes().all(|b| b.is_ascii_lowercase()) || w.bytes().all(|b| b.is_ascii_digit())))
+        && v.contains(['-', '_', '.']);
+    !(short_word || url_or_path || (words && !password))
+}
+
+/// Whether a key names a password or secret outright (not `token` or `auth`, which also
+/// name settings such as `TOKEN_ENDPOINT` or `AUTH_FLOW`).
+fn names_password(key: &str) -> bool {
+    words(key).iter().any(|w| ["password", "passwd", "pass", "pwd", "secret", "passphrase"].contains(&w.as_str()))
 }
 
 /// `300s`, `15m`, `2h`, `7d`, `500ms`, `1h30m`: digits followed by a unit, repeated.
@@ -413,7 +430,9 @@ mod tests {
     fn secret_named_keys_are_refused_only_with_secret_looking_values() {
         let hits = scan_text(
             "env:\n  TOKEN_TTL_SECONDS: \"300\"\n  PASSWORD_MIN_LENGTH: \"12\"\n  SESSION_TOKEN_TTL: 15m\n  \
-             AUTH_MODE: basic\n  SECRET_ROTATION: \"enabled\"\n  DB_PASS: hunter2hunter2\n  apiKey: k3y-with-digits-42\n",
+             AUTH_MODE: basic\n  SECRET_ROTATION: \"enabled\"\n  DB_PASS: hunter2hunter2\n  apiKey: k3y-with-digits-42\n  \
+             PASSWORD_RESET_URL: https://matbakh.app/reset\n  TOKEN_ENDPOINT: /oauth2/token\n  \
+             AUTH_FLOW: cognito-user-pool\n  TOKEN_REGION: eu-central-1\n",
         );
         assert_eq!(hits.len(), 2, "{hits:?}");
         assert!(hits[0].starts_with("7:12 env.DB_PASS: looks like a secret value (the key `DB_PASS` names a secret)"));

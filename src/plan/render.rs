@@ -130,16 +130,21 @@ fn preparation_note(stack: &StackPlan, style: &Style) -> String {
     }
 }
 
+/// `1 stack`, `11 stacks`.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 fn summary_line(plan: &Plan) -> String {
     let s = plan.summary();
     format!(
-        "Plan: {} stacks: {} resources to add, {} to change, {} to replace, {} to remove; {} stacks to create, {} to change, {} unchanged, {} blocked, {} change set(s) deferred to apply; {} will fail; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
-        s.stacks,
-        s.resources_to_add,
+        "Plan: {}: {} to add, {} to change, {} to replace, {} to remove; {} to create, {} to change, {} unchanged, {} blocked, {} change set(s) deferred to apply; {} will fail; {} stateful replacement(s)/deletion(s), {} access change(s) ({} broadening).",
+        counted(s.stacks, "stack"),
+        counted(s.resources_to_add, "resource"),
         s.resources_to_change,
         s.resources_to_replace,
         s.resources_to_remove,
-        s.stacks_to_create,
+        counted(s.stacks_to_create, "stack"),
         s.stacks_to_change,
         s.stacks_unchanged,
         s.stacks_blocked,
@@ -346,7 +351,7 @@ mod tests {
             s.change_set = Some(Preparation::Deferred { reason: "r".into() });
         }
         let text = human(&plan, &Style::plain());
-        assert!(text.contains("Plan: 2 stacks: 4 resources to add, 0 to change, 0 to replace, 0 to remove; 1 stacks to create, 1 to change, 0 unchanged, 0 blocked, 2 change set(s) deferred to apply"), "{text}");
+        assert!(text.contains("Plan: 2 stacks: 4 resources to add, 0 to change, 0 to replace, 0 to remove; 1 stack to create, 1 to change, 0 unchanged, 0 blocked, 2 change set(s) deferred to apply"), "{text}");
     }
 
     fn plan_of(stacks: Vec<StackPlan>) -> Plan {
