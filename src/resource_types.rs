@@ -196,6 +196,9 @@ pub const TYPES: &[ResourceType] = &[
     },
     ResourceType { access: IAM_POLICY_ACCESS, ..entry("AWS::IAM::Policy") },
     ResourceType { access: IAM_POLICY_ACCESS, ..entry("AWS::IAM::ManagedPolicy") },
+    // Which role instances get, and what an instance runs as and may reach.
+    ResourceType { access: &[value("Roles")], ..entry("AWS::IAM::InstanceProfile") },
+    ResourceType { access: &[value("LaunchTemplateData")], ..entry("AWS::EC2::LaunchTemplate") },
     ResourceType {
         access: &[value("AuthorizationType"), value("AuthorizerId"), value("ApiKeyRequired")],
         ..entry("AWS::ApiGateway::Method")

@@ -5,7 +5,7 @@
 mod common;
 
 use common::stacks::{resources_of_type, security_group_rules, templates};
-use common::{ENVIRONMENTS, render_env};
+use common::{ENVIRONMENTS, load_env, render_env};
 use matbakh_infra::synth::Format;
 use serde_json::{Value, json};
 
@@ -100,6 +100,7 @@ fn security_groups_have_exactly_the_rules_of_section_9() {
         ("Alb", "in", tcp(80), "0.0.0.0/0"),
         ("Alb", "out", ("-1".to_owned(), None), "Lambda"),
         ("Bastion", "out", tcp(5432), "Rds"),
+        ("Bastion", "out", tcp(443), "0.0.0.0/0"),
         ("Lambda", "in", tcp(443), "Alb"),
         ("Lambda", "out", tcp(5432), "Rds"),
         ("Lambda", "out", tcp(6379), "Redis"),
@@ -120,6 +121,77 @@ fn security_groups_have_exactly_the_rules_of_section_9() {
         assert_eq!(g["Properties"]["SecurityGroupEgress"][0]["CidrIp"], "255.255.255.255/32", "{id}");
         assert_eq!(g["Properties"]["SecurityGroupEgress"].as_array().unwrap().len(), 1, "{id}");
     }
+}
+
+/// §9's bastion: an SSM-managed instance in the private subnets, reached only through
+/// Session Manager (no public IP, no key pair, no inbound rule), IMDSv2 only.
+#[test]
+fn bastion_is_an_ssm_managed_private_instance() {
+    for env in ENVIRONMENTS {
+        let t = &templates(env)["network"];
+        let config = load_env(env).network.bastion;
+        assert!(config.enabled, "{env} enables the bastion");
+        let groups = resources_of_type(t, "AWS::AutoScaling::AutoScalingGroup");
+        assert_eq!(groups.len(), 1, "{env}");
+        let group = &groups[0].1["Properties"];
+        assert_eq!(
+            (&group["MinSize"], &group["MaxSize"], &group["DesiredCapacity"]),
+            (&json!("1"), &json!("1"), &json!("1"))
+        );
+        let private: Vec<Value> = resources_of_type(t, "AWS::EC2::Subnet")
+            .into_iter()
+            .filter(|(id, _)| id.starts_with("Private"))
+            .map(|(id, _)| json!({"Ref": id}))
+            .collect();
+        assert_eq!(group["VPCZoneIdentifier"], json!(private), "{env}: private subnets only");
+        assert_eq!(
+            group["LaunchTemplate"],
+            json!({"LaunchTemplateId": {"Ref": "BastionLaunchTemplate"},
+                   "Version": {"Fn::GetAtt": ["BastionLaunchTemplate", "LatestVersionNumber"]}})
+        );
+        let data = &t["Resources"]["BastionLaunchTemplate"]["Properties"]["LaunchTemplateData"];
+        assert_eq!(data["InstanceType"], json!(config.instance_type));
+        assert_eq!(data["ImageId"], json!({"Ref": "BastionImageId"}));
+        assert_eq!(t["Parameters"]["BastionImageId"]["Type"], "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>");
+        assert_eq!(
+            t["Parameters"]["BastionImageId"]["Default"],
+            "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+        );
+        assert_eq!(data["SecurityGroupIds"], json!([{"Fn::GetAtt": ["BastionSecurityGroup", "GroupId"]}]));
+        assert_eq!(data["MetadataOptions"]["HttpTokens"], "required", "{env}: IMDSv2 only");
+        assert!(data["KeyName"].is_null() && data["NetworkInterfaces"].is_null(), "{env}: no key, no public address");
+        assert_eq!(data["BlockDeviceMappings"][0]["Ebs"]["Encrypted"], true);
+        assert_eq!(data["IamInstanceProfile"], json!({"Arn": {"Fn::GetAtt": ["BastionInstanceProfile", "Arn"]}}));
+        let profile = &t["Resources"]["BastionInstanceProfile"]["Properties"];
+        assert_eq!(profile["Roles"], json!([{"Ref": "BastionRole"}]));
+        let role = &t["Resources"]["BastionRole"]["Properties"];
+        assert_eq!(
+            role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+            json!({"Service": "ec2.amazonaws.com"})
+        );
+        let policies = role["ManagedPolicyArns"].as_array().unwrap();
+        assert_eq!(policies.len(), 1);
+        assert!(policies[0].to_string().contains(":iam::aws:policy/AmazonSSMManagedInstanceCore"), "{policies:?}");
+        assert!(role["Policies"].is_null(), "{env}: nothing beyond Session Manager");
+        // Bastion-SG: no inbound rule; out only to the database and HTTPS for Systems Manager.
+        let bastion_rules: Vec<_> = rules(t).into_iter().filter(|r| r.0 == "Bastion").collect();
+        assert!(bastion_rules.iter().all(|r| r.1 == "out"), "{env}: {bastion_rules:?}");
+    }
+}
+
+#[test]
+fn without_a_bastion_there_is_no_instance_and_no_https_egress() {
+    let mut env = load_env("dev");
+    env.network.bastion.enabled = false;
+    let assembly = matbakh_infra::constructs::build(&env, &common::repo_root()).expect("builds");
+    let rendered = matbakh_infra::synth::render(&assembly, Format::Json).expect("renders");
+    let t = &rendered.stacks.iter().find(|s| s.id == "network").unwrap().body;
+    let t: Value = serde_json::from_str(t).unwrap();
+    for kind in ["AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::LaunchTemplate", "AWS::IAM::InstanceProfile"] {
+        assert!(resources_of_type(&t, kind).is_empty(), "{kind}");
+    }
+    assert!(t["Parameters"]["BastionImageId"].is_null());
+    assert_eq!(rules(&t).into_iter().filter(|r| r.0 == "Bastion").count(), 1, "only 5432 to RDS-SG");
 }
 
 #[test]

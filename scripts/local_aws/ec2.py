@@ -1,6 +1,7 @@
 """EC2 networking through CloudFormation: VPC, Subnet, InternetGateway,
 VPCGatewayAttachment, EIP, NatGateway, RouteTable, Route, SubnetRouteTableAssociation,
-SecurityGroup, SecurityGroupIngress, SecurityGroupEgress.
+SecurityGroup, SecurityGroupIngress, SecurityGroupEgress; and instance launches (root
+volumes from the image, as the bastion's Auto Scaling group needs).
 
 moto's own backend objects stay the resources (DescribeVpcs & co. see them); we replace
 moto's CloudFormation handlers where they are wrong and register our own model for the
@@ -117,6 +118,46 @@ Upstream issues, as we would file them at getmoto/moto (all: moto 5.2.5)
    RevokeSecurityGroupIngress: "you must specify ... protocol, port range and source; the
    description is not needed"): the rule is revoked. Actual: InvalidPermission.NotFound.
 
+11. "RunInstances: an EBS mapping of the image's root device without VolumeSize or
+   SnapshotId fails with MissingParameter size/snapshot"
+   At fault: moto/ec2/models/instances.py ``Instance.add_block_device`` passes the mapping's
+   size straight to ``create_volume``. Reproduction: ``run_instances(ImageId=<an Amazon
+   Linux AMI>, BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True,
+   "VolumeType": "gp3"}}], MinCount=1, MaxCount=1)`` (or the same mapping in a launch
+   template an Auto Scaling group launches from). Expected (EC2 API Reference,
+   EbsBlockDevice: VolumeSize "defaults to the snapshot size"; a mapping of a device the
+   AMI maps overrides only what it sets): the root volume is created from the image's
+   snapshot, with the mapping's encryption and type. Actual: MissingParameter (from the
+   request validation in moto/ec2/responses/instances.py ``_validate_block_device_mapping``
+   as well).
+
+12. "RunInstances from a launch template ignores the template's MetadataOptions and
+   IamInstanceProfile"
+   At fault: moto/ec2/models/instances.py ``InstanceBackend.run_instances`` takes only
+   UserData, InstanceType, KeyName and security groups from the template; the instance
+   profile is associated by the response layer from request parameters only, so instances
+   an Auto Scaling group launches never get one. Reproduction: a launch template with
+   ``"MetadataOptions": {"HttpTokens": "required"}`` and ``"IamInstanceProfile": {"Arn":
+   <profile>}``, then ``run_instances(LaunchTemplate={"LaunchTemplateId": …},
+   MinCount=1, MaxCount=1)`` and DescribeInstances. Expected (EC2 User Guide, "Launch an
+   instance from a launch template": the template's parameters apply unless the request
+   overrides them): HttpTokens ``required``, the profile associated. Actual: ``optional``,
+   no profile. Likewise the template's BlockDeviceMappings are added *beside* a default
+   8 GiB ``/dev/sda1`` root volume, whatever the image's root device (``/dev/xvda`` on
+   Amazon Linux): expected one root volume, at the image's root device, with the
+   mapping's settings; with mappings in the request itself, moto creates no root volume
+   at all unless a mapping names it.
+
+13. "TerminateInstances leaves the primary network interface RunInstances created, so the
+   subnet can never be deleted"
+   At fault: moto/ec2/models/instances.py ``Instance.prep_nics`` creates the primary
+   interface with ``delete_on_termination`` false unless the request's
+   NetworkInterfaces say true. Reproduction: ``run_instances(SubnetId=s, MinCount=1,
+   MaxCount=1)``, ``terminate_instances``, then ``describe_network_interfaces`` (still
+   listed) / DeleteSubnet with moto's dependency check. Expected (EC2 User Guide, "Network
+   interfaces": the primary interface an instance launch creates is deleted when the
+   instance terminates): no interface left. Actual: it stays, ``available``.
+
 Still not emulated: IPv6 (Ipv6CidrBlock(s), AssignIpv6AddressOnCreation beyond storing
 it), IPAM pools, NAT secondary addresses and private NAT, VPN/transit/carrier gateways
 beyond what moto's create_route accepts, prefix-list rule descriptions, security group
@@ -138,12 +179,14 @@ from moto.ec2.exceptions import (
 )
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+from moto.ec2.models.instances import Instance, InstanceBackend
 from moto.ec2.models.internet_gateways import InternetGateway
 from moto.ec2.models.nat_gateways import NatGateway
 from moto.ec2.models.route_tables import Route, RouteTable
 from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupRule
 from moto.ec2.models.subnets import Subnet
 from moto.ec2.models.vpcs import VPC
+from moto.ec2.responses.instances import InstanceResponse
 
 from ._cfn import Resource, as_bool, model, original, properties, replace, sync_tags, tags_to_dict
 
@@ -976,7 +1019,60 @@ def _rule_equals(self: SecurityGroupRule, other: SecurityGroupRule) -> bool:
     return original(SecurityGroupRule, "__eq__")(self, plain)
 
 
+def _add_block_device(self, size, device_path, snapshot_id, *args, **kwargs):
+    # A mapping of the image's root device inherits the image's snapshot (issue 11).
+    if size is None and snapshot_id is None:
+        image = self.ec2_backend.amis.get(self.image_id)
+        if image is not None and image.root_device_name == device_path:
+            snapshot_id = image.ebs_snapshot.id
+    return original(Instance, "add_block_device")(self, size, device_path, snapshot_id, *args, **kwargs)
+
+
+def _validate_block_device_mapping(device_mapping):
+    # Size and snapshot may come from the image (issue 11): the launch refuses a device
+    # the image does not map and the request gives neither for.
+    if "NoDevice" in device_mapping or "Ebs" not in device_mapping:
+        return original(InstanceResponse, "_validate_block_device_mapping")(device_mapping)
+    return None
+
+
+def _setup_defaults(self):
+    # The root volume is the image's root device, made from the image's snapshot (issue 12).
+    image = self.ec2_backend.amis.get(self.image_id)
+    if image is None:
+        return original(Instance, "setup_defaults")(self)
+    volume = self.ec2_backend.create_volume(size=None, snapshot_id=image.ebs_snapshot.id, zone_name=self._placement.zone)
+    self.ec2_backend.attach_volume(volume.id, self.id, image.root_device_name, True)
+
+
+def _run_instances(self, image_id, count, user_data, security_group_names, **kwargs):
+    # A launch template's metadata options, instance profile and block devices apply (issue 12).
+    template = self._get_template_from_args(kwargs["launch_template"]).data if kwargs.get("launch_template") else {}
+    if not kwargs.get("metadata_options") and template.get("MetadataOptions"):
+        kwargs["metadata_options"] = template["MetadataOptions"]
+    if not kwargs.get("block_device_mappings") and template.get("BlockDeviceMappings"):
+        kwargs["block_device_mappings"] = template["BlockDeviceMappings"]
+    reservation = original(InstanceBackend, "run_instances")(self, image_id, count, user_data, security_group_names, **kwargs)
+    mapped = {m.get("DeviceName") for m in kwargs.get("block_device_mappings") or []}
+    for instance in reservation.instances:
+        if not kwargs.get("nics"):  # interfaces the launch created go with the instance (issue 13)
+            for nic in instance.nics.values():
+                nic.delete_on_termination = True
+        image = self.amis.get(instance.image_id)
+        if mapped and image is not None and image.root_device_name not in mapped:
+            _setup_defaults(instance)
+    profile = template.get("IamInstanceProfile") or {}
+    if profile and not (kwargs.get("iam_instance_profile_name") or kwargs.get("iam_instance_profile_arn")):
+        for instance in reservation.instances:
+            self.associate_iam_instance_profile(instance.id, profile.get("Name"), profile.get("Arn"))
+    return reservation
+
+
 def install() -> None:
+    replace(Instance, "add_block_device", _add_block_device)
+    replace(InstanceBackend, "run_instances", _run_instances)
+    replace(Instance, "setup_defaults", _setup_defaults)
+    replace(InstanceResponse, "_validate_block_device_mapping", _validate_block_device_mapping, "staticmethod")
     replace(SecurityGroupRule, "__eq__", _rule_equals)
     _handlers(VPC, _vpc_create, _vpc_update, _vpc_delete, _vpc_delete_by_id, VPC_ATTRIBUTES)
     _handlers(Subnet, _subnet_create, _subnet_update, _subnet_delete, _subnet_delete_by_id, SUBNET_ATTRIBUTES)

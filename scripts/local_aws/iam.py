@@ -1,6 +1,6 @@
-"""IAM: ``AWS::IAM::Role`` through CloudFormation as AWS documents it, AWS managed policies
-that exist as on AWS, and the condition operators of IAM policies (used by moto for S3
-bucket policies and role trust policies).
+"""IAM: ``AWS::IAM::Role`` and ``AWS::IAM::InstanceProfile`` through CloudFormation as AWS
+documents them, AWS managed policies that exist as on AWS, and the condition operators of
+IAM policies (used by moto for S3 bucket policies and role trust policies).
 
 Upstream issues (as we would file them at getmoto/moto):
 
@@ -42,6 +42,13 @@ Upstream issues (as we would file them at getmoto/moto):
    Policies, ManagedPolicyArns, PermissionsBoundary or Tags. Expected: all of them update
    without interruption (Template Reference). Actual: only Description changes.
 
+4. **AWS::IAM::InstanceProfile has no update handler.** moto 5.2.5, ``moto/iam/models.py``
+   ``InstanceProfile`` defines create and delete only. Reproduction: a stack with an
+   instance profile whose ``Roles`` is ``[Ref A]``, then a change set to ``[Ref B]``.
+   Expected (Template Reference, AWS::IAM::InstanceProfile: ``Roles`` updates without
+   interruption): GetInstanceProfile lists role B only, same profile. Actual: the change
+   set fails (moto's parser finds no update method).
+
 Not a bug but a moto default we adapt to: AWS managed policies (``arn:aws:iam::aws:policy/...``)
 are not loaded unless ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` (loading all ~1,600 costs
 seconds per account), so attaching one fails NoSuchEntity although it exists on AWS. We load
@@ -61,7 +68,7 @@ from datetime import datetime, timezone
 from moto.cloudformation.exceptions import ValidationError
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.iam.aws_managed_policies import aws_managed_policies_data
-from moto.iam.models import AWSManagedPolicy, IAMBackend, Role, iam_backends
+from moto.iam.models import AWSManagedPolicy, IAMBackend, InstanceProfile, Role, iam_backends
 from moto.utilities.utils import get_partition
 
 from ._cfn import as_int, original, properties, replace, tags_to_dict
@@ -315,6 +322,22 @@ def delete_role(cls, resource_name, cloudformation_json, account_id, region_name
     original(Role, "delete_from_cloudformation_json")(resource_name, cloudformation_json, account_id, region_name)
 
 
+def update_instance_profile(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    props = properties(cloudformation_json)
+    profile = original_resource
+    if props.get("Path", "/") != profile.path:
+        raise ValidationError(message=f"AWS::IAM::InstanceProfile {profile.name}: Path is create-only (replacement)")
+    backend = _backend(account_id, region_name)
+    wanted = list(props.get("Roles") or [])
+    for role in list(profile.roles):
+        if role.name not in wanted:
+            backend.remove_role_from_instance_profile(profile.name, role.name)
+    for name in wanted:
+        if name not in [r.name for r in profile.roles]:
+            backend.add_role_to_instance_profile(profile.name, name)
+    return profile
+
+
 def install():
     replace(IAMPolicyStatement, "_check_conditions", check_conditions)
     replace(IAMPolicyStatement, "is_action_permitted", is_action_permitted)
@@ -323,3 +346,4 @@ def install():
     replace(Role, "create_from_cloudformation_json", create_role, "classmethod")
     replace(Role, "update_from_cloudformation_json", update_role, "classmethod")
     replace(Role, "delete_from_cloudformation_json", delete_role, "classmethod")
+    replace(InstanceProfile, "update_from_cloudformation_json", update_instance_profile, "classmethod")

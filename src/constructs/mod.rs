@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+mod bastion;
 pub mod bootstrap;
 pub mod cache;
 mod context;

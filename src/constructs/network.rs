@@ -1,5 +1,6 @@
 //! The `network` stack (§9): VPC, subnets over the zones, internet and NAT gateways,
-//! route tables and the five security groups with exactly the design's rules.
+//! route tables, the five security groups with exactly the design's rules, and the
+//! bastion where the environment enables it (`bastion.rs`).
 //!
 //! Every rule is its own `SecurityGroupIngress`/`SecurityGroupEgress` resource: groups
 //! reference each other, and CloudFormation revokes standalone rules when a group's
@@ -151,6 +152,9 @@ pub fn build(ctx: &Context) -> (Stack, NetworkExports) {
     associate(t, "Database", &database, |_| database_rt.r#ref());
 
     let groups = security_groups(ctx, t, &vpc);
+    if net.bastion.enabled {
+        super::bastion::add(ctx, t, &private, &groups.bastion);
+    }
 
     let exports = NetworkExports {
         vpc_id: stack.export("VpcId", "VPC id", vpc.r#ref()),
@@ -274,6 +278,18 @@ fn security_groups(ctx: &Context, t: &mut Template, vpc: &Handle<Vpc>) -> Groups
         Destination::Group(g.rds.group_id()),
         "PostgreSQL to RDS-SG (admin access)",
     );
+    if env.network.bastion.enabled {
+        // Session Manager: the agent calls the ssm, ssmmessages and ec2messages
+        // endpoints over HTTPS (through the NAT gateways).
+        egress(
+            t,
+            "BastionEgressHttps",
+            &g.bastion,
+            Traffic::tcp(443),
+            Destination::Cidr(ANYWHERE.into()),
+            "HTTPS to Systems Manager (Session Manager)",
+        );
+    }
     for (i, cidr) in env.network.bastion_ssh_cidrs.iter().enumerate() {
         let id = format!("BastionIngressSsh{}", i + 1);
         ingress(t, &id, &g.bastion, Traffic::tcp(22), Source::Cidr(cidr.clone()), "SSH from an admin range");

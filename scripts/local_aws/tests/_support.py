@@ -15,6 +15,23 @@ from botocore.exceptions import ClientError
 from conftest import ACCOUNT, REGION, golden_template
 
 
+def public_image(parameter):
+    """Makes the image a public Systems Manager parameter names exist in the EC2 backend, as
+    it does on AWS (conftest turns moto's ~40000 default images off for speed); returns its
+    id. The golden network templates launch the bastion from such a parameter."""
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.amis import Ami
+    from moto.ssm.models import ssm_backends
+    from moto.utilities.utils import load_resource
+
+    image_id = ssm_backends[ACCOUNT][REGION].get_parameter(parameter).value
+    backend = ec2_backends[ACCOUNT][REGION]
+    if image_id not in backend.amis:
+        data = next(a for a in load_resource(f"ec2/resources/latest_amis/{REGION}.json") if a["ami_id"] == image_id)
+        backend.amis[image_id] = Ami(backend, **{k: v for k, v in data.items() if k != "creation_date"})
+    return image_id
+
+
 def error_code(call, **kwargs):
     """The error code of the ClientError ``call(**kwargs)`` raises."""
     with pytest.raises(ClientError) as raised:

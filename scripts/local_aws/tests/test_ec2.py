@@ -18,7 +18,7 @@ from moto.ec2.models.security_groups import SecurityGroup
 from moto.ec2.models.subnets import Subnet
 from moto.ec2.models.vpcs import VPC
 
-from _support import error_code
+from _support import error_code, public_image
 from conftest import ACCOUNT, REGION, golden_template
 from local_aws import _cfn
 
@@ -526,6 +526,7 @@ def test_security_group_ingress_and_egress_rules(aws):
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_golden_network_template_deploys_and_deletes(aws, env):
     template = golden_template(env, "network")
+    image = public_image(template["Parameters"]["BastionImageId"]["Default"])
     aws.deploy(f"matbakh-{env}-network", template)
     out = aws.outputs(f"matbakh-{env}-network")
     ec2 = aws.client("ec2")
@@ -547,6 +548,25 @@ def test_golden_network_template_deploys_and_deletes(aws, env):
     # Only the placeholder egress rule: no allow-all egress (matbakh-infra's drift reads this).
     assert [r for *r, _ in permissions(rds["IpPermissionsEgress"])] == [["icmp", 252, 86, "255.255.255.255/32"]]
 
+    # The bastion: one instance from the parameter's image in a private subnet, behind
+    # Bastion-SG, no public address, IMDSv2 only, encrypted root volume, the SSM role.
+    group = aws.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
+    assert [(g["MinSize"], g["MaxSize"], g["DesiredCapacity"]) for g in group] == [(1, 1, 1)]
+    private = {s["SubnetId"] for s in subnets if tags(s)["Name"].startswith(f"matbakh-{env}-private-")}
+    assert set(group[0]["VPCZoneIdentifier"].split(",")) == private
+    [instance] = [i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]]
+    assert instance["ImageId"] == image and instance["SubnetId"] in private
+    assert "PublicIpAddress" not in instance and "KeyName" not in instance
+    assert [g["GroupId"] for g in instance["SecurityGroups"]] == [out["BastionSecurityGroupId"]]
+    assert instance["MetadataOptions"]["HttpTokens"] == "required"
+    assert tags(instance)["Name"] == f"matbakh-{env}-bastion"
+    volume = ec2.describe_volumes(VolumeIds=[instance["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]])["Volumes"][0]
+    assert (volume["Encrypted"], volume["VolumeType"]) == (True, "gp3"), instance["BlockDeviceMappings"]
+    profile = instance["IamInstanceProfile"]["Arn"].rsplit("/", 1)[1]
+    [role] = aws.client("iam").get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Roles"]
+    attached = aws.client("iam").list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
+    assert [p["PolicyName"] for p in attached] == ["AmazonSSMManagedInstanceCore"]
+
     aws.cfn.delete_stack(StackName=f"matbakh-{env}-network")
     assert error_code(ec2.describe_vpcs, VpcIds=[vpc_id]) == "InvalidVpcID.NotFound"
     assert ec2.describe_addresses()["Addresses"] == []
@@ -554,6 +574,7 @@ def test_golden_network_template_deploys_and_deletes(aws, env):
 
 def test_golden_network_template_update_keeps_ids(aws):
     template = golden_template("dev", "network")
+    public_image(template["Parameters"]["BastionImageId"]["Default"])
     aws.deploy("matbakh-dev-network", template)
     before = {r["LogicalResourceId"]: r["PhysicalResourceId"]
               for r in aws.cfn.describe_stack_resources(StackName="matbakh-dev-network")["StackResources"]}  # fmt: skip
@@ -713,3 +734,89 @@ def test_moto_still_needs_the_description_to_revoke_a_group_rule(aws):
     assert not moto_eq(with_description, without), (
         "moto fixed rule matching on RevokeSecurityGroupIngress upstream: remove _rule_equals in local_aws/ec2.py"
     )
+
+
+# --------------------------------------------------------------------------- instance launches (issues 11-13)
+
+AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+
+
+def launch_subnet(aws):
+    ec2 = aws.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    return ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+
+
+def devices(aws, instance_id):
+    ec2 = aws.client("ec2")
+    instance = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+    out = {}
+    for mapping in instance["BlockDeviceMappings"]:
+        volume = ec2.describe_volumes(VolumeIds=[mapping["Ebs"]["VolumeId"]])["Volumes"][0]
+        out[mapping["DeviceName"]] = (volume["Encrypted"], volume["VolumeType"], volume.get("SnapshotId"))
+    return out
+
+
+def test_the_root_volume_is_the_images_root_device_from_its_snapshot(aws):
+    ec2, image = aws.client("ec2"), public_image(AL2023)
+    snapshot = backend().amis[image].ebs_snapshot.id
+    subnet = launch_subnet(aws)
+    plain = ec2.run_instances(ImageId=image, SubnetId=subnet, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    assert devices(aws, plain) == {"/dev/xvda": (False, "gp2", snapshot)}
+    mapped = ec2.run_instances(
+        ImageId=image, SubnetId=subnet, MinCount=1, MaxCount=1,
+        BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True, "VolumeType": "gp3"}}],
+    )["Instances"][0]["InstanceId"]  # fmt: skip
+    assert devices(aws, mapped) == {"/dev/xvda": (True, "gp3", snapshot)}
+    extra = ec2.run_instances(
+        ImageId=image, SubnetId=subnet, MinCount=1, MaxCount=1,
+        BlockDeviceMappings=[{"DeviceName": "/dev/xvdb", "Ebs": {"VolumeSize": 20}}],
+    )["Instances"][0]["InstanceId"]  # fmt: skip
+    assert set(devices(aws, extra)) == {"/dev/xvda", "/dev/xvdb"}
+
+
+def test_a_launch_template_sets_metadata_options_profile_and_devices(aws):
+    ec2, iam, image = aws.client("ec2"), aws.client("iam"), public_image(AL2023)
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+    profile = iam.create_instance_profile(InstanceProfileName="p")["InstanceProfile"]["Arn"]
+    iam.add_role_to_instance_profile(InstanceProfileName="p", RoleName="r")
+    template = ec2.create_launch_template(LaunchTemplateName="t", LaunchTemplateData={
+        "ImageId": image, "IamInstanceProfile": {"Arn": profile},
+        "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
+        "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True, "VolumeType": "gp3"}}],
+    })["LaunchTemplate"]["LaunchTemplateId"]  # fmt: skip
+    launched = ec2.run_instances(
+        LaunchTemplate={"LaunchTemplateId": template}, SubnetId=launch_subnet(aws), MinCount=1, MaxCount=1,
+    )["Instances"][0]["InstanceId"]  # fmt: skip
+    instance = ec2.describe_instances(InstanceIds=[launched])["Reservations"][0]["Instances"][0]
+    assert instance["MetadataOptions"]["HttpTokens"] == "required"
+    assert instance["IamInstanceProfile"]["Arn"] == profile
+    assert set(devices(aws, launched)) == {"/dev/xvda"}
+
+
+def test_terminating_an_instance_frees_its_subnet(aws):
+    ec2 = aws.client("ec2")
+    subnet = launch_subnet(aws)
+    launched = ec2.run_instances(ImageId=public_image(AL2023), SubnetId=subnet, MinCount=1, MaxCount=1)
+    ec2.terminate_instances(InstanceIds=[launched["Instances"][0]["InstanceId"]])
+    assert ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])["NetworkInterfaces"] == []
+    ec2.delete_subnet(SubnetId=subnet)
+
+
+def test_probe_instance_launches_ignore_the_image_and_the_launch_template(aws):
+    from moto.ec2.exceptions import MissingParameterError
+    from moto.ec2.models.instances import Instance, InstanceBackend
+
+    image, subnet = public_image(AL2023), launch_subnet(aws)
+    launch = _cfn.original(InstanceBackend, "run_instances")
+    common = {"instance_type": "t4g.nano", "is_instance_type_default": False, "subnet_id": subnet}
+    instance = launch(backend(), image, 1, None, [], **common).instances[0]
+    _cfn.original(Instance, "setup_defaults")(instance)
+    assert "/dev/sda1" in instance.block_device_mapping, FIXED.format("the root device of a launch (issue 11)")
+    with pytest.raises(MissingParameterError):
+        _cfn.original(Instance, "add_block_device")(instance, None, "/dev/xvda", None, True, True, None, "gp3")
+    assert not instance.nics[0].delete_on_termination, FIXED.format("the launch's primary interface (issue 13)")
+    template = backend().create_launch_template(
+        "probe", "", {"ImageId": image, "MetadataOptions": {"HttpTokens": "required"}}, tag_spec={})
+    launched = launch(backend(), None, 1, None, [], launch_template={"LaunchTemplateId": template.id}, **common)
+    assert launched.instances[0].metadata_options.http_tokens == "optional", FIXED.format("launch template options (issue 12)")

@@ -10,7 +10,7 @@ import pytest
 from moto.core.common_models import CloudFormationModel
 from moto.glue import models as moto_glue
 
-from _support import export_stack
+from _support import export_stack, public_image
 from conftest import ACCOUNT, REGION, golden_template
 
 FIXED = "moto fixed {} upstream: remove the extension in local_aws/glue.py"
@@ -158,7 +158,9 @@ def test_trigger_update_in_place_and_delete(aws):
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_golden_datalake_template_deploys(aws, env):
-    aws.deploy(f"matbakh-{env}-network", golden_template(env, "network"))  # real VPC, subnets and RDS-SG
+    network = golden_template(env, "network")  # real VPC, subnets and RDS-SG
+    public_image(network["Parameters"]["BastionImageId"]["Default"])
+    aws.deploy(f"matbakh-{env}-network", network)
     export_stack(aws, f"matbakh-{env}-fakes", {
         f"matbakh-{env}-data-DatabaseEndpointAddress": f"matbakh-{env}-db.abc.{REGION}.rds.amazonaws.com",
         f"matbakh-{env}-data-DatabaseEndpointPort": "5432",

@@ -8,7 +8,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import settings
 from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, PermissionResult
-from moto.iam.models import Role, iam_backends
+from moto.core.common_models import CloudFormationModel
+from moto.iam.models import InstanceProfile, Role, iam_backends
 
 from _support import STACKS, fake_imports, golden_placeholders, golden_subset
 from conftest import ACCOUNT, REGION, golden_template
@@ -111,6 +112,38 @@ def test_aws_managed_policy_attaches_through_the_api(aws):
     assert iam.get_policy(PolicyArn=arn)["Policy"]["PolicyName"] == "AmazonRDSEnhancedMonitoringRole"
     with pytest.raises(ClientError, match="NoSuchEntity"):
         iam.attach_role_policy(RoleName="r", PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicy")
+
+
+# --------------------------------------------------------------------------- AWS::IAM::InstanceProfile
+
+def profile_template(role):
+    role_props = {"AssumeRolePolicyDocument": {**TRUST, "Statement": [
+        {**TRUST["Statement"][0], "Principal": {"Service": "ec2.amazonaws.com"}}]}}
+    return {"Resources": {
+        "RoleA": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "role-a", **role_props}},
+        "RoleB": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "role-b", **role_props}},
+        "Profile": {"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [{"Ref": role}]}},
+    }, "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Profile", "Arn"]}}}}
+
+
+def test_instance_profile_is_created_its_role_swapped_in_place_and_deleted(aws):
+    iam = aws.client("iam")
+    aws.deploy("profiles", profile_template("RoleA"))
+    name = aws.physical_id("profiles", "Profile")
+    profile = iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
+    assert [r["RoleName"] for r in profile["Roles"]] == ["role-a"]
+    assert aws.outputs("profiles")["Arn"] == profile["Arn"] == f"arn:aws:iam::{ACCOUNT}:instance-profile/{name}"
+
+    aws.deploy("profiles", profile_template("RoleB"))
+    assert aws.physical_id("profiles", "Profile") == name
+    profile = iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
+    assert [r["RoleName"] for r in profile["Roles"]] == ["role-b"]
+    assert aws.outputs("profiles")["Arn"] == profile["Arn"]
+
+    keep = {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "keep", "AssumeRolePolicyDocument": TRUST}}
+    aws.deploy("profiles", {"Resources": {"Keep": keep}})
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        iam.get_instance_profile(InstanceProfileName=name)
 
 
 # --------------------------------------------------------------------------- conditions (row 13)
@@ -261,6 +294,12 @@ def test_probe_role_ignores_managed_policy_arns_and_update_resets_session(aws):
     update = original(Role, "update_from_cloudformation_json")
     role = update(role, "probe", {"Properties": {**props, "Description": "x"}}, ACCOUNT, REGION)
     assert role.max_session_duration == 3600, "moto fixed the Role update handler upstream: review local_aws/iam.py"
+
+
+def test_probe_instance_profile_has_no_update_handler():
+    moto_update = original(InstanceProfile, "update_from_cloudformation_json")
+    assert moto_update.__func__ is CloudFormationModel.update_from_cloudformation_json.__func__, (
+        "moto updates instance profiles upstream: remove update_instance_profile from local_aws/iam.py")
 
 
 def test_probe_aws_managed_policies_not_loaded_by_default():

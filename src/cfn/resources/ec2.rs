@@ -261,3 +261,66 @@ impl SecurityGroupEgress {
         }
     }
 }
+
+/// A launch template; only the instance settings the bastion needs are modelled.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LaunchTemplate {
+    pub launch_template_data: LaunchTemplateData,
+    /// The template's own tags (resource type `launch-template`).
+    pub tag_specifications: Vec<TagSpecification>,
+}
+impl Resource for LaunchTemplate {
+    const TYPE: &'static str = "AWS::EC2::LaunchTemplate";
+}
+attributes!(LaunchTemplate { latest_version_number => "LatestVersionNumber" });
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LaunchTemplateData {
+    pub image_id: Str,
+    pub instance_type: Str,
+    pub iam_instance_profile: IamInstanceProfileSpecification,
+    pub security_group_ids: Vec<Str>,
+    pub metadata_options: MetadataOptions,
+    pub block_device_mappings: Vec<BlockDeviceMapping>,
+    pub tag_specifications: Vec<TagSpecification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IamInstanceProfileSpecification {
+    pub arn: Str,
+}
+
+/// Instance metadata service settings; `http_tokens: "required"` is IMDSv2 only.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetadataOptions {
+    pub http_endpoint: &'static str,
+    pub http_tokens: &'static str,
+    pub http_put_response_hop_limit: u8,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BlockDeviceMapping {
+    pub device_name: Str,
+    pub ebs: Ebs,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ebs {
+    pub encrypted: bool,
+    pub volume_type: &'static str,
+    pub delete_on_termination: bool,
+}
+
+/// Tags a launch applies to what it creates (`instance`, `volume`, …).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagSpecification {
+    pub resource_type: &'static str,
+    pub tags: Vec<Tag>,
+}

@@ -134,3 +134,14 @@ pub struct ManagedPolicy {
 impl Resource for ManagedPolicy {
     const TYPE: &'static str = "AWS::IAM::ManagedPolicy";
 }
+
+/// `AWS::IAM::InstanceProfile`: hands one role to EC2 instances.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceProfile {
+    pub roles: Vec<Str>,
+}
+impl Resource for InstanceProfile {
+    const TYPE: &'static str = "AWS::IAM::InstanceProfile";
+}
+attributes!(InstanceProfile { arn => "Arn" });

@@ -4,6 +4,7 @@
 
 pub mod apigateway;
 pub mod athena;
+pub mod autoscaling;
 pub mod cloudformation;
 pub mod cloudwatch;
 pub mod cognito;

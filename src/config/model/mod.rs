@@ -113,6 +113,36 @@ pub struct Network {
     #[serde(default)]
     #[schemars(inner(regex(pattern = SSH_CIDR.pattern)), extend("examples" = [["203.0.113.10/32"]]))]
     pub bastion_ssh_cidrs: Vec<String>,
+    /// The bastion host of §9 (database administration through Bastion-SG): off unless
+    /// enabled.
+    #[serde(default)]
+    pub bastion: Bastion,
+}
+
+/// An SSM-managed bastion: one arm64 Amazon Linux 2023 instance in a private subnet (an
+/// Auto Scaling group of one, so a lost instance or zone is replaced), no public IP, no
+/// SSH key, IMDSv2 only, encrypted root volume. Operators connect with Session Manager
+/// (`aws ssm start-session`, port forwarding to the database).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Bastion {
+    /// Whether the environment has a bastion.
+    #[serde(default)]
+    pub enabled: bool,
+    /// A Graviton (arm64) instance type.
+    #[serde(default = "default_bastion_instance_type")]
+    #[schemars(regex(pattern = GRAVITON_INSTANCE_TYPE.pattern), extend("examples" = ["t4g.nano"]))]
+    pub instance_type: String,
+}
+
+impl Default for Bastion {
+    fn default() -> Self {
+        Bastion { enabled: false, instance_type: default_bastion_instance_type() }
+    }
+}
+
+fn default_bastion_instance_type() -> String {
+    "t4g.nano".into()
 }
 
 /// One subnet: an address block in one availability zone.

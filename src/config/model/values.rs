@@ -118,6 +118,12 @@ pub const DB_INSTANCE_CLASS: Format =
     Format { pattern: r"^db\.[a-z0-9-]+\.[a-z0-9]+$", words: "a database instance class (e.g. `db.r6g.large`)" };
 pub const CACHE_NODE_TYPE: Format =
     Format { pattern: r"^cache\.[a-z0-9-]+\.[a-z0-9]+$", words: "a cache node type (e.g. `cache.r6g.large`)" };
+/// Graviton (arm64) instance types: the family's letters after the generation digit
+/// contain a `g` (t4g, m7g, c6gn, r8gd); the bastion's Amazon Linux image is arm64.
+pub const GRAVITON_INSTANCE_TYPE: Format = Format {
+    pattern: r"^[a-z]+[0-9]+[a-z]*g[a-z]*\.[a-z0-9]+$",
+    words: "a Graviton (arm64) instance type (e.g. `t4g.nano`); the bastion runs Amazon Linux 2023 for arm64",
+};
 pub const REPLICA_NAME: Format = Format {
     pattern: r"^[a-z][a-z0-9]{0,19}$",
     words: "1 to 20 lower-case letters and digits, starting with a letter (e.g. `analytics`)",
@@ -171,6 +177,7 @@ pub const FORMATS: &[Format] = &[
     POSTGRES_VERSION,
     DB_INSTANCE_CLASS,
     CACHE_NODE_TYPE,
+    GRAVITON_INSTANCE_TYPE,
     REPLICA_NAME,
     RESOURCE_NAME,
     HANDLER,

@@ -47,6 +47,7 @@ fn valid_env() -> Environment {
                 subnet("10.0.22.0/24", "c"),
             ],
             bastion_ssh_cidrs: Vec::new(),
+            bastion: Default::default(),
         },
         security: Security {
             rds_key: key("Encryption key for RDS databases"),
