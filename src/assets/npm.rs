@@ -40,16 +40,28 @@ pub(super) fn with_dependencies(dir: &Path, own: Vec<Entry>, fresh: bool) -> Res
         let manifest = content(MANIFEST).ok_or_else(|| AssetError::NpmManifest { lockfile: lockfile.clone() })?;
         let lock = content(LOCKFILE).expect("the lockfile was found among the entries");
         let installed = install(Path::new("npm"), &lockfile, &manifest, &lock, fresh)?;
-        for entry in installed.iter() {
-            let name = format!("{prefix}node_modules/{}", entry.name);
-            if all.iter().any(|e| e.name == name) {
-                return Err(AssetError::NpmConflict { file: dir.join(&name), lockfile });
-            }
-            all.push(Entry { name, ..entry.clone() });
-        }
+        add_installed(dir, &prefix, &lockfile, &mut all, &installed)?;
     }
     all.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(all)
+}
+
+/// Adds `installed` under `<prefix>node_modules/`; a file the folder holds too is an error.
+fn add_installed(
+    dir: &Path,
+    prefix: &str,
+    lockfile: &Path,
+    all: &mut Vec<Entry>,
+    installed: &[Entry],
+) -> Result<(), AssetError> {
+    for entry in installed {
+        let name = format!("{prefix}node_modules/{}", entry.name);
+        if all.iter().any(|e| e.name == name) {
+            return Err(AssetError::NpmConflict { file: dir.join(&name), lockfile: lockfile.to_owned() });
+        }
+        all.push(Entry { name, ..entry.clone() });
+    }
+    Ok(())
 }
 
 /// The folder prefix (`""` or `"nodejs/"`) of a lockfile entry outside `node_modules`.
@@ -222,6 +234,23 @@ mod tests {
         let own = vec![Entry { name: "nodejs/package-lock.json".into(), content: b"{}".to_vec(), executable: false }];
         let err = with_dependencies(Path::new("layer"), own, true).unwrap_err();
         assert!(matches!(err, AssetError::NpmManifest { .. }), "{err}");
+    }
+
+    #[test]
+    fn installed_files_go_under_the_lockfiles_node_modules_and_may_not_shadow_the_folders() {
+        let file = |name: &str| Entry { name: name.into(), content: name.as_bytes().to_vec(), executable: false };
+        let installed = [file("pg/package.json")];
+        let lockfile = Path::new("layer/nodejs/package-lock.json");
+        let mut all = vec![file("nodejs/node_modules/@matbakh/db/index.js")];
+        add_installed(Path::new("layer"), "nodejs/", lockfile, &mut all, &installed).unwrap();
+        assert_eq!(all[1].name, "nodejs/node_modules/pg/package.json");
+        assert_eq!(all[1].content, b"pg/package.json");
+
+        // A copy of the dependency in the source folder (an install there) is refused.
+        let mut all = vec![file("nodejs/node_modules/pg/package.json")];
+        let err = add_installed(Path::new("layer"), "nodejs/", lockfile, &mut all, &installed).unwrap_err();
+        assert!(matches!(err, AssetError::NpmConflict { .. }), "{err}");
+        assert!(err.to_string().contains("layer/nodejs/node_modules/pg/package.json"), "{err}");
     }
 
     #[test]
