@@ -40,22 +40,27 @@ echo "yaml-language-server $(node -p 'require(process.argv[1]).version' "$editor
 
 # A real PostgreSQL for the tests that start one (tests/database_layer.rs): the tests run
 # /usr/lib/postgresql/<version>/bin/{initdb,postgres} (or $PG_BIN) themselves; no service is used.
-if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/initdb" ]; then
-  :
-elif ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-  if ! command -v apt-get >/dev/null; then
-    echo "setup: PostgreSQL not found (no /usr/lib/postgresql/*/bin/initdb); install PostgreSQL 15 or newer and set PG_BIN to its bin folder, then re-run scripts/setup.sh" >&2
+if [ -n "${PG_BIN:-}" ]; then
+  if [ ! -x "$PG_BIN/initdb" ]; then
+    echo "setup: PG_BIN=$PG_BIN has no initdb; point it at a PostgreSQL bin folder or unset it" >&2
     exit 1
   fi
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "setup: PostgreSQL is missing; run scripts/setup.sh as root, or: sudo apt-get install -y postgresql" >&2
-    exit 1
+  initdb="$PG_BIN/initdb"
+else
+  if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    if ! command -v apt-get >/dev/null; then
+      echo "setup: PostgreSQL not found (no /usr/lib/postgresql/*/bin/initdb); install PostgreSQL 15 or newer and set PG_BIN to its bin folder, then re-run scripts/setup.sh" >&2
+      exit 1
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "setup: PostgreSQL is missing; run scripts/setup.sh as root, or: sudo apt-get install -y postgresql" >&2
+      exit 1
+    fi
+    echo "setup: installing PostgreSQL (apt-get install postgresql)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends postgresql >/dev/null
   fi
-  echo "setup: installing PostgreSQL (apt-get install postgresql)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  initdb="$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -n 1)"
 fi
-initdb="${PG_BIN:+$PG_BIN/initdb}"
-initdb="${initdb:-$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -n 1)}"
 "$initdb" --version >&2
