@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates the project's Python venv (.venv) with the pinned cfn-lint and moto, and
-# installs the pinned YAML language server (tools/editor) that the editor tests drive.
-# Idempotent: re-running only installs what changed in scripts/requirements.txt or
+# installs the pinned YAML language server (tools/editor) that the editor tests drive,
+# and PostgreSQL for the tests that start a real server (tests/support/postgres.rs; on
+# Debian/Ubuntu with apt-get, as root — CI runs this script as root). Idempotent: re-running only installs what changed in scripts/requirements.txt or
 # tools/editor/package-lock.json.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,3 +37,30 @@ if [ "$(cat "$editor_stamp" 2>/dev/null || true)" != "$want" ]; then
   echo "$want" > "$editor_stamp"
 fi
 echo "yaml-language-server $(node -p 'require(process.argv[1]).version' "$editor/node_modules/yaml-language-server/package.json")" >&2
+
+# A real PostgreSQL for the tests that start one (tests/database_layer.rs): the tests run
+# /usr/lib/postgresql/<version>/bin/{initdb,postgres} (or $PG_BIN) themselves; no service is used.
+if [ -n "${PG_BIN:-}" ]; then
+  if [ ! -x "$PG_BIN/initdb" ]; then
+    echo "setup: PG_BIN=$PG_BIN has no initdb; point it at a PostgreSQL bin folder or unset it" >&2
+    exit 1
+  fi
+  initdb="$PG_BIN/initdb"
+else
+  if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    if ! command -v apt-get >/dev/null; then
+      echo "setup: PostgreSQL not found (no /usr/lib/postgresql/*/bin/initdb); install PostgreSQL 15 or newer and set PG_BIN to its bin folder, then re-run scripts/setup.sh" >&2
+      exit 1
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "setup: PostgreSQL is missing; run scripts/setup.sh as root, or: sudo apt-get install -y postgresql" >&2
+      exit 1
+    fi
+    echo "setup: installing PostgreSQL (apt-get install postgresql)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  fi
+  initdb="$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -n 1)"
+fi
+"$initdb" --version >&2

@@ -5,6 +5,11 @@
 //! Determinism: entries sorted by path with `/` separators, a fixed timestamp
 //! (1980-01-01, the zip epoch), fixed permissions (0644 files, 0755 for files that are
 //! executable on disk), deflate at a fixed level, no extra fields.
+//!
+//! A folder with a `package-lock.json` also carries the dependencies it pins, installed
+//! at packaging time (see [`npm`]).
+
+mod npm;
 
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -40,6 +45,23 @@ pub enum AssetError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("cannot package {path}: {message}")]
     Zip { path: PathBuf, message: String },
+    #[error(
+        "npm was not found on PATH; it installs the dependencies {lockfile} pins into the asset: install Node.js \
+         (20 or newer) with npm, then run the command again"
+    )]
+    NpmMissing { lockfile: PathBuf },
+    #[error(
+        "`npm ci` for {lockfile} failed ({status}):\n{stderr}\ncheck that package.json and package-lock.json \
+         agree (run `npm install --package-lock-only` in that folder) and that the npm registry is reachable"
+    )]
+    NpmFailed { lockfile: PathBuf, status: String, stderr: String },
+    #[error("{lockfile} has no package.json next to it; npm installs from the two together: add it")]
+    NpmManifest { lockfile: PathBuf },
+    #[error(
+        "{file} is both in the asset folder and installed from {lockfile}; remove the folder's copy (an install in \
+         the source tree): packaging installs the dependencies from the lockfile"
+    )]
+    NpmConflict { file: PathBuf, lockfile: PathBuf },
 }
 
 /// What an asset path must name.
@@ -159,18 +181,27 @@ impl Asset {
 pub struct AssetSet {
     base_dir: PathBuf,
     assets: Vec<Asset>,
+    fresh_installs: bool,
 }
 
 impl AssetSet {
     /// Paths of assets are resolved against `base_dir` (the repository root).
     pub fn new(base_dir: impl Into<PathBuf>) -> Self {
-        AssetSet { base_dir: base_dir.into(), assets: Vec::new() }
+        AssetSet { base_dir: base_dir.into(), assets: Vec::new(), fresh_installs: false }
     }
 
-    /// Packages a folder as a zip asset.
+    /// Installs dependencies with npm for every folder, bypassing the install caches
+    /// (to show that two installs from one lockfile give the same bytes).
+    pub fn with_fresh_installs(mut self) -> Self {
+        self.fresh_installs = true;
+        self
+    }
+
+    /// Packages a folder as a zip asset, with the dependencies its lockfiles pin.
     pub fn add_dir(&mut self, id: &str, kind: AssetKind, path: &str) -> Result<&Asset, AssetError> {
         let source = resolve(&self.base_dir, path, Expect::Folder)?;
-        let bytes = zip_files(&source, &list_files(&self.base_dir, &source)?)?;
+        let own = read_entries(&list_files(&self.base_dir, &source)?)?;
+        let bytes = zip_entries(&source, &npm::with_dependencies(&source, own, self.fresh_installs)?)?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
         Ok(self.push(Asset { id: id.to_owned(), kind, source, s3_key: format!("assets/{sha256}.zip"), sha256, bytes }))
     }
@@ -203,7 +234,7 @@ impl AssetSet {
 /// Zips a folder deterministically (see the module docs); links in it may not lead
 /// out of the folder.
 pub fn zip_dir(dir: &Path) -> Result<Vec<u8>, AssetError> {
-    zip_files(dir, &list_files(dir, dir)?)
+    zip_entries(dir, &read_entries(&list_files(dir, dir)?)?)
 }
 
 /// The files under `dir` as (zip entry name, path), sorted by name. Symbolic links are
@@ -242,19 +273,40 @@ pub fn list_files(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>, Ass
     Ok(files)
 }
 
-/// The zip of `files` (as [`list_files`] returns them) of the folder `dir`.
-fn zip_files(dir: &Path, files: &[(String, PathBuf)]) -> Result<Vec<u8>, AssetError> {
-    let zip_error = |e: zip::result::ZipError| AssetError::Zip { path: dir.to_owned(), message: e.to_string() };
+/// One file of a zip: its entry name, content and whether it is executable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    name: String,
+    content: Vec<u8>,
+    executable: bool,
+}
+
+impl Entry {
+    fn read(name: String, path: &Path) -> Result<Entry, AssetError> {
+        let content = std::fs::read(path).map_err(|e| AssetError::Read { path: path.to_owned(), source: e })?;
+        Ok(Entry { name, content, executable: is_executable(path) })
+    }
+}
+
+/// The files [`list_files`] lists, read.
+fn read_entries(files: &[(String, PathBuf)]) -> Result<Vec<Entry>, AssetError> {
+    files.iter().map(|(name, path)| Entry::read(name.clone(), path)).collect()
+}
+
+/// The zip of `entries` (in their order) of the folder or file `source`.
+fn zip_entries(source: &Path, entries: &[Entry]) -> Result<Vec<u8>, AssetError> {
+    let zip_error = |e: zip::result::ZipError| AssetError::Zip { path: source.to_owned(), message: e.to_string() };
     let mut writer = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, path) in files {
-        let content = std::fs::read(path).map_err(|e| AssetError::Read { path: path.clone(), source: e })?;
+    for entry in entries {
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
             .compression_level(Some(6))
             .last_modified_time(DateTime::default())
-            .unix_permissions(if is_executable(path) { 0o755 } else { 0o644 });
-        writer.start_file(name.as_str(), options).map_err(zip_error)?;
-        writer.write_all(&content).map_err(|e| AssetError::Read { path: path.clone(), source: e })?;
+            .unix_permissions(if entry.executable { 0o755 } else { 0o644 });
+        writer.start_file(entry.name.as_str(), options).map_err(zip_error)?;
+        writer
+            .write_all(&entry.content)
+            .map_err(|e| AssetError::Zip { path: source.to_owned(), message: e.to_string() })?;
     }
     Ok(writer.finish().map_err(zip_error)?.into_inner())
 }

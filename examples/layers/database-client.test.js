@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
-const { decode, encode, redisClient, settings, withRetry } = require('@matbakh/database-client');
+const { decode, encode, redisClient, settings, tlsOptions, withRetry } = require('@matbakh/database-client');
 
 test('RESP round trip', () => {
   assert.equal(encode(['SET', 'k', 'ü']), '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nü\r\n');
@@ -15,8 +15,15 @@ test('RESP round trip', () => {
 
 test('settings come from the environment', () => {
   const s = settings({ RDS_ENDPOINT: 'db', RDS_PORT: '5432', RDS_READER_ENDPOINTS: 'r1,r2', DB_SECRET_ARN: 'arn' });
-  assert.deepEqual(s.database, { host: 'db', port: 5432, readers: ['r1', 'r2'], secretArn: 'arn' });
+  assert.deepEqual(s.database, { host: 'db', port: 5432, readers: ['r1', 'r2'], secretArn: 'arn', caFile: null });
   assert.equal(s.cache, null);
+  assert.equal(settings({ RDS_ENDPOINT: 'db', DB_TLS_CA_FILE: '/tmp/ca.pem' }).database.caFile, '/tmp/ca.pem');
+});
+
+// The default (the bundled Amazon RDS CAs) needs the built layer: tests/database_layer.rs.
+test('TLS verifies the server against the named CA file', () => {
+  const read = (path, encoding) => `${path} as ${encoding}`;
+  assert.deepEqual(tlsOptions({ caFile: '/tmp/ca.pem' }, read), { ca: '/tmp/ca.pem as utf8', rejectUnauthorized: true });
 });
 
 test('withRetry backs off exponentially and gives up after the last attempt', async () => {
