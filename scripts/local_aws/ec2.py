@@ -158,6 +158,15 @@ Upstream issues, as we would file them at getmoto/moto (all: moto 5.2.5)
    interfaces": the primary interface an instance launch creates is deleted when the
    instance terminates): no interface left. Actual: it stays, ``available``.
 
+14. "The default EBS encryption key alias/aws/ebs is a customer managed key"
+   At fault: moto/ec2/models/elastic_block_store.py ``EBSBackend.
+   _create_default_encryption_key`` creates it with KMS's ``create_key``, so DescribeKey
+   says ``KeyManager: CUSTOMER``. Reproduction: ``create_volume(Size=8, Encrypted=True,
+   AvailabilityZone=...)``, then DescribeKey on ``alias/aws/ebs``. Expected (KMS Developer
+   Guide, "AWS managed keys": created by the service on first use, ``KeyManager: AWS``):
+   ``AWS``. Actual: ``CUSTOMER``, so an account seems to own one more customer key per
+   region where anything encrypted EBS with the default key.
+
 Still not emulated: IPv6 (Ipv6CidrBlock(s), AssignIpv6AddressOnCreation beyond storing
 it), IPAM pools, NAT secondary addresses and private NAT, VPN/transit/carrier gateways
 beyond what moto's create_route accepts, prefix-list rule descriptions, security group
@@ -178,6 +187,7 @@ from moto.ec2.exceptions import (
     ResourceAlreadyAssociatedError,
 )
 from moto.ec2.models import ec2_backends
+from moto.ec2.models.elastic_block_store import EBSBackend
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress
 from moto.ec2.models.instances import Instance, InstanceBackend
 from moto.ec2.models.internet_gateways import InternetGateway
@@ -1068,7 +1078,17 @@ def _run_instances(self, image_id, count, user_data, security_group_names, **kwa
     return reservation
 
 
+def _create_default_encryption_key(self):
+    # The service's default key is AWS managed (issue 14).
+    from moto.kms import kms_backends
+
+    arn = original(EBSBackend, "_create_default_encryption_key")(self)
+    kms_backends[self.account_id][self.region_name].describe_key(arn).key_manager = "AWS"
+    return arn
+
+
 def install() -> None:
+    replace(EBSBackend, "_create_default_encryption_key", _create_default_encryption_key)
     replace(Instance, "add_block_device", _add_block_device)
     replace(InstanceBackend, "run_instances", _run_instances)
     replace(Instance, "setup_defaults", _setup_defaults)

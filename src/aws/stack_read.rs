@@ -210,7 +210,10 @@ pub fn live_stack(s: &Stack) -> LiveStack {
             .parameters()
             .iter()
             .map(|p| {
-                let value = p.resolved_value().or(p.parameter_value()).unwrap_or_default();
+                // The value as given: for a Systems Manager parameter type that is the
+                // parameter's name, as in the code; `ResolvedValue` (what it named at the
+                // last deploy) changes whenever AWS publishes a new value, which is no drift.
+                let value = p.parameter_value().unwrap_or_default();
                 (p.parameter_key().unwrap_or_default().to_owned(), value.to_owned())
             })
             .collect(),
@@ -259,4 +262,34 @@ pub fn stack_resources(out: &ListStackResourcesOutput) -> Vec<StackResource> {
             status: r.resource_status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cloudformation::types::{Parameter, Stack, StackStatus as SdkStatus};
+
+    use super::live_stack;
+
+    /// DescribeStacks answers a Systems Manager parameter type with the name the stack was
+    /// given (`ParameterValue`) and what it resolved to (`ResolvedValue`).
+    #[test]
+    fn systems_manager_parameters_read_as_the_name_given_not_the_resolved_value() {
+        let stack = Stack::builder()
+            .stack_name("matbakh-dev-network")
+            .stack_status(SdkStatus::UpdateComplete)
+            .creation_time(aws_sdk_cloudformation::primitives::DateTime::from_secs(0))
+            .parameters(
+                Parameter::builder()
+                    .parameter_key("BastionImageId")
+                    .parameter_value("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64")
+                    .resolved_value("ami-0540ba4e636bf2faf")
+                    .build(),
+            )
+            .build();
+        let live = live_stack(&stack);
+        assert_eq!(
+            live.parameters.get("BastionImageId").map(String::as_str),
+            Some("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64")
+        );
+    }
 }

@@ -794,6 +794,23 @@ def test_a_launch_template_sets_metadata_options_profile_and_devices(aws):
     assert set(devices(aws, launched)) == {"/dev/xvda"}
 
 
+def test_the_default_ebs_key_is_aws_managed(aws):
+    ec2, kms = aws.client("ec2"), aws.client("kms")
+    ec2.create_volume(Size=8, Encrypted=True, AvailabilityZone=f"{REGION}a")
+    key = kms.describe_key(KeyId="alias/aws/ebs")["KeyMetadata"]
+    assert key["KeyManager"] == "AWS"
+
+
+def test_probe_moto_makes_the_default_ebs_key_a_customer_key(aws):
+    from moto.ec2.models.elastic_block_store import EBSBackend
+    from moto.kms import kms_backends
+
+    other = ec2_backends[ACCOUNT]["eu-west-1"]
+    arn = _cfn.original(EBSBackend, "_create_default_encryption_key")(other)
+    assert kms_backends[ACCOUNT]["eu-west-1"].describe_key(arn).key_manager == "CUSTOMER", FIXED.format(
+        "the default EBS key (issue 14)")
+
+
 def test_terminating_an_instance_frees_its_subnet(aws):
     ec2 = aws.client("ec2")
     subnet = launch_subnet(aws)
