@@ -71,8 +71,13 @@ def _tags(props: dict[str, Any], key: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in (props.get(key) or {}).items()}
 
 
-def _retag(backend: Any, arn: str, old: dict[str, Any], new: dict[str, Any], key: str) -> None:
-    sync_tags(old.get(key), new.get(key), lambda keys: backend.untag_resource(arn, keys), lambda tags: backend.tag_resource(arn, tags))
+def _updated(resource: Any, backend: Any, props: dict[str, Any], key: str) -> Any:
+    """Ends an in-place update: the template's tags under ``key`` applied, the new
+    properties kept; returns the resource."""
+    arn, old = resource.arn, resource.props
+    sync_tags(old.get(key), props.get(key), lambda keys: backend.untag_resource(arn, keys), lambda tags: backend.tag_resource(arn, tags))
+    resource.props = props
+    return resource
 
 
 @model
@@ -103,17 +108,13 @@ class BackupVault(Resource, CloudFormationModel):
         for key in ("BackupVaultName", "EncryptionKeyArn"):
             if props.get(key) != old.get(key):
                 raise not_in_place(cls.TYPE, key)
-        backend = _backup(account_id, region_name)
-        _retag(backend, original_resource.arn, old, props, "BackupVaultTags")
-        original_resource.props = props
-        return original_resource
+        return _updated(original_resource, _backup(account_id, region_name), props, "BackupVaultTags")
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
         backend = _backup(account_id, region_name)
-        vault = backend.vaults.get(resource_name)
-        if vault is not None:
-            backend.tagger.delete_all_tags_for_resource(vault.backup_vault_arn)
+        if resource_name in backend.vaults:
+            backend.tagger.delete_all_tags_for_resource(backend.vaults[resource_name].backup_vault_arn)
             backend.delete_backup_vault(resource_name)
 
 
@@ -167,9 +168,7 @@ class BackupPlan(Resource, CloudFormationModel):
         plan = original_resource.plan
         plan.backup_plan, plan.version_id = revised.backup_plan, revised.version_id
         plan.advanced_backup_settings = revised.advanced_backup_settings
-        _retag(backend, original_resource.arn, original_resource.props, props, "BackupPlanTags")
-        original_resource.props = props
-        return original_resource
+        return _updated(original_resource, backend, props, "BackupPlanTags")
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
