@@ -183,6 +183,8 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType { access: &[value("Bucket"), policy("PolicyDocument")], ..entry("AWS::S3::BucketPolicy") },
     ResourceType { access: &[value("Topics"), policy("PolicyDocument")], ..entry("AWS::SNS::TopicPolicy") },
     ResourceType { access: &[value("Queues"), policy("PolicyDocument")], ..entry("AWS::SQS::QueuePolicy") },
+    // Holds the recovery points; its name and key are createOnly.
+    ResourceType { stateful: true, name_property: Some("BackupVaultName"), ..entry("AWS::Backup::BackupVault") },
     // Logs are data: a replaced or removed group loses its history.
     ResourceType { stateful: true, ..entry("AWS::Logs::LogGroup") },
     ResourceType {

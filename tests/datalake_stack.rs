@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::stacks::{security_group_rules, templates};
+use common::stacks::{resources_of_type, security_group_rules, templates};
 use common::{ENVIRONMENTS, load_env, render_env};
 use matbakh_infra::synth::Format;
 use serde_json::{Value, json};
@@ -133,7 +133,10 @@ fn glue_job_runs_the_packaged_script_from_the_assets_bucket() {
         let args = &job["DefaultArguments"];
         assert_eq!(args["--S3_BUCKET"], json!({"Ref": "DataLakeBucket"}));
         assert_eq!(args["--enable-metrics"], "true");
-        assert_eq!(args["--job-bookmark-option"], "job-bookmark-enable");
+        // A full export per run overwrites the prefix: no bookmarks, no dynamic overwrite.
+        assert_eq!(args["--job-bookmark-option"], "job-bookmark-disable");
+        assert!(args.get("--conf").is_none(), "{env}: no Spark overrides of the script's static overwrite");
+        assert_eq!(job["ExecutionProperty"], json!({"MaxConcurrentRuns": 1}));
         assert_eq!(
             args["--RDS_SECRET_ID"],
             json!({"Fn::ImportValue": format!("matbakh-{env}-security-RdsCredentialsSecretArn")})
@@ -303,4 +306,85 @@ fn athena_results_are_encrypted_and_the_workgroup_enforces_it() {
 fn datalake_depends_on_network_security_and_data() {
     let deps = render_env("prod", Format::Json).manifest.stack("datalake").unwrap().depends_on.clone();
     assert_eq!(deps, ["data", "network", "security"]);
+}
+
+/// The columns of the design's `CREATE EXTERNAL TABLE business_partners_curated` (§7).
+const BUSINESS_PARTNERS_DDL: &str = "business_id string, user_id string, business_name string, status string, \
+                                     created_date timestamp, last_modified timestamp";
+
+#[test]
+fn curated_tables_are_parquet_with_the_designs_partition_projection() {
+    for env in ENVIRONMENTS {
+        let t = datalake(env);
+        let years = load_env(env).datalake.partition_years;
+        let tables = resources_of_type(&t, "AWS::Glue::Table");
+        let names: Vec<&Value> = tables.iter().map(|(_, r)| &r["Properties"]["TableInput"]["Name"]).collect();
+        assert_eq!(names, [&json!("business_partners_curated"), &json!("visibility_check_results_curated")], "{env}");
+        for ((_, table), prefix) in tables.iter().zip(["business_partners", "visibility_check_results"]) {
+            let p = &table["Properties"];
+            assert_eq!(p["CatalogId"], json!({"Ref": "AWS::AccountId"}));
+            assert_eq!(p["DatabaseName"], json!({"Ref": "GlueDatabase"}));
+            let input = &p["TableInput"];
+            assert_eq!(input["TableType"], "EXTERNAL_TABLE");
+            assert_eq!(
+                input["PartitionKeys"],
+                json!([{"Name": "year", "Type": "int"}, {"Name": "month", "Type": "int"}, {"Name": "day", "Type": "int"}])
+            );
+            let location = format!("s3://matbakh-data-lake-{env}/curated/{prefix}/");
+            let storage = &input["StorageDescriptor"];
+            assert_eq!(storage["Location"], location.as_str());
+            assert_eq!(storage["InputFormat"], "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat");
+            assert_eq!(storage["OutputFormat"], "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat");
+            assert_eq!(
+                storage["SerdeInfo"],
+                json!({"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"})
+            );
+            let params = &input["Parameters"];
+            assert_eq!(params["projection.enabled"], "true");
+            assert_eq!(params["classification"], "parquet");
+            assert_eq!(params["projection.year.type"], "integer");
+            assert_eq!(params["projection.year.range"], format!("{},{}", years.first, years.last));
+            assert_eq!(params["projection.month.type"], "integer");
+            assert_eq!(params["projection.month.range"], "1,12");
+            assert_eq!(params["projection.day.type"], "integer");
+            assert_eq!(params["projection.day.range"], "1,31");
+            assert_eq!(
+                params["storage.location.template"],
+                format!("{location}year=${{year}}/month=${{month}}/day=${{day}}/")
+            );
+        }
+        let columns = |i: usize| -> Vec<(String, String)> {
+            tables[i].1["Properties"]["TableInput"]["StorageDescriptor"]["Columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["Name"].as_str().unwrap().to_owned(), c["Type"].as_str().unwrap().to_owned()))
+                .collect()
+        };
+        let expected: Vec<(String, String)> = BUSINESS_PARTNERS_DDL
+            .split(", ")
+            .map(|c| c.split_once(' ').map(|(n, t)| (n.to_owned(), t.to_owned())).unwrap())
+            .collect();
+        assert_eq!(columns(0), expected, "{env}");
+        let vc: Vec<String> = columns(1).into_iter().map(|(n, _)| n).collect();
+        for used in ["business_id", "created_date"] {
+            assert!(vc.contains(&used.to_owned()), "{env}: the design's retention query reads vc.{used}");
+        }
+    }
+    // The design's year range 2024-2030 is the default.
+    assert_eq!(
+        datalake("prod")["Resources"]["BusinessPartnersCuratedTable"]["Properties"]["TableInput"]["Parameters"]["projection.year.range"],
+        "2024,2030"
+    );
+}
+
+#[test]
+fn the_glue_role_may_list_and_delete_what_the_overwrite_replaces() {
+    let t = datalake("prod");
+    let statements = t["Resources"]["GlueJobRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].clone();
+    let by_sid = |sid: &str| statements.as_array().unwrap().iter().find(|s| s["Sid"] == sid).unwrap().clone();
+    // The overwrite lists the prefix and deletes the previous run's objects.
+    assert!(by_sid("ListDataLake")["Action"].as_array().unwrap().contains(&json!("s3:ListBucket")));
+    assert!(by_sid("ReadRawWriteCurated")["Action"].as_array().unwrap().contains(&json!("s3:DeleteObject")));
+    assert!(by_sid("UseCatalogDatabase")["Action"].as_array().unwrap().contains(&json!("glue:GetTable")));
 }

@@ -1,23 +1,27 @@
-"""Glue through CloudFormation: AWS::Glue::Database, Connection, Job, Trigger (ours),
-created in moto's Glue backend so GetDatabase, GetConnection, GetJob, GetTrigger and
-GetTags answer what the template says.
+"""Glue through CloudFormation: AWS::Glue::Database, Table, Connection, Job, Trigger
+(ours), created in moto's Glue backend so GetDatabase, GetTable, GetConnection, GetJob,
+GetTrigger and GetTags answer what the template says.
 
 Upstream issue, as we would file it at getmoto/moto (moto 5.2.5)
 ----------------------------------------------------------------
 
-1. "CloudFormation: AWS::Glue::Database, Connection, Job and Trigger are not supported"
-   At fault: moto/glue/models.py ``FakeDatabase``, ``FakeConnection``, ``FakeJob``,
-   ``FakeTrigger`` are no CloudFormationModels, so moto/cloudformation/parsing.py treats
+1. "CloudFormation: AWS::Glue::Database, Table, Connection, Job and Trigger are not supported"
+   At fault: moto/glue/models.py ``FakeDatabase``, ``FakeTable``, ``FakeConnection``,
+   ``FakeJob``, ``FakeTrigger`` are no CloudFormationModels, so moto/cloudformation/parsing.py treats
    the types as placeholders: nothing is created, Ref yields nothing. Reproduction::
 
        {"Db": {"Type": "AWS::Glue::Database", "Properties": {
            "CatalogId": {"Ref": "AWS::AccountId"}, "DatabaseInput": {"Name": "db"}}},
+        "T": {"Type": "AWS::Glue::Table", "Properties": {"CatalogId": {"Ref": "AWS::AccountId"},
+           "DatabaseName": {"Ref": "Db"}, "TableInput": {"Name": "t", "TableType": "EXTERNAL_TABLE"}}},
         "Job": {"Type": "AWS::Glue::Job", "Properties": {"Name": "j", "Role": "arn:aws:iam::123456789012:role/r",
            "Command": {"Name": "glueetl", "ScriptLocation": "s3://b/k.py"}}}}
 
-   then ``get_database(Name="db")``, ``get_job(JobName="j")``. Expected (Template
-   Reference: Ref = the database / connection / job / trigger name; all but the names,
-   a trigger's Type/WorkflowName and a connection's CatalogId update in place): the
+   then ``get_database(Name="db")``, ``get_table(DatabaseName="db", Name="t")``,
+   ``get_job(JobName="j")``. Expected (Template Reference: Ref = the database / table /
+   connection / job / trigger name; all but the names, a table's DatabaseName and
+   CatalogId, a trigger's Type/WorkflowName and a connection's CatalogId update in
+   place; a table update is UpdateTable, a new table version): the
    resources with the template's properties. Actual: EntityNotFoundException.
    (moto also has no UpdateJob, UpdateTrigger, UpdateConnection or DeleteConnection; the
    handlers below change the backend objects directly.)
@@ -32,7 +36,7 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
-from moto.glue.exceptions import DatabaseNotFoundException
+from moto.glue.exceptions import DatabaseNotFoundException, TableNotFoundException
 from moto.glue.models import glue_backends
 from moto.glue.utils import Action, Predicate
 
@@ -117,6 +121,56 @@ class Database(_Named, CloudFormationModel):
             _glue(account_id, region_name).delete_database(resource_name)
         except DatabaseNotFoundException:
             pass  # already gone counts as deleted
+
+
+@model
+class Table(_Named, CloudFormationModel):
+    TYPE = "AWS::Glue::Table"
+
+    def __init__(self, account_id: str, region_name: str, name: str, props: dict[str, Any]):
+        super().__init__(account_id, region_name, name, props)
+        self.database_name = props["DatabaseName"]
+
+    @staticmethod
+    def _input(props: dict[str, Any], name: str) -> dict[str, Any]:
+        table_input = dict(props.get("TableInput") or {})
+        table_input["Name"] = table_input.get("Name") or name
+        return table_input
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = properties(cloudformation_json)
+        table_input = cls._input(props, resource_name.lower())  # Glue lower-cases table names
+        _glue(account_id, region_name).create_table(props["DatabaseName"], table_input["Name"], table_input)
+        return cls(account_id, region_name, table_input["Name"], props)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = properties(cloudformation_json)
+        old = original_resource.props
+        table_input = cls._input(props, original_resource.name)
+        cls._same_name(original_resource, table_input["Name"])
+        if (props["DatabaseName"], props.get("CatalogId")) != (old["DatabaseName"], old.get("CatalogId")):
+            raise not_in_place(cls.TYPE, "DatabaseName and CatalogId")
+        original_resource.backend.update_table(original_resource.database_name, original_resource.name, table_input)
+        original_resource.props = props
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        database_name = properties(cloudformation_json).get("DatabaseName")
+        if database_name:
+            cls._drop(_glue(account_id, region_name), database_name, resource_name)
+
+    @staticmethod
+    def _drop(backend: Any, database_name: str, name: str) -> None:
+        try:
+            backend.delete_table(database_name, name)
+        except (DatabaseNotFoundException, TableNotFoundException):
+            pass  # already gone (with its database) counts as deleted
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self._drop(self.backend, self.database_name, self.name)
 
 
 @model

@@ -1,5 +1,8 @@
 //! The `data` stack (§2): RDS PostgreSQL, Multi-AZ, encrypted with the RDS key, TLS
-//! enforced, `pg_cron` loaded, credentials from Secrets Manager, and the read replicas.
+//! enforced, `pg_cron` loaded, credentials from Secrets Manager, the read replicas, and
+//! AWS Backup's daily snapshots of the primary ([`backup`]).
+
+mod backup;
 
 use std::collections::BTreeMap;
 
@@ -29,7 +32,7 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
     let mut stack = Stack::new(
         "data",
         ctx.stack_name("data"),
-        format!("matbakh {}: RDS PostgreSQL with read replicas (design section 2)", env.name),
+        format!("matbakh {}: RDS PostgreSQL with read replicas and AWS Backup (design section 2)", env.name),
     );
     let subnet_ids = stack.import_list(&network.database_subnet_ids);
     let rds_sg = stack.import(&network.rds_sg);
@@ -140,6 +143,7 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
             target_type: "AWS::RDS::DBInstance",
         },
     );
+    backup::add(ctx, t, &database, key_arn.clone());
 
     let replicas: Vec<(String, String, Handle<DbInstance>)> = db
         .read_replicas

@@ -4,8 +4,9 @@
 //! Layout of `s3://matbakh-data-lake-<env>/` (§7):
 //! - `raw/`: data as ingested: `rds-exports/year=/month=/day=/`, `api-logs/`,
 //!   `lambda-logs/`, `external-apis/` (Google Business, Facebook Insights, GA4).
-//! - `curated/`: cleaned data: `facts/`, `dimensions/`, `aggregates/`, and the ETL
-//!   job's `business_partners/` partitioned by `year=/month=/day=`.
+//! - `curated/`: cleaned data: `facts/`, `dimensions/`, `aggregates/`, the ETL job's
+//!   `business_partners/` and `visibility_check_results/`, partitioned by
+//!   `year=/month=/day=`, each with its catalog table (see [`catalog`]).
 //! - `ml/`: `features/`, `training/`, `models/`, `predictions/`.
 //! - `archive/`: long-term storage by `year=`; moves to Glacier after
 //!   `archive_to_glacier_days` (the only prefix that transitions).
@@ -13,6 +14,8 @@
 //!   `athena.results_expiration_days`.
 //! - `scripts/`: reserved for hand-run scripts; the ETL job's script is an asset in the
 //!   artifacts bucket, versioned by content hash with the rest of the deployment.
+
+mod catalog;
 
 use std::collections::BTreeMap;
 
@@ -97,10 +100,11 @@ pub fn build(
 
     // The design names the bucket, so the name is fixed: S3 bucket names are global
     // across all accounts, and a deploy fails if anyone anywhere already holds it.
+    let bucket_name = format!("matbakh-data-lake-{}", env.name);
     let bucket = t.add_with(
         "DataLakeBucket",
         Bucket {
-            bucket_name: Str::lit(format!("matbakh-data-lake-{}", env.name)),
+            bucket_name: Str::lit(bucket_name.clone()),
             bucket_encryption: BucketEncryption::kms(key.arn()),
             versioning_configuration: VersioningConfiguration { status: VersioningStatus::Enabled },
             public_access_block_configuration: PublicAccessBlockConfiguration::all(),
@@ -148,7 +152,7 @@ pub fn build(
 
     // Athena reads table names with `-` as arithmetic, so the database uses `_`.
     let database_name = format!("matbakh_{}", env.name);
-    t.add(
+    let database = t.add(
         "GlueDatabase",
         Database {
             catalog_id: Pseudo::AccountId.into(),
@@ -158,6 +162,8 @@ pub fn build(
             },
         },
     );
+
+    catalog::add(t, database.r#ref(), &bucket_name, &lake.partition_years);
 
     // Glue-SG: Glue's Spark workers run in the VPC on network interfaces in this group.
     // Glue requires the group to open all TCP ports to itself in both directions (the
@@ -377,7 +383,7 @@ pub fn build(
             number_of_workers: etl.number_of_workers,
             timeout: etl.timeout_minutes,
             max_retries: 0,
-            // Bookmarks track progress per job; overlapping runs would export rows twice.
+            // Each run replaces curated/business_partners/; two at once would interleave.
             execution_property: ExecutionProperty { max_concurrent_runs: 1 },
             default_arguments: BTreeMap::from([
                 ("--S3_BUCKET".to_owned(), bucket.r#ref()),
@@ -385,7 +391,9 @@ pub fn build(
                 // The script reads user and password from the secret at run time.
                 ("--RDS_SECRET_ID".to_owned(), rds_secret_arn),
                 ("--enable-metrics".to_owned(), Str::lit("true")),
-                ("--job-bookmark-option".to_owned(), Str::lit("job-bookmark-enable")),
+                // Each run is a full export that overwrites the table's prefix (the script
+                // says why); bookmarks would make it skip the rows it must rewrite.
+                ("--job-bookmark-option".to_owned(), Str::lit("job-bookmark-disable")),
             ]),
             connections: ConnectionsList { connections: vec![connection.r#ref()] },
             tags: tag_map(ctx.tags("rds-to-s3")),

@@ -1,4 +1,4 @@
-"""AWS::Glue::Database, Connection, Job and Trigger through change sets, the golden
+"""AWS::Glue::Database, Table, Connection, Job and Trigger through change sets, the golden
 datalake templates (with the data lake bucket, its policy, Glue-SG rules and the Athena
 workgroup), and probes that moto 5.2.5 is still broken where local_aws/glue.py works
 around it."""
@@ -38,6 +38,49 @@ def test_database_update_in_place_and_delete(aws):
 
     aws.cfn.delete_stack(StackName="g")
     assert catalog(aws).get_databases()["DatabaseList"] == []
+
+
+def table(location="s3://lake/curated/t/", database={"Ref": "Db"}):
+    return {"Type": "AWS::Glue::Table", "Properties": {
+        "CatalogId": {"Ref": "AWS::AccountId"}, "DatabaseName": database,
+        "TableInput": {
+            "Name": "t_curated", "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"projection.enabled": "true", "storage.location.template": location + "year=${year}/"},
+            "PartitionKeys": [{"Name": "year", "Type": "int"}],
+            "StorageDescriptor": {
+                "Columns": [{"Name": "id", "Type": "string"}], "Location": location, "Compressed": True,
+                "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}}}}  # fmt: skip
+
+
+def test_table_update_in_place_and_delete(aws):
+    db = {"Type": "AWS::Glue::Database", "Properties": {"CatalogId": {"Ref": "AWS::AccountId"}, "DatabaseInput": {"Name": "matbakh_t"}}}
+    aws.deploy("g", {"Resources": {"Db": db, "T": table()}, "Outputs": {"Ref": {"Value": {"Ref": "T"}}}})
+    assert aws.outputs("g") == {"Ref": "t_curated"}
+    found = catalog(aws).get_table(DatabaseName="matbakh_t", Name="t_curated")["Table"]
+    assert found["StorageDescriptor"]["Location"] == "s3://lake/curated/t/"
+    assert found["Parameters"]["storage.location.template"] == "s3://lake/curated/t/year=${year}/"
+    assert found["PartitionKeys"] == [{"Name": "year", "Type": "int"}] and found["TableType"] == "EXTERNAL_TABLE"
+
+    aws.deploy("g", {"Resources": {"Db": db, "T": table(location="s3://lake/curated/t2/")}})
+    assert aws.physical_id("g", "T") == "t_curated"
+    found = catalog(aws).get_table(DatabaseName="matbakh_t", Name="t_curated")["Table"]
+    assert found["StorageDescriptor"]["Location"] == "s3://lake/curated/t2/" and found["VersionId"] == "2"
+
+    aws.deploy("g", {"Resources": {"Db": db}})
+    assert catalog(aws).get_tables(DatabaseName="matbakh_t")["TableList"] == []
+    aws.cfn.delete_stack(StackName="g")
+    assert catalog(aws).get_databases()["DatabaseList"] == []
+
+
+def test_table_moving_to_another_database_is_not_in_place(aws):
+    from local_aws.glue import Table
+
+    aws.deploy("g", {"Resources": {"Db": {"Type": "AWS::Glue::Database", "Properties": {
+        "CatalogId": ACCOUNT, "DatabaseInput": {"Name": "matbakh_t"}}}, "T": table()}})  # fmt: skip
+    props = {**table(database="matbakh_t")["Properties"], "CatalogId": ACCOUNT}
+    record = Table(ACCOUNT, REGION, "t_curated", props)
+    with pytest.raises(Exception, match="DatabaseName and CatalogId cannot be updated in place"):
+        Table.update_from_cloudformation_json(record, "t_curated", {"Properties": {**props, "DatabaseName": "other"}}, ACCOUNT, REGION)
 
 
 def connection(url="jdbc:postgresql://db:5432/matbakh", subnet="subnet-1"):
@@ -185,6 +228,11 @@ def test_golden_datalake_template_deploys(aws, env):
 
     glue = catalog(aws)
     assert glue.get_database(Name=f"matbakh_{env}")["Database"]["Name"] == f"matbakh_{env}"
+    tables = {t["Name"]: t for t in glue.get_tables(DatabaseName=f"matbakh_{env}")["TableList"]}
+    assert sorted(tables) == ["business_partners_curated", "visibility_check_results_curated"]
+    partners = tables["business_partners_curated"]
+    assert partners["StorageDescriptor"]["Location"] == f"s3://{bucket}/curated/business_partners/"
+    assert partners["Parameters"]["projection.enabled"] == "true"
     network = aws.outputs(f"matbakh-{env}-network")
     requirements = glue.get_connection(Name=f"matbakh-{env}-rds")["Connection"]["PhysicalConnectionRequirements"]
     assert requirements["SubnetId"] == network["PrivateSubnetIds"].split(",")[0]
@@ -219,5 +267,5 @@ def test_golden_datalake_template_deploys(aws, env):
 
 
 def test_probe_glue_types_are_no_cloudformation_models():
-    for cls in (moto_glue.FakeDatabase, moto_glue.FakeConnection, moto_glue.FakeJob, moto_glue.FakeTrigger):
+    for cls in (moto_glue.FakeDatabase, moto_glue.FakeTable, moto_glue.FakeConnection, moto_glue.FakeJob, moto_glue.FakeTrigger):
         assert not issubclass(cls, CloudFormationModel), FIXED.format(f"the CloudFormation model of {cls.__name__}")

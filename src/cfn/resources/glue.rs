@@ -1,16 +1,12 @@
-//! `AWS::Glue::*`: the Data Catalog database, a JDBC connection, an ETL job and its trigger.
+//! `AWS::Glue::*`: the Data Catalog database and its tables, a JDBC connection, an ETL
+//! job and its trigger.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Tag;
+pub use super::tag_map;
 use crate::cfn::{Resource, Str};
-
-/// Glue takes tags as a `{key: value}` object, not the usual list of `Key`/`Value` pairs.
-pub fn tag_map(tags: Vec<Tag>) -> BTreeMap<String, Str> {
-    tags.into_iter().map(|t| (t.key, t.value)).collect()
-}
 
 /// `Ref` returns the database name.
 #[derive(Serialize)]
@@ -30,6 +26,90 @@ pub struct DatabaseInput {
     /// Lowercase letters, digits and `_` (Athena cannot query names with `-`).
     pub name: String,
     pub description: String,
+}
+
+/// `Ref` returns the table name. A table over files in S3 (Athena reads it).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Table {
+    pub catalog_id: Str,
+    /// The database's name (a `Ref` of it orders the table after the database).
+    pub database_name: Str,
+    pub table_input: TableInput,
+}
+impl Resource for Table {
+    const TYPE: &'static str = "AWS::Glue::Table";
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TableType {
+    /// Data stays where it is; dropping the table leaves the files.
+    ExternalTable,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableInput {
+    /// Lowercase letters, digits and `_`.
+    pub name: String,
+    pub description: String,
+    pub table_type: TableType,
+    /// Table properties, e.g. Athena's partition projection (`projection.*`,
+    /// `storage.location.template`) and `classification`.
+    pub parameters: BTreeMap<String, String>,
+    pub partition_keys: Vec<Column>,
+    pub storage_descriptor: StorageDescriptor,
+}
+
+/// A column and its Hive type (`string`, `int`, `timestamp`, `double`, ...).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "Type")]
+    pub column_type: String,
+}
+
+impl Column {
+    pub fn new(name: &str, column_type: &str) -> Self {
+        Column { name: name.to_owned(), column_type: column_type.to_owned() }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StorageDescriptor {
+    pub columns: Vec<Column>,
+    /// `s3://bucket/prefix/` of the table's files.
+    pub location: String,
+    pub input_format: &'static str,
+    pub output_format: &'static str,
+    pub serde_info: SerdeInfo,
+    /// Whether the files are compressed (Parquet with Snappy: true).
+    pub compressed: bool,
+}
+
+impl StorageDescriptor {
+    /// Parquet files under `location`, read and written by Hive's Parquet SerDe.
+    pub fn parquet(location: String, columns: Vec<Column>) -> Self {
+        StorageDescriptor {
+            columns,
+            location,
+            input_format: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+            output_format: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+            serde_info: SerdeInfo {
+                serialization_library: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+            },
+            compressed: true,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SerdeInfo {
+    pub serialization_library: &'static str,
 }
 
 /// `Ref` returns the connection name.

@@ -5,6 +5,7 @@
 pub mod apigateway;
 pub mod athena;
 pub mod autoscaling;
+pub mod backup;
 pub mod cloudformation;
 pub mod cloudwatch;
 pub mod cognito;
@@ -39,6 +40,12 @@ pub fn tags<'a>(pairs: impl IntoIterator<Item = (&'a str, Str)>) -> Vec<Tag> {
     tags.sort_by(|a, b| a.key.cmp(&b.key));
     tags.dedup_by(|a, b| a.key == b.key);
     tags
+}
+
+/// Tags as a `{key: value}` object, not the usual list of `Key`/`Value` pairs (Glue and
+/// AWS Backup take them so).
+pub fn tag_map(tags: Vec<Tag>) -> std::collections::BTreeMap<String, Str> {
+    tags.into_iter().map(|t| (t.key, t.value)).collect()
 }
 
 pub(crate) fn is_false(b: &bool) -> bool {

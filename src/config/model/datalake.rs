@@ -20,6 +20,29 @@ pub struct DataLake {
     pub etl: Etl,
     /// The Athena workgroup that queries the lake.
     pub athena: Athena,
+    /// Years the curated tables' partition projection covers (§7: 2024-2030); Athena
+    /// finds no rows in years outside it.
+    #[serde(default)]
+    pub partition_years: PartitionYears,
+}
+
+/// A range of years, both included.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PartitionYears {
+    /// The first year with data.
+    #[schemars(range(min = 1970, max = 9999), extend("examples" = [2024]))]
+    pub first: u32,
+    /// The last year queries may ask for; raise it before that year ends.
+    #[schemars(range(min = 1970, max = 9999), extend("examples" = [2030]))]
+    pub last: u32,
+}
+
+impl Default for PartitionYears {
+    /// The design's `projection.year.range` `2024,2030`.
+    fn default() -> Self {
+        PartitionYears { first: 2024, last: 2030 }
+    }
 }
 
 /// The RDS-to-S3 Glue job of §7.

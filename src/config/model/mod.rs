@@ -304,7 +304,7 @@ pub struct DatabaseStorage {
     pub throughput_mibps: Option<u32>,
 }
 
-/// Automated RDS backups.
+/// Automated RDS backups, and AWS Backup's daily snapshots of the primary.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Backup {
@@ -314,6 +314,15 @@ pub struct Backup {
     /// Daily backup window in UTC, `hh24:mi-hh24:mi`, at least 30 minutes.
     #[schemars(regex(pattern = DAILY_WINDOW.pattern), extend("examples" = ["03:00-04:00"]))]
     pub window: String,
+    /// Days AWS Backup keeps the primary's daily snapshots (§2 "35 days manual"), kept
+    /// in the environment's backup vault apart from the automated backups above.
+    #[serde(default = "default_snapshot_retention_days")]
+    #[schemars(range(min = 1, max = 36500), extend("examples" = [35]))]
+    pub snapshot_retention_days: u32,
+}
+
+fn default_snapshot_retention_days() -> u32 {
+    35
 }
 
 /// What RDS reports about the database.

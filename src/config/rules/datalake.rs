@@ -79,6 +79,17 @@ pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
         ));
     }
 
+    let years = &lake.partition_years;
+    if years.first > years.last {
+        out.push(Finding::error(
+            at("datalake.partition_years"),
+            format!(
+                "the partition years run from {} to {}, which is no year; make `first` at most `last`",
+                years.first, years.last
+            ),
+        ));
+    }
+
     if lake.athena.bytes_scanned_cutoff_per_query < MIN_BYTES_SCANNED_CUTOFF {
         out.push(Finding::error(
             at("datalake.athena.bytes_scanned_cutoff_per_query"),
@@ -196,6 +207,7 @@ fn value(text: &str, min: u32, max: u32, names: &[&str]) -> Result<u32, String> 
 mod tests {
     use super::*;
     use crate::config::Environment;
+    use crate::config::model::PartitionYears;
     use crate::config::rules::test_support::{assert_error, findings};
 
     fn with(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
@@ -306,6 +318,16 @@ mod tests {
             assert_eq!(with(|e| e.datalake.etl.schedule = Some(good.into())), [], "{good}");
         }
         assert_eq!(with(|e| e.datalake.etl.schedule = None), []);
+    }
+
+    #[test]
+    fn partition_years_are_a_range() {
+        assert_error(
+            &with(|e| e.datalake.partition_years = PartitionYears { first: 2031, last: 2030 }),
+            "datalake.partition_years",
+            &["at most `last`"],
+        );
+        assert_eq!(with(|e| e.datalake.partition_years = PartitionYears { first: 2030, last: 2030 }), []);
     }
 
     #[test]

@@ -73,7 +73,7 @@ fn valid_env() -> Environment {
             },
             multi_az: true,
             availability_zone: None,
-            backup: Backup { retention_days: 7, window: "03:00-04:00".to_owned() },
+            backup: Backup { retention_days: 7, window: "03:00-04:00".to_owned(), snapshot_retention_days: 35 },
             maintenance_window: "sun:04:30-sun:05:30".to_owned(),
             monitoring: DatabaseMonitoring {
                 enhanced_monitoring_interval_seconds: 60,
