@@ -16,6 +16,7 @@ pub mod lambda;
 pub mod logs;
 pub mod rds;
 pub mod s3;
+pub mod ses;
 pub mod secretsmanager;
 pub mod sns;
 pub mod ssm;
