@@ -12,6 +12,7 @@ pub mod data;
 pub mod datalake;
 pub mod deploy_role;
 pub mod edge;
+mod mail;
 mod kms;
 pub mod network;
 pub mod observability;
