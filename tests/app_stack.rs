@@ -301,12 +301,18 @@ fn the_ses_identity_has_easy_dkim_and_the_mail_permission_names_it() {
                 "{env}"
             );
         }
-        let arn = json!({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}"});
+        let arn =
+            json!({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}"});
         let export = &t["Outputs"]["SesIdentityArn"];
         assert_eq!(export["Value"], arn);
         assert_eq!(export["Export"]["Name"], format!("matbakh-{env}-app-SesIdentityArn"));
         for f in config.functions.definitions.iter().filter(|f| f.uses.contains(&Capability::Email)) {
-            assert_eq!(statements(&t, &f.name)["SendMailFromOwnIdentity"]["Resource"], json!([arn]), "{env}/{}", f.name);
+            assert_eq!(
+                statements(&t, &f.name)["SendMailFromOwnIdentity"]["Resource"],
+                json!([arn]),
+                "{env}/{}",
+                f.name
+            );
         }
     }
     // staging and prod share an account and region, where an identity exists once.

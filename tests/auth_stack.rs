@@ -194,7 +194,8 @@ fn quoted(source: &str, keep: impl Fn(&str) -> bool) -> BTreeSet<String> {
 /// REFRESH_TOKEN_AUTH), no user enumeration, revocable tokens.
 #[test]
 fn the_api_client_allows_exactly_the_flows_api_core_uses() {
-    let flows = quoted(&api_core_source(), |w| w.ends_with("_AUTH") && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+    let flows =
+        quoted(&api_core_source(), |w| w.ends_with("_AUTH") && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
     assert_eq!(flows, BTreeSet::from(["ADMIN_USER_PASSWORD_AUTH".into(), "REFRESH_TOKEN_AUTH".into()]));
     let allowed: Vec<String> = flows.iter().map(|f| format!("ALLOW_{f}")).collect();
     for env in ENVIRONMENTS {
@@ -227,7 +228,9 @@ fn the_api_client_allows_exactly_the_flows_api_core_uses() {
 #[test]
 fn api_core_may_sign_in_on_this_pool_only() {
     let source = api_core_source();
-    let commands = quoted(&source, |w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()) && w.starts_with(char::is_uppercase));
+    let commands = quoted(&source, |w| {
+        !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()) && w.starts_with(char::is_uppercase)
+    });
     let public = ["ForgotPassword", "ConfirmForgotPassword", "RevokeToken"];
     let iam_authorized: BTreeSet<String> = commands.iter().filter(|c| c.starts_with("Admin")).cloned().collect();
     assert_eq!(iam_authorized, BTreeSet::from(["AdminInitiateAuth".to_owned()]));
@@ -242,8 +245,7 @@ fn api_core_may_sign_in_on_this_pool_only() {
         assert_eq!(p["Roles"], json!([{"Fn::ImportValue": format!("matbakh-{env}-app-ApiCoreRoleName")}]));
         let statements = p["PolicyDocument"]["Statement"].as_array().unwrap();
         assert_eq!(statements.len(), 1);
-        let actions: BTreeSet<String> =
-            iam_authorized.iter().map(|c| format!("cognito-idp:{c}")).collect();
+        let actions: BTreeSet<String> = iam_authorized.iter().map(|c| format!("cognito-idp:{c}")).collect();
         let granted: BTreeSet<String> =
             statements[0]["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect();
         assert_eq!(granted, actions, "{env}");

@@ -73,7 +73,6 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cognitoidp.exceptions import InvalidParameterException, ResourceNotFoundError
 from moto.cognitoidp.models import (
     CognitoIdpBackend,
-    CognitoIdpGroup,
     CognitoIdpUserPoolAttribute,
     CognitoIdpUserPool,
     CognitoIdpUserPoolClient,
@@ -82,7 +81,7 @@ from moto.cognitoidp.models import (
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
 
-from ._cfn import Resource, as_bool, model, original, properties, replace, stack_tags, to_shape
+from ._cfn import Resource, as_bool, model, original, properties, replace, replaced, stack_tags, to_shape
 
 _COGNITO = botocore.session.get_session().get_service_model("cognito-idp")
 # Settings of CreateUserPool that UpdateUserPool cannot change (not among its parameters).
@@ -234,6 +233,31 @@ class UserPool(Resource, CloudFormationModel):
 # --------------------------------------------------------------------------- UserPoolClient
 
 
+class _InPool(Resource):
+    """A resource inside a user pool (client, group): the pool's id, its own id (in the
+    attribute ``REF`` names) and the template properties it was made from. Deleted by the
+    backend method ``DELETE`` names, called with (pool id, own id)."""
+
+    DELETE = ""
+
+    def __init__(self, account_id: str, region: str, pool_id: str, own_id: str, props: dict[str, Any]):
+        self.account_id, self.region = account_id, region
+        self.pool_id = pool_id
+        setattr(self, self.REF, own_id)
+        self.props = props
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pool_id = properties(cloudformation_json)["UserPoolId"]
+        try:
+            getattr(_backend(account_id, region_name), cls.DELETE)(pool_id, resource_name)
+        except ResourceNotFoundError:
+            pass  # it or its pool is gone already: CloudFormation counts that as deleted
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self.delete_from_cloudformation_json(self.physical_resource_id, {"Properties": self.props}, account_id, region_name)
+
+
 def _client_config(props: dict[str, Any]) -> dict[str, Any]:
     shape = _COGNITO.operation_model("CreateUserPoolClient").input_shape
     config = {k: v for k, v in props.items() if k in shape.members and k not in ("UserPoolId", "GenerateSecret")}
@@ -241,18 +265,14 @@ def _client_config(props: dict[str, Any]) -> dict[str, Any]:
 
 
 @model
-class UserPoolClient(Resource, CloudFormationModel):
+class UserPoolClient(_InPool, CloudFormationModel):
     """AWS::Cognito::UserPoolClient. UserPoolId and GenerateSecret are createOnly; the rest
     updates in place with UpdateUserPoolClient semantics (unset settings go back to defaults)."""
 
     TYPE = "AWS::Cognito::UserPoolClient"
     # No NAME_PROPERTY ("ClientName"): client names need not be unique, a replacement may keep it.
     REF = "client_id"
-
-    def __init__(self, account_id: str, region: str, client: CognitoIdpUserPoolClient, props: dict[str, Any]):
-        self.account_id, self.region = account_id, region
-        self.pool_id, self.client_id = client.user_pool_id, client.id
-        self.props = props
+    DELETE = "delete_user_pool_client"
 
     @property
     def client(self) -> CognitoIdpUserPoolClient:
@@ -279,40 +299,27 @@ class UserPoolClient(Resource, CloudFormationModel):
         client = _backend(account_id, region_name).create_user_pool_client(
             props["UserPoolId"], as_bool(props.get("GenerateSecret")), config
         )
-        return cls(account_id, region_name, client, props)
+        return cls(account_id, region_name, client.user_pool_id, client.id, props)
 
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         props = properties(cloudformation_json)
         old = original_resource.props
         if props["UserPoolId"] != old["UserPoolId"] or as_bool(props.get("GenerateSecret")) != as_bool(old.get("GenerateSecret")):
-            # createOnly: the engine replaces; called anyway, replace rather than drop.
-            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-            original_resource.delete(account_id, region_name)
-            return new
+            return replaced(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
         client = original_resource.client
         defaults = CognitoIdpUserPoolClient(client.user_pool_id, False, None).extended_config
         client.extended_config = {**defaults, "ClientName": client.extended_config.get("ClientName"), **_client_config(props)}
         original_resource.props = props
         return original_resource
 
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
-        pool_id = properties(cloudformation_json)["UserPoolId"]
-        try:
-            _backend(account_id, region_name).delete_user_pool_client(pool_id, resource_name)
-        except ResourceNotFoundError:
-            pass
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.client_id, {"Properties": self.props}, account_id, region_name)
 
 
 # --------------------------------------------------------------------------- UserPoolGroup
 
 
 @model
-class UserPoolGroup(Resource, CloudFormationModel):
+class UserPoolGroup(_InPool, CloudFormationModel):
     """AWS::Cognito::UserPoolGroup. GroupName and UserPoolId are createOnly (a change
     replaces the group); Description, Precedence and RoleArn update in place (UpdateGroup
     with the whole group, so a removed setting is cleared)."""
@@ -320,11 +327,7 @@ class UserPoolGroup(Resource, CloudFormationModel):
     TYPE = "AWS::Cognito::UserPoolGroup"
     NAME_PROPERTY = "GroupName"
     REF = "group_name"
-
-    def __init__(self, account_id: str, region: str, group: CognitoIdpGroup, props: dict[str, Any]):
-        self.account_id, self.region = account_id, region
-        self.pool_id, self.group_name = group.user_pool_id, group.group_name
-        self.props = props
+    DELETE = "delete_group"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -337,17 +340,14 @@ class UserPoolGroup(Resource, CloudFormationModel):
             props.get("RoleArn"),
             None if precedence is None else int(precedence),
         )
-        return cls(account_id, region_name, group, props)
+        return cls(account_id, region_name, group.user_pool_id, group.group_name, props)
 
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         props = properties(cloudformation_json)
         old = original_resource.props
         if props["UserPoolId"] != old["UserPoolId"] or props.get("GroupName", original_resource.group_name) != original_resource.group_name:
-            # createOnly: the engine replaces; called anyway, replace rather than drop.
-            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-            original_resource.delete(account_id, region_name)
-            return new
+            return replaced(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
         group = _backend(account_id, region_name).get_group(original_resource.pool_id, original_resource.group_name)
         precedence = props.get("Precedence")
         group.description = props.get("Description") or ""
@@ -356,17 +356,6 @@ class UserPoolGroup(Resource, CloudFormationModel):
         group.last_modified_date = utcnow()
         original_resource.props = props
         return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
-        pool_id = properties(cloudformation_json)["UserPoolId"]
-        try:
-            _backend(account_id, region_name).delete_group(pool_id, resource_name)
-        except ResourceNotFoundError:
-            pass  # the group or its pool is gone already
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.group_name, {"Properties": self.props}, account_id, region_name)
 
 
 def install() -> None:

@@ -54,7 +54,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.ses.models import SESBackend, ses_backends
 from moto.sesv2.models import sesv2_backends
 
-from ._cfn import Resource, already_exists, as_bool, model, properties
+from ._cfn import Resource, already_exists, as_bool, model, properties, replaced
 
 TYPE = "AWS::SES::EmailIdentity"
 # A DKIM token: 32 lower-case letters and digits, as SES generates them.
@@ -127,10 +127,7 @@ class EmailIdentity(Resource, CloudFormationModel):
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         props = properties(cloudformation_json)
         if props["EmailIdentity"] != original_resource.name:
-            # createOnly: the engine replaces; called anyway, replace rather than drop.
-            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-            original_resource.delete(account_id, region_name)
-            return new
+            return replaced(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
         _apply(_backend(account_id, region_name).email_identities[original_resource.name], props)
         original_resource.props = props
         return original_resource

@@ -199,8 +199,15 @@ pub fn build(ctx: &Context, app: &AppExports) -> (Stack, AuthExports) {
     // §4's /auth/login and /auth/refresh: api-core signs in with AdminInitiateAuth
     // (IAM-authorized, so only roles granted below can use the password flow). It serves
     // the web app, so it takes the web client's token lifetimes.
-    let api =
-        client(ctx, t, &pool, "ApiClient", "api", &auth.web_client, &[AuthFlow::AdminUserPassword, AuthFlow::RefreshToken]);
+    let api = client(
+        ctx,
+        t,
+        &pool,
+        "ApiClient",
+        "api",
+        &auth.web_client,
+        &[AuthFlow::AdminUserPassword, AuthFlow::RefreshToken],
+    );
 
     for (name, role) in sign_in_roles {
         t.add(
@@ -231,26 +238,34 @@ pub fn build(ctx: &Context, app: &AppExports) -> (Stack, AuthExports) {
         );
     }
 
-    t.add(
-        "UserPoolIdParameter",
-        Parameter {
-            name: user_pool_id_parameter(&env.name),
-            description: format!("Id of the Cognito user pool matbakh-users-{}", env.name),
-            parameter_type: ParameterType::String,
-            value: pool.r#ref(),
-            tags: tag_map(ctx.tags("user-pool-id")),
-        },
-    );
-    t.add(
-        "ApiClientIdParameter",
-        Parameter {
-            name: api_client_id_parameter(&env.name),
-            description: format!("Id of the app client api-core signs users in with (matbakh-{}-api)", env.name),
-            parameter_type: ParameterType::String,
-            value: api.r#ref(),
-            tags: tag_map(ctx.tags("api-client-id")),
-        },
-    );
+    let published = [
+        (
+            "UserPoolIdParameter",
+            user_pool_id_parameter(&env.name),
+            "user-pool-id",
+            pool.r#ref(),
+            format!("the Cognito user pool matbakh-users-{}", env.name),
+        ),
+        (
+            "ApiClientIdParameter",
+            api_client_id_parameter(&env.name),
+            "api-client-id",
+            api.r#ref(),
+            format!("the app client api-core signs users in with (matbakh-{}-api)", env.name),
+        ),
+    ];
+    for (id, name, tag, value, what) in published {
+        t.add(
+            id,
+            Parameter {
+                name,
+                description: format!("Id of {what}"),
+                parameter_type: ParameterType::String,
+                value,
+                tags: tag_map(ctx.tags(tag)),
+            },
+        );
+    }
 
     let exports = AuthExports {
         user_pool_id: stack.export("UserPoolId", "Id of the Cognito user pool", pool.r#ref()),
