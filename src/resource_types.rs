@@ -144,6 +144,10 @@ pub const TYPES: &[ResourceType] = &[
         ],
         ..entry("AWS::Cognito::UserPoolClient")
     },
+    // Membership in a group is what `/admin` authorizes by (`cognito:groups`).
+    ResourceType { access: &[value("GroupName"), value("Precedence")], ..entry("AWS::Cognito::UserPoolGroup") },
+    // A replaced identity gets new DKIM keys: mail fails DKIM until DNS has the new tokens.
+    ResourceType { stateful: true, ..entry("AWS::SES::EmailIdentity") },
     ResourceType {
         access: &[value("DefaultAction"), value("Rules")],
         protection: true,

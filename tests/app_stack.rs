@@ -191,9 +191,10 @@ fn roles_grant_exactly_what_the_functions_use() {
         s["DecryptOwnSecrets"]["Condition"],
         json!({"StringEquals": {"kms:ViaService": [{"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}]}})
     );
+    // The identity of this stack, by reference (so the function waits for it).
     assert_eq!(
         s["SendMailFromOwnIdentity"]["Resource"],
-        json!([{"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/matbakh.app"}])
+        json!([{"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}"}])
     );
     assert_eq!(
         s["SendMailFromOwnIdentity"]["Condition"],
@@ -216,10 +217,108 @@ fn roles_grant_exactly_what_the_functions_use() {
             import("matbakh-prod-security-ExternalApiKeysSecretArn"),
         ])
     );
+    assert!(!s.contains_key("ReadUserPoolId"), "sign_in reads the pool id itself");
+    assert_eq!(
+        s["ReadSignInSettings"]["Resource"],
+        json!([
+            {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/matbakh/prod/auth/user-pool-id"},
+            {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/matbakh/prod/auth/api-client-id"},
+        ])
+    );
+    let s = statements(&t, "admin-overview");
     assert_eq!(
         s["ReadUserPoolId"]["Resource"],
         json!([{"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/matbakh/prod/auth/user-pool-id"}])
     );
+}
+
+/// §4's /auth routes: the functions that use `sign_in` (api-core) get the names of the
+/// parameters holding the pool and `api` client ids, may read exactly those, and export
+/// their role's name for the `auth` stack to grant sign-in on the pool. The app stack
+/// itself grants no Cognito action: it cannot name the pool.
+#[test]
+fn sign_in_functions_get_the_id_parameters_and_export_their_role() {
+    for env in ENVIRONMENTS {
+        let t = app(env);
+        let config = load_env(env);
+        let signing_in: Vec<&str> = config
+            .functions
+            .definitions
+            .iter()
+            .filter(|f| f.uses.contains(&Capability::SignIn))
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(signing_in, ["api-core"], "{env}");
+        for f in &config.functions.definitions {
+            let stem = stem(&f.name);
+            let vars = &t["Resources"][format!("{stem}Function")]["Properties"]["Environment"]["Variables"];
+            let exported = t["Outputs"].get(format!("{stem}RoleName"));
+            if f.name == "api-core" {
+                assert_eq!(vars["COGNITO_USER_POOL_ID_PARAMETER"], format!("/matbakh/{env}/auth/user-pool-id"));
+                assert_eq!(vars["COGNITO_API_CLIENT_ID_PARAMETER"], format!("/matbakh/{env}/auth/api-client-id"));
+                let read = &statements(&t, &f.name)["ReadSignInSettings"];
+                assert_eq!(read["Action"], json!(["ssm:GetParameter"]));
+                assert_eq!(read["Resource"].as_array().unwrap().len(), 2);
+                let exported = exported.unwrap_or_else(|| panic!("{env}: api-core's role name is not exported"));
+                assert_eq!(exported["Value"], json!({"Ref": "ApiCoreRole"}));
+                assert_eq!(exported["Export"]["Name"], format!("matbakh-{env}-app-ApiCoreRoleName"));
+            } else {
+                assert!(vars.get("COGNITO_API_CLIENT_ID_PARAMETER").is_none(), "{env}/{}", f.name);
+                assert!(exported.is_none(), "{env}/{}: exports its role without sign_in", f.name);
+            }
+            let actions: Vec<String> = statements(&t, &f.name)
+                .values()
+                .flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()))
+                .collect();
+            assert!(actions.iter().all(|a| !a.starts_with("cognito-idp:")), "{env}/{}: {actions:?}", f.name);
+        }
+    }
+}
+
+/// The SES identity (functions.ses_identity) is a resource of this stack with Easy DKIM;
+/// its DKIM records are outputs (no hosted zone is configured), its ARN an export for
+/// the user pool, and the welcome mail's permission names it.
+#[test]
+fn the_ses_identity_has_easy_dkim_and_the_mail_permission_names_it() {
+    for env in ENVIRONMENTS {
+        let t = app(env);
+        let config = load_env(env);
+        let identities = resources_of_type(&t, "AWS::SES::EmailIdentity");
+        assert_eq!(identities.len(), 1, "{env}");
+        let (id, identity) = identities[0];
+        assert_eq!(id, "SesIdentity");
+        let p = &identity["Properties"];
+        assert_eq!(p["EmailIdentity"], config.functions.ses_identity.as_str());
+        assert!(!config.functions.ses_identity.contains('@'), "{env}: the environment sends from a domain");
+        assert!(config.functions.email_from.ends_with(&format!("@{}", config.functions.ses_identity)));
+        assert_eq!(p["DkimSigningAttributes"], json!({"NextSigningKeyLength": "RSA_2048_BIT"}));
+        assert_eq!(p["DkimAttributes"], json!({"SigningEnabled": true}));
+        for i in 1..=3 {
+            let record = &t["Outputs"][format!("DkimRecord{i}")]["Value"]["Fn::Sub"];
+            assert_eq!(
+                record,
+                &json!(format!("${{SesIdentity.DkimDNSTokenName{i}}} CNAME ${{SesIdentity.DkimDNSTokenValue{i}}}")),
+                "{env}"
+            );
+        }
+        let arn =
+            json!({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}"});
+        let export = &t["Outputs"]["SesIdentityArn"];
+        assert_eq!(export["Value"], arn);
+        assert_eq!(export["Export"]["Name"], format!("matbakh-{env}-app-SesIdentityArn"));
+        for f in config.functions.definitions.iter().filter(|f| f.uses.contains(&Capability::Email)) {
+            assert_eq!(
+                statements(&t, &f.name)["SendMailFromOwnIdentity"]["Resource"],
+                json!([arn]),
+                "{env}/{}",
+                f.name
+            );
+        }
+    }
+    // staging and prod share an account and region, where an identity exists once.
+    let (staging, prod) = (load_env("staging"), load_env("prod"));
+    assert_eq!((&staging.account, &staging.region), (&prod.account, &prod.region));
+    assert_ne!(staging.functions.ses_identity, prod.functions.ses_identity);
 }
 
 /// Variables that carry another stack's resource: they must be imports, never literals.

@@ -1,12 +1,16 @@
 //! The `auth` stack carries §3: the user pool's policies and attributes, MFA with an SMS
 //! role, the triggers wired to the `live` aliases of their functions with invoke
 //! permissions, public SRP clients, deletion protection in prod only, and the pool id
-//! published for the functions.
+//! published for the functions; §3's role groups, the server-side client behind §4's
+//! `/auth` routes with exactly the permission its handler needs, and the pool's mail sent
+//! from the app stack's SES identity.
 
 mod common;
 
-use common::ENVIRONMENTS;
+use std::collections::BTreeSet;
+
 use common::stacks::{alias_export, resources_of_type, templates};
+use common::{ENVIRONMENTS, load_env, repo_root};
 use serde_json::{Value, json};
 
 #[test]
@@ -133,15 +137,132 @@ fn pool_id_is_published_as_a_parameter_and_exports() {
     for env in ENVIRONMENTS {
         let t = &templates(env)["auth"];
         let parameters = resources_of_type(t, "AWS::SSM::Parameter");
-        assert_eq!(parameters.len(), 1);
-        let p = &parameters[0].1["Properties"];
-        assert_eq!(p["Name"], format!("/matbakh/{env}/auth/user-pool-id"));
-        assert_eq!(p["Type"], "String");
-        assert_eq!(p["Value"], json!({"Ref": "UserPool"}));
+        assert_eq!(parameters.len(), 2);
+        for ((_, parameter), (name, value)) in
+            parameters.iter().zip([("user-pool-id", "UserPool"), ("api-client-id", "ApiClient")])
+        {
+            let p = &parameter["Properties"];
+            assert_eq!(p["Name"], format!("/matbakh/{env}/auth/{name}"));
+            assert_eq!(p["Type"], "String");
+            assert_eq!(p["Value"], json!({ "Ref": value }));
+        }
         let exports: Vec<&str> =
             t["Outputs"].as_object().unwrap().values().filter_map(|o| o["Export"]["Name"].as_str()).collect();
-        let expected =
-            ["UserPoolId", "UserPoolArn", "WebClientId", "MobileClientId"].map(|k| format!("matbakh-{env}-auth-{k}"));
+        let expected = ["UserPoolId", "UserPoolArn", "WebClientId", "MobileClientId", "ApiClientId"]
+            .map(|k| format!("matbakh-{env}-auth-{k}"));
         assert_eq!(exports, expected);
+    }
+}
+
+/// §3's roles are the pool's groups (admin-overview authorizes by them), the most
+/// privileged first in precedence (lower wins).
+#[test]
+fn the_section_3_roles_are_groups_of_the_pool() {
+    for env in ENVIRONMENTS {
+        let t = &templates(env)["auth"];
+        let groups: Vec<(String, u64)> = resources_of_type(t, "AWS::Cognito::UserPoolGroup")
+            .into_iter()
+            .map(|(_, g)| {
+                let p = &g["Properties"];
+                assert_eq!(p["UserPoolId"], json!({"Ref": "UserPool"}));
+                assert!(p["Description"].as_str().is_some_and(|d| !d.is_empty()));
+                assert!(p.get("RoleArn").is_none(), "{env}: no identity pool, so no group role");
+                (p["GroupName"].as_str().unwrap().to_owned(), p["Precedence"].as_u64().unwrap())
+            })
+            .collect();
+        let expected = [("super_admin", 1), ("admin", 2), ("user", 3)].map(|(g, p)| (g.to_owned(), p));
+        assert_eq!(groups, expected, "{env}");
+    }
+    // The groups the admin handler lets in exist.
+    let handler = std::fs::read_to_string(repo_root().join("examples/functions/admin-overview/index.js")).unwrap();
+    assert!(handler.contains("const ADMIN_GROUPS = ['admin', 'super_admin'];"));
+}
+
+/// The api-core source, for what its /auth routes call.
+fn api_core_source() -> String {
+    std::fs::read_to_string(repo_root().join("examples/functions/api-core/index.js")).unwrap()
+}
+
+/// Quoted words of the handler source that match `pattern`'s shape: commands it sends
+/// (`'AdminInitiateAuth'`) or flows it starts (`'REFRESH_TOKEN_AUTH'`).
+fn quoted(source: &str, keep: impl Fn(&str) -> bool) -> BTreeSet<String> {
+    source.split('\'').skip(1).step_by(2).filter(|w| keep(w)).map(str::to_owned).collect()
+}
+
+/// §4's /auth routes: a client without a secret that allows exactly the flows api-core
+/// starts (ADMIN_USER_PASSWORD_AUTH through IAM-authorized AdminInitiateAuth, and
+/// REFRESH_TOKEN_AUTH), no user enumeration, revocable tokens.
+#[test]
+fn the_api_client_allows_exactly_the_flows_api_core_uses() {
+    let flows =
+        quoted(&api_core_source(), |w| w.ends_with("_AUTH") && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+    assert_eq!(flows, BTreeSet::from(["ADMIN_USER_PASSWORD_AUTH".into(), "REFRESH_TOKEN_AUTH".into()]));
+    let allowed: Vec<String> = flows.iter().map(|f| format!("ALLOW_{f}")).collect();
+    for env in ENVIRONMENTS {
+        let t = &templates(env)["auth"];
+        let config = load_env(env);
+        let p = &t["Resources"]["ApiClient"]["Properties"];
+        assert_eq!(p["ClientName"], format!("matbakh-{env}-api"));
+        assert_eq!(p["UserPoolId"], json!({"Ref": "UserPool"}));
+        assert_eq!(p["GenerateSecret"], false);
+        let mut explicit: Vec<String> =
+            p["ExplicitAuthFlows"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_owned()).collect();
+        explicit.sort();
+        assert_eq!(explicit, allowed, "{env}");
+        assert_eq!(p["PreventUserExistenceErrors"], "ENABLED");
+        assert_eq!(p["EnableTokenRevocation"], true, "{env}: logout revokes the refresh token");
+        assert_eq!(p["AccessTokenValidity"], config.auth.web_client.token_validity_minutes);
+        assert_eq!(p["RefreshTokenValidity"], config.auth.web_client.refresh_token_validity_days);
+        // The public clients cannot use the password flow.
+        for id in ["WebClient", "MobileClient"] {
+            let flows = &t["Resources"][id]["Properties"]["ExplicitAuthFlows"];
+            assert!(!flows.as_array().unwrap().contains(&json!("ALLOW_ADMIN_USER_PASSWORD_AUTH")), "{env}/{id}");
+        }
+    }
+}
+
+/// api-core's role (exported by `app`) may call exactly the IAM-authorized Cognito
+/// operations its handler sends — on this pool only. The handler's other calls
+/// (ForgotPassword, ConfirmForgotPassword, RevokeToken) are public operations IAM does not
+/// evaluate, so they get no statement.
+#[test]
+fn api_core_may_sign_in_on_this_pool_only() {
+    let source = api_core_source();
+    let commands = quoted(&source, |w| {
+        !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()) && w.starts_with(char::is_uppercase)
+    });
+    let public = ["ForgotPassword", "ConfirmForgotPassword", "RevokeToken"];
+    let iam_authorized: BTreeSet<String> = commands.iter().filter(|c| c.starts_with("Admin")).cloned().collect();
+    assert_eq!(iam_authorized, BTreeSet::from(["AdminInitiateAuth".to_owned()]));
+    assert!(public.iter().all(|c| commands.contains(*c)), "{commands:?}");
+    for env in ENVIRONMENTS {
+        let t = &templates(env)["auth"];
+        let policies = resources_of_type(t, "AWS::IAM::Policy");
+        assert_eq!(policies.len(), 1, "{env}");
+        let (id, policy) = policies[0];
+        assert_eq!(id, "ApiCoreSignInPolicy");
+        let p = &policy["Properties"];
+        assert_eq!(p["Roles"], json!([{"Fn::ImportValue": format!("matbakh-{env}-app-ApiCoreRoleName")}]));
+        let statements = p["PolicyDocument"]["Statement"].as_array().unwrap();
+        assert_eq!(statements.len(), 1);
+        let actions: BTreeSet<String> = iam_authorized.iter().map(|c| format!("cognito-idp:{c}")).collect();
+        let granted: BTreeSet<String> =
+            statements[0]["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect();
+        assert_eq!(granted, actions, "{env}");
+        assert_eq!(statements[0]["Effect"], "Allow");
+        assert_eq!(statements[0]["Resource"], json!([{"Fn::GetAtt": ["UserPool", "Arn"]}]), "{env}");
+    }
+}
+
+/// Cognito sends its mail (codes, password resets) from the verified SES identity of the
+/// app stack, referred to by its export rather than a hand-built ARN.
+#[test]
+fn the_pool_sends_mail_from_the_app_stacks_ses_identity() {
+    for env in ENVIRONMENTS {
+        let t = &templates(env)["auth"];
+        let email = &t["Resources"]["UserPool"]["Properties"]["EmailConfiguration"];
+        assert_eq!(email["EmailSendingAccount"], "DEVELOPER");
+        assert_eq!(email["SourceArn"], json!({"Fn::ImportValue": format!("matbakh-{env}-app-SesIdentityArn")}));
+        assert_eq!(email["From"], load_env(env).functions.email_from.as_str());
     }
 }

@@ -213,3 +213,12 @@ def complete_types() -> list[str]:
         and _implemented(cls, "update_from_cloudformation_json")
         and (_implemented(cls, "delete_from_cloudformation_json") or "delete" in vars(cls))
     )
+
+
+def replaced(cls: type, original_resource: Any, new_resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str) -> Any:
+    """An update that changes a createOnly property: the engine replaces such resources
+    itself, but if an update handler is called anyway, replace (create the new one, delete
+    the old) rather than drop the resource."""
+    new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+    original_resource.delete(account_id, region_name)
+    return new

@@ -1,16 +1,18 @@
-"""Cognito user pools: AWS::Cognito::UserPool and AWS::Cognito::UserPoolClient through
-CloudFormation, as the CloudFormation Template Reference and the Cognito user pools API
-Reference describe them.
+"""Cognito user pools: AWS::Cognito::UserPool, AWS::Cognito::UserPoolClient and
+AWS::Cognito::UserPoolGroup through CloudFormation, as the CloudFormation Template
+Reference and the Cognito user pools API Reference describe them.
 
-Pools and clients live in moto's cognito-idp backend, so DescribeUserPool,
-GetUserPoolMfaConfig and DescribeUserPoolClient see what a template declared.
+Pools, clients and groups live in moto's cognito-idp backend, so DescribeUserPool,
+GetUserPoolMfaConfig, DescribeUserPoolClient, ListGroups and GetGroup see what a template
+declared.
 
 Upstream issues (as we would file them at getmoto/moto)
 =======================================================
 
-C1. No CloudFormation models for AWS::Cognito::UserPool and AWS::Cognito::UserPoolClient (notes row 7)
-    moto 5.2.5, ``moto/cognitoidp/models.py``: ``CognitoIdpUserPool`` and
-    ``CognitoIdpUserPoolClient`` are ``BaseModel``s, not ``CloudFormationModel``s.
+C1. No CloudFormation models for AWS::Cognito::UserPool, UserPoolClient and UserPoolGroup (notes row 7)
+    moto 5.2.5, ``moto/cognitoidp/models.py``: ``CognitoIdpUserPool``,
+    ``CognitoIdpUserPoolClient`` and ``CognitoIdpGroup`` are ``BaseModel``s, not
+    ``CloudFormationModel``s.
     Reproduction::
 
         Pool: {Type: AWS::Cognito::UserPool, Properties: {UserPoolName: users,
@@ -18,11 +20,14 @@ C1. No CloudFormation models for AWS::Cognito::UserPool and AWS::Cognito::UserPo
                EnabledMfas: [SOFTWARE_TOKEN_MFA]}}
         Client: {Type: AWS::Cognito::UserPoolClient, Properties: {UserPoolId: !Ref Pool,
                  ClientName: web}}
+        Admins: {Type: AWS::Cognito::UserPoolGroup, Properties: {UserPoolId: !Ref Pool,
+                 GroupName: admin, Precedence: 1}}
         Outputs: {Arn: {Value: !GetAtt Pool.Arn}, Client: {Value: !Ref Client}}
 
-    Expected (AWS::Cognito::UserPool / UserPoolClient reference): Ref = pool id / client id;
-    GetAtt Arn, ProviderName, ProviderURL, UserPoolId / ClientId, ClientSecret, Name;
-    DescribeUserPool, GetUserPoolMfaConfig and DescribeUserPoolClient show the properties.
+    Expected (AWS::Cognito::UserPool / UserPoolClient / UserPoolGroup reference): Ref =
+    pool id / client id / group name; GetAtt Arn, ProviderName, ProviderURL, UserPoolId /
+    ClientId, ClientSecret, Name; DescribeUserPool, GetUserPoolMfaConfig,
+    DescribeUserPoolClient, ListGroups and GetGroup show the properties.
     Actual: both types are placeholders; Ref is empty, ``GetAtt`` fails with "GetAtt
     references undefined resource Pool", nothing exists in the Cognito API.
 
@@ -76,7 +81,7 @@ from moto.cognitoidp.models import (
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
 
-from ._cfn import Resource, as_bool, model, original, properties, replace, stack_tags, to_shape
+from ._cfn import Resource, as_bool, model, original, properties, replace, replaced, stack_tags, to_shape
 
 _COGNITO = botocore.session.get_session().get_service_model("cognito-idp")
 # Settings of CreateUserPool that UpdateUserPool cannot change (not among its parameters).
@@ -228,6 +233,31 @@ class UserPool(Resource, CloudFormationModel):
 # --------------------------------------------------------------------------- UserPoolClient
 
 
+class _InPool(Resource):
+    """A resource inside a user pool (client, group): the pool's id, its own id (in the
+    attribute ``REF`` names) and the template properties it was made from. Deleted by the
+    backend method ``DELETE`` names, called with (pool id, own id)."""
+
+    DELETE = ""
+
+    def __init__(self, account_id: str, region: str, pool_id: str, own_id: str, props: dict[str, Any]):
+        self.account_id, self.region = account_id, region
+        self.pool_id = pool_id
+        setattr(self, self.REF, own_id)
+        self.props = props
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pool_id = properties(cloudformation_json)["UserPoolId"]
+        try:
+            getattr(_backend(account_id, region_name), cls.DELETE)(pool_id, resource_name)
+        except ResourceNotFoundError:
+            pass  # it or its pool is gone already: CloudFormation counts that as deleted
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self.delete_from_cloudformation_json(self.physical_resource_id, {"Properties": self.props}, account_id, region_name)
+
+
 def _client_config(props: dict[str, Any]) -> dict[str, Any]:
     shape = _COGNITO.operation_model("CreateUserPoolClient").input_shape
     config = {k: v for k, v in props.items() if k in shape.members and k not in ("UserPoolId", "GenerateSecret")}
@@ -235,18 +265,14 @@ def _client_config(props: dict[str, Any]) -> dict[str, Any]:
 
 
 @model
-class UserPoolClient(Resource, CloudFormationModel):
+class UserPoolClient(_InPool, CloudFormationModel):
     """AWS::Cognito::UserPoolClient. UserPoolId and GenerateSecret are createOnly; the rest
     updates in place with UpdateUserPoolClient semantics (unset settings go back to defaults)."""
 
     TYPE = "AWS::Cognito::UserPoolClient"
     # No NAME_PROPERTY ("ClientName"): client names need not be unique, a replacement may keep it.
     REF = "client_id"
-
-    def __init__(self, account_id: str, region: str, client: CognitoIdpUserPoolClient, props: dict[str, Any]):
-        self.account_id, self.region = account_id, region
-        self.pool_id, self.client_id = client.user_pool_id, client.id
-        self.props = props
+    DELETE = "delete_user_pool_client"
 
     @property
     def client(self) -> CognitoIdpUserPoolClient:
@@ -273,33 +299,63 @@ class UserPoolClient(Resource, CloudFormationModel):
         client = _backend(account_id, region_name).create_user_pool_client(
             props["UserPoolId"], as_bool(props.get("GenerateSecret")), config
         )
-        return cls(account_id, region_name, client, props)
+        return cls(account_id, region_name, client.user_pool_id, client.id, props)
 
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         props = properties(cloudformation_json)
         old = original_resource.props
         if props["UserPoolId"] != old["UserPoolId"] or as_bool(props.get("GenerateSecret")) != as_bool(old.get("GenerateSecret")):
-            # createOnly: the engine replaces; called anyway, replace rather than drop.
-            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-            original_resource.delete(account_id, region_name)
-            return new
+            return replaced(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
         client = original_resource.client
         defaults = CognitoIdpUserPoolClient(client.user_pool_id, False, None).extended_config
         client.extended_config = {**defaults, "ClientName": client.extended_config.get("ClientName"), **_client_config(props)}
         original_resource.props = props
         return original_resource
 
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
-        pool_id = properties(cloudformation_json)["UserPoolId"]
-        try:
-            _backend(account_id, region_name).delete_user_pool_client(pool_id, resource_name)
-        except ResourceNotFoundError:
-            pass
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.client_id, {"Properties": self.props}, account_id, region_name)
+
+# --------------------------------------------------------------------------- UserPoolGroup
+
+
+@model
+class UserPoolGroup(_InPool, CloudFormationModel):
+    """AWS::Cognito::UserPoolGroup. GroupName and UserPoolId are createOnly (a change
+    replaces the group); Description, Precedence and RoleArn update in place (UpdateGroup
+    with the whole group, so a removed setting is cleared)."""
+
+    TYPE = "AWS::Cognito::UserPoolGroup"
+    NAME_PROPERTY = "GroupName"
+    REF = "group_name"
+    DELETE = "delete_group"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = properties(cloudformation_json)
+        precedence = props.get("Precedence")
+        group = _backend(account_id, region_name).create_group(
+            props["UserPoolId"],
+            props.get("GroupName") or resource_name,
+            props.get("Description"),
+            props.get("RoleArn"),
+            None if precedence is None else int(precedence),
+        )
+        return cls(account_id, region_name, group.user_pool_id, group.group_name, props)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = properties(cloudformation_json)
+        old = original_resource.props
+        if props["UserPoolId"] != old["UserPoolId"] or props.get("GroupName", original_resource.group_name) != original_resource.group_name:
+            return replaced(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        group = _backend(account_id, region_name).get_group(original_resource.pool_id, original_resource.group_name)
+        precedence = props.get("Precedence")
+        group.description = props.get("Description") or ""
+        group.role_arn = props.get("RoleArn")
+        group.precedence = None if precedence is None else int(precedence)
+        group.last_modified_date = utcnow()
+        original_resource.props = props
+        return original_resource
 
 
 def install() -> None:

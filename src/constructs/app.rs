@@ -11,6 +11,9 @@
 //! configuration (nodejs20.x is deprecated), connection settings are imported from the
 //! stacks that own them instead of written as literals, and `COGNITO_USER_POOL_ID` becomes
 //! the name of an SSM parameter (see [`user_pool_id_parameter`]).
+//!
+//! The stack also holds the environment's SES sending identity (see `mail`): the welcome
+//! mail's permission and the user pool (in `auth`) refer to it.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +39,8 @@ use super::security::SecurityExports;
 /// What other stacks import from `app`, per function name (e.g. `vc-start`).
 pub struct AppExports {
     pub functions: BTreeMap<String, FunctionExports>,
+    /// ARN of the SES identity `functions.ses_identity` (the user pool sends from it).
+    pub ses_identity_arn: Export,
 }
 
 pub struct FunctionExports {
@@ -46,11 +51,14 @@ pub struct FunctionExports {
     /// ARN of the `live` alias: API integrations and triggers invoke the alias, so
     /// provisioned concurrency applies to them.
     pub alias_arn: Export,
+    /// Name of the execution role, for functions that use `sign_in`: the `auth` stack
+    /// attaches the permission on its user pool (this stack cannot import the pool).
+    pub sign_in_role: Option<Export>,
 }
 
 /// Environment variables this stack sets itself (from `uses` and the environment name).
 /// Configuration may not set them; `config::rules` checks that against this list.
-pub const GENERATED_VARIABLES: [&str; 12] = [
+pub const GENERATED_VARIABLES: [&str; 13] = [
     "NODE_ENV",
     "RDS_ENDPOINT",
     "RDS_PORT",
@@ -61,6 +69,7 @@ pub const GENERATED_VARIABLES: [&str; 12] = [
     "REDIS_AUTH_SECRET_ARN",
     "EXTERNAL_API_KEYS_SECRET_ARN",
     "COGNITO_USER_POOL_ID_PARAMETER",
+    "COGNITO_API_CLIENT_ID_PARAMETER",
     "SES_FROM_ADDRESS",
     "BEDROCK_MODEL_IDS",
 ];
@@ -74,6 +83,12 @@ pub const LIVE_ALIAS: &str = "live";
 /// read it at run time (`ssm:GetParameter` on exactly that parameter).
 pub fn user_pool_id_parameter(env_name: &str) -> String {
     format!("/matbakh/{env_name}/auth/user-pool-id")
+}
+
+/// The SSM parameter the `auth` stack writes the id of its server-side `api` app client
+/// to (the client `sign_in` functions sign users in with), for the same reason.
+pub fn api_client_id_parameter(env_name: &str) -> String {
+    format!("/matbakh/{env_name}/auth/api-client-id")
 }
 
 /// The logical-id stem of a function or layer: `vc-start` → `VcStart`.
@@ -92,6 +107,8 @@ struct Sources<'a> {
     security: &'a SecurityExports,
     data: &'a DataExports,
     cache: &'a CacheExports,
+    /// ARN of this stack's SES identity.
+    ses_identity_arn: Str,
 }
 
 /// A layer in this stack: its version, and its content hash for the functions' versions.
@@ -114,7 +131,8 @@ pub fn build(
         ctx.stack_name("app"),
         format!("matbakh {}: Lambda functions, layers and Cognito triggers (design sections 3 and 5)", env.name),
     );
-    let sources = Sources { network, security, data, cache };
+    let ses_identity_arn = super::mail::ses_identity(ctx, &mut stack);
+    let sources = Sources { network, security, data, cache, ses_identity_arn: ses_identity_arn.clone() };
 
     let mut layers = BTreeMap::new();
     for layer in &env.functions.layers {
@@ -138,7 +156,8 @@ pub fn build(
         let exports = function(ctx, &mut stack, &sources, &layers, f, assets)?;
         functions.insert(f.name.clone(), exports);
     }
-    Ok((stack, AppExports { functions }))
+    let ses_identity_arn = stack.export("SesIdentityArn", "ARN of the SES sending identity", ses_identity_arn);
+    Ok((stack, AppExports { functions, ses_identity_arn }))
 }
 
 fn function(
@@ -266,6 +285,13 @@ fn function(
             &format!("ARN of the {LIVE_ALIAS} alias of {name}"),
             alias.r#ref(),
         ),
+        sign_in_role: f.uses.contains(&Capability::SignIn).then(|| {
+            stack.export(
+                &format!("{stem}RoleName"),
+                &format!("Execution role of {name}; auth grants it sign-in on the user pool"),
+                role.r#ref(),
+            )
+        }),
     })
 }
 
@@ -349,13 +375,24 @@ fn capabilities(
                 ));
                 vars.insert("COGNITO_USER_POOL_ID_PARAMETER".into(), Str::lit(parameter));
             }
+            Capability::SignIn => {
+                let parameters = [user_pool_id_parameter(&env.name), api_client_id_parameter(&env.name)];
+                statements.push(Statement::allow(
+                    "ReadSignInSettings",
+                    &["ssm:GetParameter"],
+                    parameters.iter().map(|p| Str::arn("ssm", format!("parameter{p}"))).collect(),
+                ));
+                let [pool, client] = parameters;
+                vars.insert("COGNITO_USER_POOL_ID_PARAMETER".into(), Str::lit(pool));
+                vars.insert("COGNITO_API_CLIENT_ID_PARAMETER".into(), Str::lit(client));
+            }
             Capability::Email => {
                 let functions = &env.functions;
                 statements.push(
                     Statement::allow(
                         "SendMailFromOwnIdentity",
                         &["ses:SendEmail", "ses:SendRawEmail"],
-                        vec![Str::arn("ses", format!("identity/{}", functions.ses_identity))],
+                        vec![sources.ses_identity_arn.clone()],
                     )
                     .when(
                         "StringEquals",
@@ -411,8 +448,9 @@ mod tests {
     }
 
     #[test]
-    fn user_pool_parameter_is_per_environment() {
+    fn user_pool_parameters_are_per_environment() {
         assert_eq!(user_pool_id_parameter("dev"), "/matbakh/dev/auth/user-pool-id");
+        assert_eq!(api_client_id_parameter("prod"), "/matbakh/prod/auth/api-client-id");
     }
 
     fn prod() -> crate::config::Environment {
@@ -431,6 +469,7 @@ mod tests {
                 Capability::Cache,
                 Capability::ExternalApiKeys,
                 Capability::UserPool,
+                Capability::SignIn,
                 Capability::Email,
                 Capability::Bedrock,
             ];

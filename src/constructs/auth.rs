@@ -1,10 +1,13 @@
 //! The `auth` stack (§3): the Cognito user pool `matbakh-users-<env>`, its triggers
 //! (the `live` aliases of the trigger functions in `app`), the web and mobile clients,
-//! and the pool id published as an SSM parameter.
+//! the server-side `api` client behind §4's `/auth/*` routes, the §3 role groups, and the
+//! pool and `api` client ids published as SSM parameters.
 //!
 //! `auth` imports the trigger ARNs from `app`, so `app` cannot import from `auth`: the
 //! functions that need the pool id read `/matbakh/<env>/auth/user-pool-id` at runtime
-//! (the name is [`user_pool_id_parameter`], shared with `app`).
+//! (the name is [`user_pool_id_parameter`], shared with `app`), and the `api` client id
+//! likewise ([`api_client_id_parameter`]). For the same reason the permission of the
+//! `sign_in` functions on the pool is attached here, to their roles (exported by `app`).
 //!
 //! The clients get no OAuth settings: OAuth (the hosted UI and federated sign-in) needs
 //! a user pool domain, which the design does not have. The apps sign in with SRP through
@@ -18,16 +21,16 @@ use crate::cfn::resources::cognito::{
     AccountRecoverySetting, AdminCreateUserConfig, AttributeDataType, AuthFlow, DeletionProtection, EmailConfiguration,
     LambdaConfig, Mfa, MfaConfiguration, PasswordPolicy, Policies, PreventUserExistenceErrors, RecoveryMechanism,
     RecoveryOption, SchemaAttribute, SmsConfiguration, StringAttributeConstraints, TimeUnit, TokenValidityUnits,
-    UserAttributeUpdateSettings, UserPool, UserPoolClient, UsernameConfiguration, VerifiableAttribute,
+    UserAttributeUpdateSettings, UserPool, UserPoolClient, UserPoolGroup, UsernameConfiguration, VerifiableAttribute,
 };
-use crate::cfn::resources::iam::{InlinePolicy, PolicyDocument, Principal, Role, Statement};
+use crate::cfn::resources::iam::{InlinePolicy, Policy, PolicyDocument, Principal, Role, Statement};
 use crate::cfn::resources::lambda::Permission;
 use crate::cfn::resources::ssm::{Parameter, ParameterType};
 use crate::cfn::{DeletionPolicy, Export, Handle, Pseudo, ResourceOptions, Stack, Str, Template};
 use crate::config::model::{AppClient, MfaMethod, MfaMode};
 
-use super::app::{AppExports, user_pool_id_parameter};
-use super::context::Context;
+use super::app::{AppExports, api_client_id_parameter, logical_stem, user_pool_id_parameter};
+use super::context::{Context, pascal_case};
 
 /// What other stacks import from `auth`.
 pub struct AuthExports {
@@ -35,9 +38,19 @@ pub struct AuthExports {
     pub user_pool_arn: Export,
     pub web_client_id: Export,
     pub mobile_client_id: Export,
+    pub api_client_id: Export,
 }
 
 const COGNITO: &str = "cognito-idp.amazonaws.com";
+
+/// §3's roles (the `user_roles.role` check constraint) as groups: name, description and
+/// precedence. A member of several groups gets the lowest precedence's claims first, so
+/// the most privileged role comes first. Admin routes check `cognito:groups`.
+pub const GROUPS: [(&str, &str, u32); 3] = [
+    ("super_admin", "Administers the platform, including other admins (design section 3)", 1),
+    ("admin", "Sees every account's data and the /admin dashboards (design section 3)", 2),
+    ("user", "A signed-up user of the platform (design section 3)", 3),
+];
 
 pub fn build(ctx: &Context, app: &AppExports) -> (Stack, AuthExports) {
     let env = ctx.env;
@@ -57,6 +70,14 @@ pub fn build(ctx: &Context, app: &AppExports) -> (Stack, AuthExports) {
     let pre_sign_up = trigger(&auth.triggers.pre_sign_up);
     let post_confirmation = trigger(&auth.triggers.post_confirmation);
     let pre_authentication = trigger(&auth.triggers.pre_authentication);
+    let ses_identity_arn = stack.import(&app.ses_identity_arn);
+    // Roles of the functions that sign users in, by function name.
+    let sign_in_roles: Vec<(String, Str)> = app
+        .functions
+        .iter()
+        .filter_map(|(name, f)| f.sign_in_role.as_ref().map(|role| (name.clone(), role)))
+        .map(|(name, role)| (name, stack.import(role)))
+        .collect();
     let t = &mut stack.template;
 
     let sms = auth.mfa != MfaMode::Off && auth.mfa_methods.contains(&MfaMethod::Sms);
@@ -125,7 +146,7 @@ pub fn build(ctx: &Context, app: &AppExports) -> (Stack, AuthExports) {
             // Cognito's own sender allows a few dozen mails a day, far below sign-up volume;
             // the platform's verified SES identity (the welcome mail's) sends instead.
             email_configuration: EmailConfiguration::Ses {
-                source_arn: Str::arn("ses", format!("identity/{}", env.functions.ses_identity)),
+                source_arn: ses_identity_arn,
                 from: env.functions.email_from.clone(),
             },
             // A changed address stays unverified (and the old one in use) until confirmed.
@@ -172,25 +193,86 @@ pub fn build(ctx: &Context, app: &AppExports) -> (Stack, AuthExports) {
         );
     }
 
-    let web = client(ctx, t, &pool, "WebClient", "web", &auth.web_client);
-    let mobile = client(ctx, t, &pool, "MobileClient", "mobile", &auth.mobile_client);
-
-    t.add(
-        "UserPoolIdParameter",
-        Parameter {
-            name: user_pool_id_parameter(&env.name),
-            description: format!("Id of the Cognito user pool matbakh-users-{}", env.name),
-            parameter_type: ParameterType::String,
-            value: pool.r#ref(),
-            tags: tag_map(ctx.tags("user-pool-id")),
-        },
+    let srp = [AuthFlow::UserSrp, AuthFlow::RefreshToken];
+    let web = client(ctx, t, &pool, "WebClient", "web", &auth.web_client, &srp);
+    let mobile = client(ctx, t, &pool, "MobileClient", "mobile", &auth.mobile_client, &srp);
+    // §4's /auth/login and /auth/refresh: api-core signs in with AdminInitiateAuth
+    // (IAM-authorized, so only roles granted below can use the password flow). It serves
+    // the web app, so it takes the web client's token lifetimes.
+    let api = client(
+        ctx,
+        t,
+        &pool,
+        "ApiClient",
+        "api",
+        &auth.web_client,
+        &[AuthFlow::AdminUserPassword, AuthFlow::RefreshToken],
     );
+
+    for (name, role) in sign_in_roles {
+        t.add(
+            &format!("{}SignInPolicy", logical_stem(&name)),
+            Policy {
+                policy_name: "sign-in".into(),
+                // The other calls of the /auth routes (ForgotPassword, ConfirmForgotPassword,
+                // RevokeToken) are public Cognito operations: IAM does not evaluate them.
+                policy_document: PolicyDocument::new(vec![Statement::allow(
+                    "SignInToOwnUserPool",
+                    &["cognito-idp:AdminInitiateAuth"],
+                    vec![pool.arn()],
+                )]),
+                roles: vec![role],
+            },
+        );
+    }
+
+    for (group, description, precedence) in GROUPS {
+        t.add(
+            &format!("{}Group", pascal_case(group)),
+            UserPoolGroup {
+                group_name: group.into(),
+                user_pool_id: pool.r#ref(),
+                description: description.into(),
+                precedence,
+            },
+        );
+    }
+
+    let published = [
+        (
+            "UserPoolIdParameter",
+            user_pool_id_parameter(&env.name),
+            "user-pool-id",
+            pool.r#ref(),
+            format!("the Cognito user pool matbakh-users-{}", env.name),
+        ),
+        (
+            "ApiClientIdParameter",
+            api_client_id_parameter(&env.name),
+            "api-client-id",
+            api.r#ref(),
+            format!("the app client api-core signs users in with (matbakh-{}-api)", env.name),
+        ),
+    ];
+    for (id, name, tag, value, what) in published {
+        t.add(
+            id,
+            Parameter {
+                name,
+                description: format!("Id of {what}"),
+                parameter_type: ParameterType::String,
+                value,
+                tags: tag_map(ctx.tags(tag)),
+            },
+        );
+    }
 
     let exports = AuthExports {
         user_pool_id: stack.export("UserPoolId", "Id of the Cognito user pool", pool.r#ref()),
         user_pool_arn: stack.export("UserPoolArn", "ARN of the Cognito user pool", pool.arn()),
         web_client_id: stack.export("WebClientId", "App client id of the web app", web.r#ref()),
         mobile_client_id: stack.export("MobileClientId", "App client id of the mobile app", mobile.r#ref()),
+        api_client_id: stack.export("ApiClientId", "App client id of the API's /auth routes", api.r#ref()),
     };
     stack.output("UserPoolProviderUrl", "Issuer URL of the pool's tokens", pool.provider_url());
     (stack, exports)
@@ -229,7 +311,8 @@ fn sms_configuration(ctx: &Context, t: &mut Template) -> SmsConfiguration {
     SmsConfiguration { sns_caller_arn: role.arn(), external_id, sns_region: Pseudo::Region.into() }
 }
 
-/// A public app client: SRP sign-in and refresh only, no secret, no user enumeration.
+/// An app client without a secret (browser and device cannot keep one; the `api` client's
+/// password flow is IAM-authorized instead) and without user enumeration.
 fn client(
     ctx: &Context,
     t: &mut Template,
@@ -237,6 +320,7 @@ fn client(
     id: &str,
     name: &str,
     config: &AppClient,
+    flows: &[AuthFlow],
 ) -> Handle<UserPoolClient> {
     t.add(
         id,
@@ -244,7 +328,7 @@ fn client(
             client_name: ctx.name(name),
             user_pool_id: pool.r#ref(),
             generate_secret: false,
-            explicit_auth_flows: vec![AuthFlow::UserSrp, AuthFlow::RefreshToken],
+            explicit_auth_flows: flows.to_vec(),
             prevent_user_existence_errors: PreventUserExistenceErrors::Enabled,
             // Sign-out revokes the refresh token and the tokens issued with it.
             enable_token_revocation: true,

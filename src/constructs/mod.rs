@@ -14,6 +14,7 @@ pub mod datalake;
 pub mod deploy_role;
 pub mod edge;
 mod kms;
+mod mail;
 pub mod network;
 pub mod observability;
 pub mod security;

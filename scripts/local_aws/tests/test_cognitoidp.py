@@ -1,4 +1,4 @@
-"""AWS::Cognito::UserPool and UserPoolClient through change sets, the golden auth
+"""AWS::Cognito::UserPool, UserPoolClient and UserPoolGroup through change sets, the golden auth
 templates (after the app templates whose alias ARNs they import), and probes that moto
 5.2.5 is still broken where local_aws/cognitoidp.py works around it."""
 
@@ -279,6 +279,69 @@ def test_user_pool_client_is_created_updated_in_place_and_deleted(aws):
     assert [c["ClientName"] for c in idp.list_user_pool_clients(UserPoolId=pool_id)["UserPoolClients"]] == ["t-server"]
 
 
+# --------------------------------------------------------------------------- UserPoolGroup
+
+
+def group_template(**admin):
+    template = pool_template()
+    admin_props = {"GroupName": "admin", "UserPoolId": {"Ref": "Pool"}, "Description": "Admins", "Precedence": 2}
+    admin_props.update(admin)
+    template["Resources"]["Admin"] = {"Type": "AWS::Cognito::UserPoolGroup", "Properties": admin_props}
+    template["Resources"]["Users"] = {
+        "Type": "AWS::Cognito::UserPoolGroup",
+        "Properties": {"GroupName": "user", "UserPoolId": {"Ref": "Pool"}, "Precedence": 3},
+    }
+    template["Outputs"] = {"Pool": {"Value": {"Ref": "Pool"}}, "Admin": {"Value": {"Ref": "Admin"}}}
+    return template
+
+
+def test_user_pool_group_is_created_updated_in_place_and_deleted(aws):
+    aws.deploy("groups", group_template())
+    idp = aws.client("cognito-idp")
+    out = aws.outputs("groups")
+    pool_id = out["Pool"]
+    assert out["Admin"] == "admin" and aws.physical_id("groups", "Admin") == "admin"
+    listed = {g["GroupName"]: g for g in idp.list_groups(UserPoolId=pool_id)["Groups"]}
+    assert set(listed) == {"admin", "user"}
+    admin = idp.get_group(UserPoolId=pool_id, GroupName="admin")["Group"]
+    assert (admin["Description"], admin["Precedence"], admin["UserPoolId"]) == ("Admins", 2, pool_id)
+    assert listed["user"]["Precedence"] == 3
+
+    # Members carry the group in their tokens' cognito:groups claim.
+    idp.admin_create_user(UserPoolId=pool_id, Username="max")
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username="max", GroupName="admin")
+    assert [g["GroupName"] for g in idp.admin_list_groups_for_user(UserPoolId=pool_id, Username="max")["Groups"]] == ["admin"]
+
+    # In place: description and precedence (UpdateGroup); dropping Description clears it.
+    template = group_template(Precedence=1)
+    del template["Resources"]["Admin"]["Properties"]["Description"]
+    aws.deploy("groups", template)
+    admin = idp.get_group(UserPoolId=pool_id, GroupName="admin")["Group"]
+    assert (admin.get("Description", ""), admin["Precedence"]) == ("", 1)
+    assert [u["Username"] for u in idp.list_users_in_group(UserPoolId=pool_id, GroupName="admin")["Users"]] == ["max"]
+
+    # A new name replaces the group.
+    aws.deploy("groups", group_template(GroupName="admins"))
+    assert {g["GroupName"] for g in idp.list_groups(UserPoolId=pool_id)["Groups"]} == {"admins", "user"}
+    assert aws.outputs("groups")["Admin"] == "admins"
+
+    template = group_template(GroupName="admins")
+    del template["Resources"]["Users"]
+    aws.deploy("groups", template)
+    assert error_code(idp.get_group, UserPoolId=pool_id, GroupName="user") == "ResourceNotFoundException"
+
+
+def test_user_pool_group_name_must_be_free(aws):
+    aws.deploy("taken", group_template())
+    template = group_template()
+    template["Resources"]["Again"] = {
+        "Type": "AWS::Cognito::UserPoolGroup",
+        "Properties": {"GroupName": "admin", "UserPoolId": {"Ref": "Pool"}},
+    }
+    with pytest.raises(Exception):
+        aws.deploy("taken", template)
+
+
 # --------------------------------------------------------------------------- golden templates
 
 
@@ -305,15 +368,34 @@ def test_golden_auth_template_deploys_after_app(aws, env):
         assert statement["Resource"] == app[f"{trigger}AliasArn"]
         assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == out["UserPoolArn"]
     clients = {c["ClientId"]: c["ClientName"] for c in idp.list_user_pool_clients(UserPoolId=pool_id)["UserPoolClients"]}
-    assert clients == {out["WebClientId"]: f"matbakh-{env}-web", out["MobileClientId"]: f"matbakh-{env}-mobile"}
-    parameter = aws.client("ssm").get_parameter(Name=f"/matbakh/{env}/auth/user-pool-id")["Parameter"]
-    assert parameter["Value"] == pool_id
+    assert clients == {
+        out["WebClientId"]: f"matbakh-{env}-web",
+        out["MobileClientId"]: f"matbakh-{env}-mobile",
+        out["ApiClientId"]: f"matbakh-{env}-api",
+    }
+    api = idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=out["ApiClientId"])["UserPoolClient"]
+    assert api["ExplicitAuthFlows"] == ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    ssm = aws.client("ssm")
+    assert ssm.get_parameter(Name=f"/matbakh/{env}/auth/user-pool-id")["Parameter"]["Value"] == pool_id
+    assert ssm.get_parameter(Name=f"/matbakh/{env}/auth/api-client-id")["Parameter"]["Value"] == out["ApiClientId"]
+    groups = {g["GroupName"]: g["Precedence"] for g in idp.list_groups(UserPoolId=pool_id)["Groups"]}
+    assert groups == {"super_admin": 1, "admin": 2, "user": 3}
+    # api-core's role (in app) got AdminInitiateAuth on exactly this pool.
+    role = app["ApiCoreRoleName"]
+    document = aws.client("iam").get_role_policy(RoleName=role, PolicyName="sign-in")["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    [statement] = document["Statement"]
+    assert (statement["Action"], statement["Resource"]) == (["cognito-idp:AdminInitiateAuth"], [out["UserPoolArn"]])
+    # The pool sends its mail from the app stack's SES identity.
+    assert described["EmailConfiguration"]["SourceArn"] == app["SesIdentityArn"]
 
 
 # --------------------------------------------------------------------------- probes: moto still broken
 
 
-@pytest.mark.parametrize("resource_type", ["AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient"])
+@pytest.mark.parametrize(
+    "resource_type", ["AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup"]
+)
 def test_probe_no_cognito_models(resource_type):
     moto_models = [
         m for m in CloudFormationModel.__subclasses__()

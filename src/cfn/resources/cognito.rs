@@ -1,4 +1,4 @@
-//! `AWS::Cognito::*`: the user pool and its app clients.
+//! `AWS::Cognito::*`: the user pool, its app clients and its groups.
 
 use std::collections::BTreeMap;
 
@@ -202,6 +202,10 @@ pub enum AuthFlow {
     UserSrp,
     #[serde(rename = "ALLOW_REFRESH_TOKEN_AUTH")]
     RefreshToken,
+    /// Server-side sign-in with user name and password through `AdminInitiateAuth`
+    /// (IAM-authorized), never through the public `InitiateAuth`.
+    #[serde(rename = "ALLOW_ADMIN_USER_PASSWORD_AUTH")]
+    AdminUserPassword,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
@@ -252,3 +256,20 @@ impl Resource for UserPoolClient {
 }
 // `Ref` is the client id.
 attributes!(UserPoolClient { client_id => "ClientId" });
+
+/// A group of the user pool: its name lands in the `cognito:groups` claim of its members'
+/// tokens.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolGroup {
+    pub group_name: String,
+    pub user_pool_id: Str,
+    pub description: String,
+    /// Lower wins: a member of several groups gets the role and claims of the group with
+    /// the lowest precedence.
+    pub precedence: u32,
+}
+impl Resource for UserPoolGroup {
+    const TYPE: &'static str = "AWS::Cognito::UserPoolGroup";
+}
+// `Ref` is the group name.

@@ -1,4 +1,4 @@
-//! IAM policy documents and `AWS::IAM::Role`.
+//! IAM policy documents, `AWS::IAM::Role` and policies attached to roles.
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -145,3 +145,17 @@ impl Resource for InstanceProfile {
     const TYPE: &'static str = "AWS::IAM::InstanceProfile";
 }
 attributes!(InstanceProfile { arn => "Arn" });
+
+/// `AWS::IAM::Policy`: an inline policy of existing roles, for permissions on a resource
+/// of a stack that the role's own stack cannot import from.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Policy {
+    pub policy_name: String,
+    pub policy_document: PolicyDocument,
+    /// Role names.
+    pub roles: Vec<Str>,
+}
+impl Resource for Policy {
+    const TYPE: &'static str = "AWS::IAM::Policy";
+}

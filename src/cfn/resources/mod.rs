@@ -19,6 +19,7 @@ pub mod logs;
 pub mod rds;
 pub mod s3;
 pub mod secretsmanager;
+pub mod ses;
 pub mod sns;
 pub mod ssm;
 pub mod wafv2;

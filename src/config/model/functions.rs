@@ -125,6 +125,10 @@ pub enum Capability {
     ExternalApiKeys,
     /// The Cognito user pool id (published by the `auth` stack as an SSM parameter).
     UserPool,
+    /// Signing users in on their behalf (§4 `/auth/*`): the ids of the user pool and of its
+    /// server-side `api` app client (SSM parameters of the `auth` stack), and
+    /// `cognito-idp:AdminInitiateAuth` on exactly that pool (granted by the `auth` stack).
+    SignIn,
     /// Sending mail through SES from `functions.email_from`.
     Email,
     /// Invoking the Bedrock models of `functions.bedrock_model_ids`.

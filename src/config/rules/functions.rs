@@ -9,7 +9,7 @@ use super::Sections;
 use super::at;
 use crate::cfn::registry::{LAMBDA_RUNTIMES, RuntimeLifecycle, runtime};
 use crate::config::Finding;
-use crate::config::model::{Capability, Function, Functions};
+use crate::config::model::{Capability, Function, FunctionKind, Functions};
 use crate::constructs::app::{GENERATED_VARIABLES, logical_stem};
 
 pub use crate::config::model::values::LOG_RETENTION_DAYS;
@@ -195,6 +195,20 @@ fn check_function(functions: &Functions, env_name: Option<&str>, i: usize, f: &F
         out.push(Finding::error(
             at(&format!("functions.definitions[{i}].uses[{j}]")),
             format!("{} uses bedrock, but functions.bedrock_model_ids is empty; list the models it may invoke", f.name),
+        ));
+    }
+    // Signing users in answers API requests; a trigger doing it would run inside
+    // Cognito's own sign-in (and the pre-authentication trigger again).
+    if f.kind != FunctionKind::Api
+        && let Some(j) = f.uses.iter().position(|c| *c == Capability::SignIn)
+    {
+        out.push(Finding::error(
+            at(&format!("functions.definitions[{i}].uses[{j}]")),
+            format!(
+                "{} uses sign_in, which signs users in for the /auth routes; only a function of kind api may (use \
+                 user_pool to read the pool id)",
+                f.name
+            ),
         ));
     }
 }
@@ -488,6 +502,12 @@ mod tests {
     fn bedrock_needs_model_ids() {
         let env = with(|e| e.functions.bedrock_model_ids.clear());
         assert_error(&env, "functions.definitions[1].uses[2]", &["vc-bedrock-run", "bedrock_model_ids is empty"]);
+    }
+
+    #[test]
+    fn only_api_functions_sign_in() {
+        let env = with(|e| def(e, "post-confirmation").uses.push(Capability::SignIn));
+        assert_error(&env, "functions.definitions[5].uses[2]", &["post-confirmation", "sign_in", "kind api"]);
     }
 
     #[test]
