@@ -561,7 +561,8 @@ def test_domain_name_and_base_path_mapping_created_updated_deleted(aws):
     got = apigw.get_domain_name(domainName="api.example.com")
     assert got["regionalDomainName"] == out["Target"] and out["Target"].endswith(f".execute-api.{REGION}.amazonaws.com")
     assert (got["regionalHostedZoneId"], got["securityPolicy"]) == ("Z1U9ULNL0V5AJ3", "TLS_1_2")
-    assert got["endpointConfiguration"] == {"types": ["REGIONAL"]}
+    # API Gateway defaults a public domain to IPv4 only.
+    assert got["endpointConfiguration"] == {"types": ["REGIONAL"], "ipAddressType": "ipv4"}
     assert got["regionalCertificateArn"].endswith("certificate/1")
     assert "distributionDomainName" not in got
     assert apigw.get_base_path_mappings(domainName="api.example.com")["items"] == [
