@@ -209,6 +209,8 @@ pub const TYPES: &[ResourceType] = &[
         access: &[value("AuthorizationType"), value("AuthorizerId"), value("ApiKeyRequired")],
         ..entry("AWS::ApiGateway::Method")
     },
+    // Where a name sends its users: a changed target is a redirected domain.
+    ResourceType { access: &[value("AliasTarget"), value("ResourceRecords")], ..entry("AWS::Route53::RecordSet") },
 ];
 
 /// What is known about a type; `None` for an ordinary resource.

@@ -270,19 +270,76 @@ fn cors_allows_the_section_4_origins_and_localhost_outside_prod_only() {
     assert_eq!(variable, "https://matbakh.app,https://app.matbakh.app,http://localhost:3000");
     assert!(template.contains("$origin == 'http://localhost:3000'"), "{template}");
 
-    // API Gateway's own errors (401 from the authorizer, 429, 5xx) carry CORS headers too.
+    // The functions get the allow-list of their environment through the stage variable.
+    for env in ENVIRONMENTS {
+        let config = load_env(env);
+        let (_, variable, _) = cors(&templates(env)["api"]);
+        assert_eq!(variable, config.api.cors_origins.join(","), "{env}");
+    }
+}
+
+/// §4 `ErrorResponse` from API Gateway itself: validation 400, authorizer 401, 403,
+/// throttling 429 and every other 4xx/5xx, with CORS that no credentials can widen.
+#[test]
+fn api_gateways_own_errors_answer_with_the_error_response_shape() {
+    let codes = [
+        ("BAD_REQUEST_BODY", "ValidationError"),
+        ("BAD_REQUEST_PARAMETERS", "ValidationError"),
+        ("UNAUTHORIZED", "Unauthorized"),
+        ("ACCESS_DENIED", "Forbidden"),
+        ("THROTTLED", "TooManyRequests"),
+        ("QUOTA_EXCEEDED", "TooManyRequests"),
+        ("DEFAULT_4XX", "ClientError"),
+        ("DEFAULT_5XX", "ServerError"),
+    ];
     for env in ENVIRONMENTS {
         let t = &templates(env)["api"];
-        let responses = resources_of_type(t, "AWS::ApiGateway::GatewayResponse");
-        let types: BTreeSet<&str> =
-            responses.iter().map(|(_, r)| r["Properties"]["ResponseType"].as_str().unwrap()).collect();
-        assert_eq!(types, BTreeSet::from(["DEFAULT_4XX", "DEFAULT_5XX"]));
-        for (_, r) in responses {
-            let headers = &r["Properties"]["ResponseParameters"];
-            assert_eq!(headers["gatewayresponse.header.Access-Control-Allow-Origin"], "method.request.header.Origin");
+        let responses: BTreeMap<&str, &Value> = resources_of_type(t, "AWS::ApiGateway::GatewayResponse")
+            .into_iter()
+            .map(|(_, r)| (r["Properties"]["ResponseType"].as_str().unwrap(), &r["Properties"]))
+            .collect();
+        assert_eq!(responses.keys().copied().collect::<BTreeSet<_>>(), codes.iter().map(|(t, _)| *t).collect());
+        for (response_type, code) in codes {
+            let p = responses[response_type];
+            assert_eq!(p["RestApiId"], json!({"Ref": "RestApi"}));
+            // API Gateway's status code for the type stays.
+            assert!(p.get("StatusCode").is_none(), "{env} {response_type}");
+            let template = p["ResponseTemplates"]["application/json"].as_str().unwrap();
+            // messageString arrives quoted and escaped, the others are plain tokens.
+            let body = template
+                .replace("$context.error.messageString", r#""Unauthorized \"token\"""#)
+                .replace("$context.requestId", "c0ffee")
+                .replace("$context.error.responseType", response_type);
+            let body: Value =
+                serde_json::from_str(&body).unwrap_or_else(|e| panic!("{env} {response_type}: {e}: {template}"));
+            assert_eq!(
+                body,
+                json!({"error": code, "message": "Unauthorized \"token\"", "request_id": "c0ffee",
+                    "details": {"response_type": response_type}}),
+                "{env} {response_type}"
+            );
+            // No allow-list is possible here: every origin, never with credentials.
+            let headers = &p["ResponseParameters"];
+            assert_eq!(headers["gatewayresponse.header.Access-Control-Allow-Origin"], "'*'", "{env} {response_type}");
             assert_eq!(headers["gatewayresponse.header.Access-Control-Allow-Methods"], "'GET,POST,PUT,DELETE,OPTIONS'");
+            assert!(headers.get("gatewayresponse.header.Access-Control-Allow-Credentials").is_none());
+            assert!(headers.as_object().unwrap().values().all(|v| v != "method.request.header.Origin"));
         }
     }
+    // Without CORS origins the responses keep their shape and carry no CORS headers.
+    let mut no_cors = load_env("prod");
+    no_cors.api.cors_origins.clear();
+    let t = api_template(&no_cors);
+    let responses = resources_of_type(&t, "AWS::ApiGateway::GatewayResponse");
+    assert_eq!(responses.len(), codes.len());
+    assert!(responses.iter().all(|(_, r)| r["Properties"].get("ResponseParameters").is_none()));
+}
+
+/// The api template of a (changed) environment.
+fn api_template(env: &matbakh_infra::config::Environment) -> Value {
+    let assembly = constructs::build(env, &repo_root()).unwrap();
+    let rendered = render(&assembly, Format::Json).unwrap();
+    serde_json::from_str(&rendered.stacks.iter().find(|s| s.id == "api").unwrap().body).unwrap()
 }
 
 #[test]
@@ -331,6 +388,19 @@ fn the_stage_throttles_caches_traces_and_logs_per_section_4() {
         *keys,
         json!(["method.request.header.Authorization", "method.request.header.Origin", "method.request.path.id"])
     );
+    // List routes are keyed by their query parameters: page 2 is not served page 1.
+    let list = methods[&("/api/v1/business/partners".into(), "GET".into())];
+    assert_eq!(
+        list["Integration"]["CacheKeyParameters"],
+        json!([
+            "method.request.header.Authorization",
+            "method.request.header.Origin",
+            "method.request.querystring.limit",
+            "method.request.querystring.page",
+            "method.request.querystring.status"
+        ])
+    );
+    assert_eq!(list["RequestParameters"]["method.request.querystring.page"], false);
     for (path, verb) in [("/api/v1/vc/result/{token}", "GET"), ("/api/v1/integrations/google/oauth", "GET")] {
         assert!(!cached.contains(&(path.into(), verb.into())), "anonymous {verb} {path} is cached");
     }
@@ -387,7 +457,7 @@ fn the_custom_domain_exists_in_prod_and_not_in_dev() {
     let (domain_id, domain) = domains[0];
     let p = &domain["Properties"];
     assert_eq!(p["DomainName"], "api.matbakh.app");
-    assert_eq!(p["EndpointConfiguration"], json!({"Types": ["REGIONAL"]}));
+    assert_eq!(p["EndpointConfiguration"], json!({"Types": ["REGIONAL"], "IpAddressType": "dualstack"}));
     assert_eq!(p["SecurityPolicy"], "TLS_1_2");
     assert!(p["RegionalCertificateArn"].as_str().unwrap().starts_with("arn:aws:acm:eu-central-1:"));
     let mappings = resources_of_type(t, "AWS::ApiGateway::BasePathMapping");
@@ -450,4 +520,118 @@ fn a_changed_definition_makes_a_new_deployment() {
     let mut changed = prod;
     changed.api.throttling.rate_limit = 1000;
     assert_eq!(deployment_of(&changed), base);
+}
+
+/// Every declared query parameter is a method request parameter in every environment, and
+/// part of the cache key exactly where the stage cache serves the method.
+#[test]
+fn query_parameters_are_declared_and_key_the_cache_where_it_serves() {
+    for env in ENVIRONMENTS {
+        let config = load_env(env);
+        let t = &templates(env)["api"];
+        let methods = methods(t);
+        let mut declared = 0;
+        for route in &config.api.routes {
+            let queries = route.query_parameters.as_deref().unwrap_or_default();
+            for verb in &route.methods {
+                let m = methods[&(route.path.clone(), verb.as_str().to_owned())];
+                let keys: BTreeSet<&str> = m["Integration"]["CacheKeyParameters"]
+                    .as_array()
+                    .map(|k| k.iter().map(|k| k.as_str().unwrap()).collect())
+                    .unwrap_or_default();
+                let cached = config.api.caches(route, *verb);
+                for query in queries {
+                    declared += 1;
+                    let name = format!("method.request.querystring.{}", query.name);
+                    assert_eq!(m["RequestParameters"][&name], query.required, "{env} {verb:?} {} {name}", route.path);
+                    assert_eq!(keys.contains(name.as_str()), cached, "{env} {verb:?} {} {name}", route.path);
+                }
+                // Nothing undeclared: every querystring key is a declared parameter.
+                let querystring_keys = keys.iter().filter(|k| k.starts_with("method.request.querystring.")).count();
+                assert_eq!(querystring_keys, if cached { queries.len() } else { 0 }, "{env} {verb:?} {}", route.path);
+                if cached {
+                    assert!(route.query_parameters.is_some(), "{env}: cached {} declares its parameters", route.path);
+                }
+            }
+        }
+        assert!(declared >= 20, "{env}: the list routes declare paging and filters ({declared})");
+    }
+    // The design's list routes page; the admin lists filter.
+    let prod = load_env("prod");
+    let names = |path: &str| -> Vec<String> {
+        let route = prod.api.routes.iter().find(|r| r.path == path).unwrap();
+        route.query_parameters.as_ref().unwrap().iter().map(|q| q.name.clone()).collect()
+    };
+    for path in ["/api/v1/business/partners", "/api/v1/business/profiles", "/api/v1/vc/results", "/api/v1/admin/leads"]
+    {
+        assert!(names(path).starts_with(&["page".to_owned(), "limit".to_owned()]), "{path}");
+    }
+    assert_eq!(names("/api/v1/admin/analytics"), ["from", "to"]);
+}
+
+/// A required query parameter is checked by API Gateway (a parameter validator on exactly
+/// those methods); optional ones are not, and vc/start keeps its body validator.
+#[test]
+fn required_query_parameters_are_validated_by_api_gateway() {
+    let prod = load_env("prod");
+    assert!(resources_of_type(&templates("prod")["api"], "AWS::ApiGateway::RequestValidator").len() == 1);
+    let mut changed = prod.clone();
+    let leads = changed.api.routes.iter_mut().find(|r| r.path == "/api/v1/admin/leads").unwrap();
+    leads.query_parameters.as_mut().unwrap()[0].required = true;
+    let t = api_template(&changed);
+    let validators = resources_of_type(&t, "AWS::ApiGateway::RequestValidator");
+    let (id, validator) = validators.iter().find(|(id, _)| id.as_str() == "ParameterValidator").unwrap();
+    assert_eq!(validator["Properties"]["ValidateRequestParameters"], true);
+    assert_eq!(validator["Properties"]["ValidateRequestBody"], false);
+    let methods = methods(&t);
+    let leads = methods[&("/api/v1/admin/leads".into(), "GET".into())];
+    assert_eq!(leads["RequestParameters"]["method.request.querystring.page"], true);
+    assert_eq!(leads["RequestValidatorId"], json!({"Ref": id}));
+    let validated: Vec<_> =
+        methods.iter().filter(|(_, m)| m.get("RequestValidatorId").is_some()).map(|(k, _)| k).collect();
+    assert_eq!(validated.len(), 2, "admin/leads and vc/start: {validated:?}");
+}
+
+/// DNS for the custom domain: A and AAAA aliases to the dual-stack regional endpoint in the
+/// configured zone, where a domain and a zone are configured.
+#[test]
+fn the_custom_domain_gets_alias_records_in_its_hosted_zone() {
+    for env in ENVIRONMENTS {
+        let config = load_env(env);
+        let t = &templates(env)["api"];
+        let records = resources_of_type(t, "AWS::Route53::RecordSet");
+        let Some(custom) = &config.api.custom_domain else {
+            assert!(records.is_empty(), "{env}");
+            continue;
+        };
+        let zone = custom.hosted_zone_id.as_deref().unwrap_or_else(|| panic!("{env} names its hosted zone"));
+        let (domain_id, domain) = resources_of_type(t, "AWS::ApiGateway::DomainName")[0];
+        assert_eq!(
+            domain["Properties"]["EndpointConfiguration"],
+            json!({"Types": ["REGIONAL"], "IpAddressType": "dualstack"}),
+            "{env}"
+        );
+        let types: BTreeSet<&str> = records.iter().map(|(_, r)| r["Properties"]["Type"].as_str().unwrap()).collect();
+        assert_eq!(types, BTreeSet::from(["A", "AAAA"]), "{env}");
+        for (_, r) in records {
+            let p = &r["Properties"];
+            assert_eq!(p["HostedZoneId"], zone, "{env}");
+            assert_eq!(p["Name"], custom.domain_name.as_str(), "{env}");
+            assert_eq!(
+                p["AliasTarget"],
+                json!({
+                    "DNSName": {"Fn::GetAtt": [domain_id, "RegionalDomainName"]},
+                    "HostedZoneId": {"Fn::GetAtt": [domain_id, "RegionalHostedZoneId"]},
+                    "EvaluateTargetHealth": false
+                }),
+                "{env}"
+            );
+        }
+    }
+    // A domain whose DNS is served elsewhere gets no records.
+    let mut elsewhere = load_env("prod");
+    elsewhere.api.custom_domain.as_mut().unwrap().hosted_zone_id = None;
+    let t = api_template(&elsewhere);
+    assert!(resources_of_type(&t, "AWS::Route53::RecordSet").is_empty());
+    assert_eq!(resources_of_type(&t, "AWS::ApiGateway::DomainName").len(), 1);
 }

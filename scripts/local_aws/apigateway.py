@@ -795,8 +795,10 @@ class DomainName(_Handle, CloudFormationModel):
         domain.regional_certificate_arn = props.get("RegionalCertificateArn")
         domain.security_policy = props.get("SecurityPolicy")
         domain.tags = tags_to_dict(props.get("Tags"))
-        types = list((props.get("EndpointConfiguration") or {}).get("Types") or ["EDGE"])
-        domain.endpoint_configuration = {"types": types}
+        endpoint = props.get("EndpointConfiguration") or {}
+        types = list(endpoint.get("Types") or ["EDGE"])
+        # API Gateway's default IP address type for public domains is ipv4.
+        domain.endpoint_configuration = {"types": types, "ipAddressType": endpoint.get("IpAddressType") or "ipv4"}
         if "REGIONAL" in types:
             regional = f"d-{create_id()}.execute-api.{self.region_name}.amazonaws.com"
             domain.regional_domain_name = domain.regional_domain_name or regional

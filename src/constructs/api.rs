@@ -11,12 +11,16 @@
 //!   the first origin otherwise, which the browser then refuses. The Lambda proxy responses
 //!   are the functions' own: the list reaches them as the stage variable
 //!   `corsAllowedOrigins` (comma-separated, in every proxy event's `stageVariables`), and
-//!   they echo `Origin` the same way. API Gateway's own error responses (authorizer 401,
-//!   throttling 429, validation 400, 5xx) cannot run a template, so they echo `Origin`
-//!   unconditionally: they carry only API Gateway's generic messages, and the API uses
-//!   bearer tokens, never cookies (no `Access-Control-Allow-Credentials`), so this exposes
-//!   nothing another site could not fetch itself, while the apps can read the 401 that
-//!   tells them to refresh a token.
+//!   they echo an allowed `Origin` the same way (`@matbakh/shared-utils`, `apiHandler`),
+//!   with `Vary: Origin`, and no `Access-Control-Allow-Origin` for any other origin, on
+//!   success and error responses alike. API Gateway's own error responses (authorizer
+//!   401, throttling 429, validation 400, 5xx) cannot compare origins; they answer in the
+//!   design's `ErrorResponse` shape and allow every origin (`*`), see [`gateway_responses`].
+//! - **Query parameters.** Declared ones are method request parameters with their
+//!   `required` flag; where one is required, a request validator checks the parameters
+//!   (400 `ValidationError` before the function runs).
+//! - **DNS.** With `hosted_zone_id`, A and AAAA aliases in that zone point the custom
+//!   domain at its regional endpoint, which is dual-stack ([`dns`]).
 //! - **Usage plans and API keys.** API Gateway identifies a usage plan's client only by
 //!   API key. The design's limits are per user (1000 req/min authenticated, 100
 //!   anonymous), but the apps are public clients: one key per plan would be shared by all
@@ -31,14 +35,16 @@
 //!   ACL's per-IP rate rule (`edge`).
 //! - **Cache keys.** The stage cache only caches `GET`, and only where the key fully
 //!   identifies the caller: authenticated `GET`s, keyed by the `Authorization` header, the
-//!   `Origin` header (the echoed CORS origin is part of the response) and every path
-//!   parameter. A cache key can only name query parameters one by one
-//!   (`method.request.querystring.<name>`; there is no wildcard), and routes declare
-//!   none, so a cached response that depended on an undeclared query string would be
-//!   served for other query strings. Keyed by the caller's token, that can at worst give a
-//!   caller their own response to another query; an anonymous `GET` (OAuth callbacks,
-//!   `/vc/result/{token}`) would serve one caller's response to everyone, so those are not
-//!   cached. Invalidation is by TTL, or by flushing the stage cache (operators): clients
+//!   `Origin` header (the echoed CORS origin is part of the response), every path
+//!   parameter and every query-string parameter the route declares. A cache key can only
+//!   name query parameters one by one (`method.request.querystring.<name>`; there is no
+//!   wildcard), so a cached route must declare the ones it reads (`validate` refuses a
+//!   cached route without `query_parameters`): page 2 would otherwise be served page 1.
+//!   AWS requires cache key parameters to be method request parameters (API reference,
+//!   `Integration.cacheKeyParameters`); the Lambda proxy integration hands the function the
+//!   whole query string, so no integration request mapping is added. An anonymous `GET`
+//!   (OAuth callbacks, `/vc/result/{token}`) would serve one caller's response to
+//!   everyone, so those are not cached. Invalidation is by TTL, or by flushing the stage cache (operators): clients
 //!   cannot invalidate (`Cache-Control: max-age=0` needs an IAM-signed request).
 
 use std::collections::BTreeMap;
@@ -48,7 +54,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cfn::resources::apigateway::{
     AccessLogSetting, Account, ApiResource, ApiStage, Authorization, Authorizer, AuthorizerType, BasePathMapping,
-    Deployment, DomainName, EndpointConfiguration, EndpointType, GatewayResponse, Integration, IntegrationResponse,
+    Deployment, DomainName, EndpointConfiguration, EndpointType, Integration, IntegrationResponse, IpAddressType,
     LoggingLevel, Method, MethodResponse, MethodSetting, Model, RequestValidator, RestApi, SecurityPolicy, Stage,
     ThrottleSettings, UsagePlan,
 };
@@ -57,6 +63,9 @@ use crate::cfn::resources::lambda::Permission;
 use crate::cfn::resources::logs::LogGroup;
 use crate::cfn::{DeletionPolicy, Export, Handle, LogicalId, Pseudo, ResourceOptions, Stack, Str, Template};
 use crate::config::model::{Api, HttpMethod, RequestModel, Route};
+
+mod dns;
+mod gateway_responses;
 
 use super::app::AppExports;
 use super::auth::AuthExports;
@@ -114,7 +123,10 @@ pub fn build(ctx: &Context, app: &AppExports, auth: &AuthExports) -> (Stack, Api
         RestApi {
             name: api.name.clone(),
             description: format!("matbakh {} API (design section 4)", env.name),
-            endpoint_configuration: EndpointConfiguration { types: vec![EndpointType::Regional] },
+            endpoint_configuration: EndpointConfiguration {
+                types: vec![EndpointType::Regional],
+                ip_address_type: None,
+            },
             tags: ctx.tags("api"),
         },
     );
@@ -155,6 +167,20 @@ pub fn build(ctx: &Context, app: &AppExports, auth: &AuthExports) -> (Stack, Api
         );
         (validator, model)
     });
+    // Methods without a body model whose required query parameters API Gateway checks.
+    let checks_parameters =
+        |r: &Route| r.request_model.is_none() && r.query_parameters.iter().flatten().any(|q| q.required);
+    let parameter_validator = api.routes.iter().any(checks_parameters).then(|| {
+        t.add(
+            "ParameterValidator",
+            RequestValidator {
+                rest_api_id: api_id.clone(),
+                name: "parameters".into(),
+                validate_request_body: false,
+                validate_request_parameters: true,
+            },
+        )
+    });
 
     let tree = ResourceTree::build(t, &rest_api, &api.routes);
     let mut definition: Vec<LogicalId> = Vec::new();
@@ -162,12 +188,15 @@ pub fn build(ctx: &Context, app: &AppExports, auth: &AuthExports) -> (Stack, Api
     for route in &api.routes {
         let node = tree.node(&route.path);
         for &verb in &route.methods {
-            let cache = api.cache.enabled && verb == HttpMethod::Get && route.authenticated;
+            let cache = api.caches(route, verb);
             if cache {
                 cached.push((&route.path, verb));
             }
             let mut request_parameters: BTreeMap<String, bool> =
                 path_parameters(&route.path).map(|p| (format!("method.request.path.{p}"), true)).collect();
+            for query in route.query_parameters.iter().flatten() {
+                request_parameters.insert(format!("method.request.querystring.{}", query.name), query.required);
+            }
             if cache {
                 request_parameters.insert(AUTHORIZATION_HEADER.into(), true);
                 request_parameters.insert(ORIGIN_HEADER.into(), false);
@@ -191,7 +220,11 @@ pub fn build(ctx: &Context, app: &AppExports, auth: &AuthExports) -> (Stack, Api
                     request_models: model
                         .map(|(_, m)| BTreeMap::from([("application/json".to_owned(), m.r#ref())]))
                         .unwrap_or_default(),
-                    request_validator_id: model.map(|(v, _)| v.r#ref()),
+                    request_validator_id: match (model, &parameter_validator) {
+                        (Some((v, _)), _) => Some(v.r#ref()),
+                        (None, Some(v)) if checks_parameters(route) => Some(v.r#ref()),
+                        _ => None,
+                    },
                     integration: Integration::lambda_proxy(functions[route.function.as_str()].clone(), cache_keys),
                     method_responses: Vec::new(),
                 },
@@ -205,22 +238,9 @@ pub fn build(ctx: &Context, app: &AppExports, auth: &AuthExports) -> (Stack, Api
             let options = t.add(&format!("{}OptionsMethod", node.base_id), preflight(api, &api_id, node));
             definition.push(options.id().clone());
         }
-        for (id, response_type) in [("Default4xxResponse", "DEFAULT_4XX"), ("Default5xxResponse", "DEFAULT_5XX")] {
-            let response = t.add(
-                id,
-                GatewayResponse {
-                    rest_api_id: api_id.clone(),
-                    response_type,
-                    response_parameters: BTreeMap::from([
-                        ("gatewayresponse.header.Access-Control-Allow-Origin".into(), ORIGIN_HEADER.into()),
-                        ("gatewayresponse.header.Access-Control-Allow-Methods".into(), quoted(CORS_ALLOW_METHODS)),
-                        ("gatewayresponse.header.Access-Control-Allow-Headers".into(), quoted(CORS_ALLOW_HEADERS)),
-                        ("gatewayresponse.header.Vary".into(), quoted("Origin")),
-                    ]),
-                },
-            );
-            definition.push(response.id().clone());
-        }
+    }
+    for (id, response) in gateway_responses::build(api, &api_id) {
+        definition.push(t.add(id, response).id().clone());
     }
 
     // A deployment is a snapshot: API Gateway serves the old one until a new deployment
@@ -335,7 +355,10 @@ pub fn build(ctx: &Context, app: &AppExports, auth: &AuthExports) -> (Stack, Api
             DomainName {
                 domain_name: custom.domain_name.clone(),
                 regional_certificate_arn: custom.certificate_arn.clone(),
-                endpoint_configuration: EndpointConfiguration { types: vec![EndpointType::Regional] },
+                endpoint_configuration: EndpointConfiguration {
+                    types: vec![EndpointType::Regional],
+                    ip_address_type: Some(IpAddressType::Dualstack),
+                },
                 security_policy: SecurityPolicy::Tls12,
                 tags: ctx.tags("api-domain"),
             },
@@ -349,6 +372,7 @@ pub fn build(ctx: &Context, app: &AppExports, auth: &AuthExports) -> (Stack, Api
                 base_path: (!custom.base_path.is_empty()).then(|| custom.base_path.clone()),
             },
         );
+        dns::build(t, custom, &domain);
         domain
     });
 

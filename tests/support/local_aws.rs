@@ -31,6 +31,7 @@ impl MotoProcess {
             .args(["-m", "local_aws", "-H", "127.0.0.1", "-p", &port.to_string()])
             .current_dir(root.join("scripts"))
             .env("PYTHONPATH", root.join("scripts"))
+            .env("LOCAL_AWS_HOSTED_ZONES", operator_hosted_zones(root))
             .stdout(Stdio::from(file.try_clone().unwrap()))
             .stderr(Stdio::from(file))
             .spawn()
@@ -60,6 +61,31 @@ impl Drop for MotoProcess {
 
 /// The local AWS is one account: moto's default, which dev names.
 pub const LOCAL_ACCOUNT: &str = "123456789012";
+
+/// The Route 53 zones the environment files name (`api.custom_domain.hosted_zone_id`),
+/// as `ZONEID=zone,...` for the local AWS to create: on AWS an operator creates them before
+/// the first apply, with ids Route 53 picks. The zone is the domain's parent
+/// (`api.matbakh.app` → `matbakh.app`).
+pub fn operator_hosted_zones(root: &Path) -> String {
+    let mut zones = Vec::new();
+    for entry in std::fs::read_dir(root.join("stacks")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let env: matbakh_infra::config::Environment =
+            serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        if let Some(domain) = env.api.custom_domain
+            && let Some(zone_id) = domain.hosted_zone_id
+        {
+            let zone = domain.domain_name.split_once('.').map_or(domain.domain_name.as_str(), |(_, parent)| parent);
+            zones.push(format!("{zone_id}={zone}"));
+        }
+    }
+    zones.sort();
+    zones.dedup();
+    zones.join(",")
+}
 
 /// A copy of `stacks/` (every environment file) that a test may edit, next to a copy of
 /// the example code the files point at (asset paths must stay inside the repository, so

@@ -35,3 +35,15 @@ test('admins get the overview, the second time from the cache', async () => {
   assert.equal(second.cached, true);
   assert.equal(d.queries(), 1);
 });
+
+test('the 403 for non-admins carries CORS only for an allowed origin', async () => {
+  const stageVariables = { corsAllowedOrigins: 'https://app.matbakh.app' };
+  const call = (origin) => createHandler(deps())({ ...event('user'), headers: { origin }, stageVariables }, {});
+  const allowed = await call('https://app.matbakh.app');
+  assert.equal(allowed.statusCode, 403);
+  assert.equal(allowed.headers['Access-Control-Allow-Origin'], 'https://app.matbakh.app');
+  const foreign = await call('https://attacker.example');
+  assert.equal(foreign.statusCode, 403);
+  assert.equal(foreign.headers['Access-Control-Allow-Origin'], undefined);
+  assert.equal(foreign.headers.Vary, 'Origin');
+});

@@ -6,7 +6,7 @@
 // answered as not yet served, in the same ErrorResponse shape.
 
 const { randomUUID } = require('node:crypto');
-const { AppError, apiHandler, isEmail, isWebUri, length, log } = require('@matbakh/shared-utils');
+const { AppError, apiHandler, isEmail, isWebUri, length, log, metrics } = require('@matbakh/shared-utils');
 
 /** Seconds a lead waits for its verification before it expires. */
 const PENDING_LEAD_TTL_SECONDS = 24 * 60 * 60;
@@ -47,30 +47,17 @@ function validate(body) {
 /** The handler, with where leads and results are kept passed in (tests pass in-memory ones). */
 function createHandler({ saveLead, loadResult }) {
   const routes = {
-    'POST /vc/start': async ({ body, requestId }) => {
-      const problems = validate(body);
-      if (Object.keys(problems).length > 0) {
-        throw new AppError('The request is not a valid VCStartRequest', 400, { error: 'ValidationError', details: problems });
+    // Section 8: every start counts as VCRequestsSuccessful or VCRequestsFailed (any error,
+    // an invalid request included, as the design's handler counts it).
+    'POST /vc/start': async (request) => {
+      try {
+        const response = await startCheck(request);
+        metrics.count('VCRequestsSuccessful');
+        return response;
+      } catch (err) {
+        metrics.count('VCRequestsFailed');
+        throw err;
       }
-      const lead = {
-        lead_id: randomUUID(),
-        email: body.email,
-        business_name: body.business_name,
-        website: body.website ?? null,
-        consent: { analytics: body.consent?.analytics ?? false, marketing: body.consent?.marketing ?? false },
-        created_at: new Date().toISOString(),
-      };
-      await saveLead(lead);
-      log('info', 'visibility check started', { requestId, leadId: lead.lead_id });
-      return {
-        statusCode: 202,
-        body: {
-          success: true,
-          lead_id: lead.lead_id,
-          message: 'Visibility check started; confirm your e-mail address to receive the result',
-          verification_required: true,
-        },
-      };
     },
     'GET /vc/result/{token}': async ({ event }) => {
       const token = event.pathParameters?.token;
@@ -79,6 +66,33 @@ function createHandler({ saveLead, loadResult }) {
       return { body: result };
     },
   };
+
+  async function startCheck({ body, requestId }) {
+    const problems = validate(body);
+    if (Object.keys(problems).length > 0) {
+      throw new AppError('The request is not a valid VCStartRequest', 400, { error: 'ValidationError', details: problems });
+    }
+    const lead = {
+      lead_id: randomUUID(),
+      email: body.email,
+      business_name: body.business_name,
+      website: body.website ?? null,
+      consent: { analytics: body.consent?.analytics ?? false, marketing: body.consent?.marketing ?? false },
+      created_at: new Date().toISOString(),
+    };
+    await saveLead(lead);
+    log('info', 'visibility check started', { requestId, leadId: lead.lead_id });
+    return {
+      statusCode: 202,
+      body: {
+        success: true,
+        lead_id: lead.lead_id,
+        message: 'Visibility check started; confirm your e-mail address to receive the result',
+        verification_required: true,
+      },
+    };
+  }
+
   return apiHandler(async (request) => {
     const { httpMethod, resource = '' } = request.event;
     const key = `${httpMethod} ${resource.replace(/^\/api\/v1/, '')}`;

@@ -88,3 +88,93 @@ test('routes not ported yet answer 501 in the ErrorResponse shape', async () => 
   assert.equal(r.statusCode, 501);
   assert.equal(JSON.parse(r.body).error, 'NotImplemented');
 });
+
+// Section 4 CORS and section 8 metrics, as the deployed handler answers browsers.
+const { metrics } = require('@matbakh/shared-utils');
+
+/** Calls the handler with an Origin (or none) and collects the EMF documents it emits. */
+async function callWith(origin, { body = valid, saveLead = async () => {} } = {}) {
+  const handler = createHandler({ saveLead, loadResult: async () => null });
+  const emitted = [];
+  const previous = metrics.setWriter((line) => emitted.push(JSON.parse(line)));
+  try {
+    const r = await handler({
+      httpMethod: 'POST',
+      resource: '/api/v1/vc/start',
+      headers: origin ? { Origin: origin } : {},
+      stageVariables: { corsAllowedOrigins: 'https://matbakh.app,https://app.matbakh.app' },
+      body: JSON.stringify(body),
+    }, { awsRequestId: 'req-3' });
+    return { r, emitted };
+  } finally {
+    metrics.setWriter(previous);
+  }
+}
+
+const failingStore = async () => { throw new Error('redis down'); };
+const OUTCOMES = [
+  ['accepted', {}, 202],
+  ['invalid', { body: { email: 'x' } }, 400],
+  ['store down', { saveLead: failingStore }, 500],
+];
+
+for (const [name, options, status] of OUTCOMES) {
+  test(`${name} (${status}): CORS for allowed, foreign and missing origins`, async () => {
+    const allowed = (await callWith('https://matbakh.app', options)).r;
+    assert.equal(allowed.statusCode, status);
+    assert.equal(allowed.headers['Access-Control-Allow-Origin'], 'https://matbakh.app');
+    assert.equal(allowed.headers.Vary, 'Origin');
+    for (const origin of ['https://attacker.example', undefined]) {
+      const r = (await callWith(origin, options)).r;
+      assert.equal(r.statusCode, status);
+      assert.equal(r.headers['Access-Control-Allow-Origin'], undefined, String(origin));
+      assert.equal(r.headers.Vary, 'Origin');
+    }
+  });
+}
+
+/** The Matbakh/Application metrics of the emitted documents, name → {unit, value, dimensions}. */
+function metricsOf(emitted) {
+  const found = {};
+  for (const doc of emitted) {
+    for (const directive of doc._aws.CloudWatchMetrics) {
+      assert.equal(directive.Namespace, 'Matbakh/Application');
+      for (const { Name, Unit } of directive.Metrics) {
+        const dimensions = Object.fromEntries(directive.Dimensions[0].map((d) => [d, doc[d]]));
+        found[Name] = { unit: Unit, value: doc[Name], dimensions };
+      }
+    }
+  }
+  return found;
+}
+
+test('a started check counts VCRequestsSuccessful and its latency', async () => {
+  const m = metricsOf((await callWith('https://matbakh.app')).emitted);
+  assert.deepEqual(Object.keys(m).sort(), ['APILatency', 'VCRequestsSuccessful']);
+  assert.deepEqual(m.VCRequestsSuccessful, { unit: 'Count', value: 1, dimensions: {} });
+  assert.equal(m.APILatency.unit, 'Milliseconds');
+  assert.deepEqual(m.APILatency.dimensions, { Endpoint: '/vc/start', StatusCode: '202' });
+});
+
+for (const [name, options, status] of OUTCOMES.slice(1)) {
+  test(`a ${name} check counts VCRequestsFailed and its latency with status ${status}`, async () => {
+    const m = metricsOf((await callWith(undefined, options)).emitted);
+    assert.deepEqual(Object.keys(m).sort(), ['APILatency', 'VCRequestsFailed']);
+    assert.deepEqual(m.VCRequestsFailed, { unit: 'Count', value: 1, dimensions: {} });
+    assert.deepEqual(m.APILatency.dimensions, { Endpoint: '/vc/start', StatusCode: String(status) });
+  });
+}
+
+test('other routes emit their latency only', async () => {
+  const handler = createHandler({ saveLead: async () => {}, loadResult: async () => null });
+  const emitted = [];
+  const previous = metrics.setWriter((line) => emitted.push(JSON.parse(line)));
+  try {
+    await handler({ httpMethod: 'GET', resource: '/api/v1/vc/result/{token}', pathParameters: { token: 'nope' } }, {});
+  } finally {
+    metrics.setWriter(previous);
+  }
+  const m = metricsOf(emitted);
+  assert.deepEqual(Object.keys(m), ['APILatency']);
+  assert.deepEqual(m.APILatency.dimensions, { Endpoint: '/vc/result/{token}', StatusCode: '404' });
+});

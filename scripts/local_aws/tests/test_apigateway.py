@@ -12,7 +12,7 @@ from moto.core.common_models import CloudFormationModel
 
 from _support import error_code, export_stack, zipped
 from conftest import ACCOUNT, REGION, golden_template
-from local_aws import apigateway
+from local_aws import apigateway, route53
 from local_aws._cfn import original
 
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/apigw-logs"
@@ -561,7 +561,8 @@ def test_domain_name_and_base_path_mapping_created_updated_deleted(aws):
     got = apigw.get_domain_name(domainName="api.example.com")
     assert got["regionalDomainName"] == out["Target"] and out["Target"].endswith(f".execute-api.{REGION}.amazonaws.com")
     assert (got["regionalHostedZoneId"], got["securityPolicy"]) == ("Z1U9ULNL0V5AJ3", "TLS_1_2")
-    assert got["endpointConfiguration"] == {"types": ["REGIONAL"]}
+    # API Gateway defaults a public domain to IPv4 only.
+    assert got["endpointConfiguration"] == {"types": ["REGIONAL"], "ipAddressType": "ipv4"}
     assert got["regionalCertificateArn"].endswith("certificate/1")
     assert "distributionDomainName" not in got
     assert apigw.get_base_path_mappings(domainName="api.example.com")["items"] == [
@@ -592,6 +593,10 @@ def test_golden_api_template_deploys_and_reads_back(aws, env):
     fake_app_and_auth(aws, env)
     template = golden_template(env, "api")
     resources = template["Resources"]
+    # The hosted zone of the domain's DNS records exists before the first apply (operators).
+    zones = {v["Properties"]["HostedZoneId"] for v in resources.values() if v["Type"] == "AWS::Route53::RecordSet"}
+    if zones:
+        route53.seed_hosted_zones(",".join(f"{z}=matbakh.app" for z in zones), ACCOUNT)
     aws.deploy(f"matbakh-{env}-api", template)
     out = aws.outputs(f"matbakh-{env}-api")
     api_id = out["RestApiId"]
@@ -630,7 +635,15 @@ def test_golden_api_template_deploys_and_reads_back(aws, env):
     authorizer = apigw.get_authorizer(restApiId=api_id, authorizerId=authorizer_id)
     assert (authorizer["type"], authorizer["providerARNs"]) == ("COGNITO_USER_POOLS", [POOL_ARN])
     assert json.loads(apigw.get_model(restApiId=api_id, modelName="VCStartRequest")["schema"])["required"] == ["email", "business_name"]
-    assert {r["responseType"] for r in apigw.get_gateway_responses(restApiId=api_id)["items"]} == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    # Every gateway response answers in the design's ErrorResponse shape.
+    declared_responses = {v["Properties"]["ResponseType"]: v["Properties"] for v in resources.values()
+                          if v["Type"] == "AWS::ApiGateway::GatewayResponse"}
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "THROTTLED", "BAD_REQUEST_BODY"} <= set(declared_responses)
+    for response_type, props in declared_responses.items():
+        live_response = apigw.get_gateway_response(restApiId=api_id, responseType=response_type)
+        assert live_response["responseTemplates"] == props["ResponseTemplates"], response_type
+        assert '"request_id": "$context.requestId"' in live_response["responseTemplates"]["application/json"]
+        assert live_response.get("responseParameters", {}) == props.get("ResponseParameters", {}), response_type
 
     stage = apigw.get_stage(restApiId=api_id, stageName="v1")
     assert stage["deploymentId"] == physical[next(k for k in resources if k.startswith("Deployment"))]
@@ -647,7 +660,14 @@ def test_golden_api_template_deploys_and_reads_back(aws, env):
     assert apigw.get_account()["cloudwatchRoleArn"] == role["Arn"]
     if env == "prod":
         assert out["CustomDomainHostedZoneId"] == "Z1U9ULNL0V5AJ3"
-        assert out["CustomDomainTarget"] == apigw.get_domain_name(domainName="api.matbakh.app")["regionalDomainName"]
+        live_domain = apigw.get_domain_name(domainName="api.matbakh.app")
+        assert out["CustomDomainTarget"] == live_domain["regionalDomainName"]
+        assert live_domain["endpointConfiguration"] == {"types": ["REGIONAL"], "ipAddressType": "dualstack"}
+        (zone,) = zones
+        records = aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+        assert {r["Type"]: r["AliasTarget"] for r in records if "AliasTarget" in r} == {
+            t: {"HostedZoneId": "Z1U9ULNL0V5AJ3", "DNSName": live_domain["regionalDomainName"], "EvaluateTargetHealth": False}
+            for t in ("A", "AAAA")}
         assert apigw.get_base_path_mappings(domainName="api.matbakh.app")["items"] == [
             {"basePath": "(none)", "restApiId": api_id, "stage": "v1"}]
 

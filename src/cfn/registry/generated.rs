@@ -1558,6 +1558,21 @@ pub static RESOURCE_SCHEMAS: &[ResourceSchema] = &[
         ],
     },
     ResourceSchema {
+        type_name: "AWS::Route53::RecordSet",
+        create_only: &["HostedZoneId", "HostedZoneName"],
+        conditional_create_only: &[],
+        write_only: &["Comment", "HostedZoneName"],
+        read_only: &[],
+        primary_identifier: &["HostedZoneId", "Name", "SetIdentifier", "Type"],
+        deploy_permissions: &[
+            "route53:ChangeResourceRecordSets",
+            "route53:GetChange",
+            "route53:GetHostedZone",
+            "route53:ListHostedZones",
+            "route53:ListResourceRecordSets",
+        ],
+    },
+    ResourceSchema {
         type_name: "AWS::S3::Bucket",
         create_only: &["BucketName", "BucketNamePrefix", "BucketNamespace"],
         conditional_create_only: &[],

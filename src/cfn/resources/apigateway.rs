@@ -18,10 +18,22 @@ pub enum EndpointType {
     Private,
 }
 
+/// Which IP versions reach an endpoint.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum IpAddressType {
+    Ipv4,
+    /// IPv4 and IPv6.
+    Dualstack,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EndpointConfiguration {
     pub types: Vec<EndpointType>,
+    /// API Gateway's default is `ipv4`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_address_type: Option<IpAddressType>,
 }
 
 #[derive(Serialize)]
@@ -258,7 +270,11 @@ pub struct GatewayResponse {
     /// e.g. `DEFAULT_4XX`.
     pub response_type: &'static str,
     /// `gatewayresponse.header.<name>` → a mapping expression (`'static'` is a literal).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub response_parameters: BTreeMap<String, String>,
+    /// Content type → body template (`$context` variables, no VTL logic).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub response_templates: BTreeMap<String, String>,
 }
 impl Resource for GatewayResponse {
     const TYPE: &'static str = "AWS::ApiGateway::GatewayResponse";

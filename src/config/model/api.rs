@@ -34,6 +34,14 @@ pub struct Api {
     pub routes: Vec<Route>,
 }
 
+impl Api {
+    /// Whether the stage cache serves `verb` on `route`: only GETs, and only where the key
+    /// identifies the caller (authenticated; see the api construct's module docs).
+    pub fn caches(&self, route: &Route, verb: HttpMethod) -> bool {
+        self.cache.enabled && verb == HttpMethod::Get && route.authenticated
+    }
+}
+
 /// A custom domain name for the API.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +60,12 @@ pub struct CustomDomain {
     #[serde(default)]
     #[schemars(extend("examples" = ["", "v1"]))]
     pub base_path: String,
+    /// Route 53 hosted zone (in the environment's account) that gets the domain's alias
+    /// records (A and AAAA); omit when the domain's DNS is served elsewhere (then point a
+    /// CNAME at the stack output `CustomDomainTarget`).
+    #[serde(default)]
+    #[schemars(regex(pattern = HOSTED_ZONE_ID.pattern), extend("examples" = ["Z0123456789ABCDEFGHIJ"]))]
+    pub hosted_zone_id: Option<String>,
 }
 
 /// API Gateway throttling of the whole stage.
@@ -110,6 +124,26 @@ pub struct Route {
     /// Validate the body against the design's VCStartRequest model.
     #[serde(default)]
     pub request_model: Option<RequestModel>,
+    /// The query-string parameters the route reads (e.g. `page`, `limit`, filters). They
+    /// are declared on the method and, where the stage cache serves the route (an
+    /// authenticated GET with `api.cache.enabled`), part of its cache key: such a route
+    /// must list them (`[]` when it reads none), or responses to one query would be served
+    /// for another.
+    #[serde(default)]
+    #[schemars(extend("examples" = [[{"name": "page"}, {"name": "limit"}]]))]
+    pub query_parameters: Option<Vec<QueryParameter>>,
+}
+
+/// A query-string parameter of a route.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QueryParameter {
+    /// The name in the URL, e.g. `page` for `?page=2`; each once per route.
+    #[schemars(regex(pattern = QUERY_PARAMETER_NAME.pattern), extend("examples" = ["page"]))]
+    pub name: String,
+    /// API Gateway refuses a request without it (400, before the function runs).
+    #[serde(default)]
+    pub required: bool,
 }
 
 /// An HTTP method.

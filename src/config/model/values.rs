@@ -150,6 +150,12 @@ pub const ROUTE_PATH: Format = Format {
     pattern: r"^(/[A-Za-z0-9._{}-]+)+$",
     words: "a path of `/`-separated segments of letters, digits, `._-` and `{parameter}` (e.g. `/api/v1/vc/start`)",
 };
+pub const QUERY_PARAMETER_NAME: Format =
+    Format { pattern: r"^[A-Za-z0-9_.-]{1,64}$", words: "1 to 64 letters, digits and `_.-` (e.g. `page`)" };
+pub const HOSTED_ZONE_ID: Format = Format {
+    pattern: r"^Z[A-Z0-9]{1,31}$",
+    words: "a Route 53 hosted zone id, `Z` and upper-case letters and digits, without `/hostedzone/` (e.g. `Z0123456789ABCDEFGHIJ`)",
+};
 pub const COUNTRY_CODE: Format =
     Format { pattern: r"^[A-Z]{2}$", words: "an ISO 3166 alpha-2 country code in capitals (e.g. `CN`)" };
 pub const E164_PHONE: Format = Format {
@@ -185,6 +191,8 @@ pub const FORMATS: &[Format] = &[
     STAGE_NAME,
     ACM_CERTIFICATE_ARN,
     ROUTE_PATH,
+    QUERY_PARAMETER_NAME,
+    HOSTED_ZONE_ID,
     COUNTRY_CODE,
     E164_PHONE,
     TAG_KEY,

@@ -105,6 +105,31 @@ pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
             }
         }
 
+        let queries = route.query_parameters.as_deref().unwrap_or_default();
+        for (j, query) in queries.iter().enumerate() {
+            if let Some(first) = queries[..j].iter().position(|q| q.name == query.name) {
+                out.push(Finding::error(
+                    at(&format!("api.routes[{i}].query_parameters[{j}].name")),
+                    format!(
+                        "query parameter {} is declared twice for {} (first at query_parameters[{first}]); declare \
+                         each once",
+                        query.name, route.path
+                    ),
+                ));
+            }
+        }
+        if route.query_parameters.is_none() && route.methods.iter().any(|&m| api.caches(route, m)) {
+            out.push(Finding::error(
+                at(&format!("api.routes[{i}].query_parameters")),
+                format!(
+                    "GET {} is served from the stage cache, whose key names query parameters one by one; list the \
+                     query parameters the route reads (e.g. [{{ name: page }}, {{ name: limit }}], or [] if none), or \
+                     the cache answers one query with another's response (page 2 with page 1)",
+                    route.path
+                ),
+            ));
+        }
+
         if !route.authenticated && route.path.split('/').any(|s| s == "admin") {
             out.push(Finding::error(
                 at(&format!("api.routes[{i}].authenticated")),
@@ -157,7 +182,7 @@ mod tests {
     use super::check;
     use crate::config::Environment;
     use crate::config::Finding;
-    use crate::config::model::{FunctionKind, HttpMethod, Route, UsagePlan};
+    use crate::config::model::{FunctionKind, HttpMethod, QueryParameter, Route, UsagePlan};
     use crate::config::rules::test_support::{self, assert_error, findings_of};
 
     fn findings(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
@@ -171,6 +196,7 @@ mod tests {
             function: function.to_owned(),
             authenticated,
             request_model: None,
+            query_parameters: None,
         }
     }
 
@@ -240,6 +266,40 @@ mod tests {
             e.api.cors_origins.push("http://localhost:3000".into());
         });
         assert_eq!(found, []);
+    }
+
+    #[test]
+    fn cached_routes_declare_their_query_parameters() {
+        // prod caches authenticated GETs: GET /business/partners without its parameters.
+        let found = findings(|e| e.api.routes[8].query_parameters = None);
+        assert_error(
+            &found,
+            "api.routes[8].query_parameters",
+            &["GET /api/v1/business/partners", "page 2 with page 1"],
+        );
+        // An explicit empty list says the route reads none.
+        assert_eq!(findings(|e| e.api.routes[8].query_parameters = Some(Vec::new())), []);
+        // Not cached: without the stage cache, for anonymous routes, for other verbs.
+        assert_eq!(
+            findings(|e| {
+                e.api.cache.enabled = false;
+                e.api.routes[8].query_parameters = None;
+            }),
+            []
+        );
+        let anonymous = route("/api/v1/public/list", &[HttpMethod::Get], "api-core", false);
+        assert_eq!(findings(|e| e.api.routes.push(anonymous)), []);
+        let found = findings(|e| e.api.routes.push(route("/api/v1/mine", &[HttpMethod::Get], "api-core", true)));
+        assert_error(&found, "api.routes[25].query_parameters", &["GET /api/v1/mine"]);
+        let post = route("/api/v1/mine", &[HttpMethod::Post], "api-core", true);
+        assert_eq!(findings(|e| e.api.routes.push(post)), []);
+    }
+
+    #[test]
+    fn query_parameters_are_declared_once() {
+        let page = QueryParameter { name: "page".into(), required: false };
+        let found = findings(|e| e.api.routes[8].query_parameters.as_mut().unwrap().push(page));
+        assert_error(&found, "api.routes[8].query_parameters[3].name", &["page", "twice", "query_parameters[0]"]);
     }
 
     #[test]
