@@ -359,6 +359,7 @@ fn connection_settings_are_imports_set_only_for_what_a_function_uses() {
             }
             let node_env = if env == "prod" { "production" } else { "development" };
             assert_eq!(vars["NODE_ENV"], node_env);
+            assert_eq!(vars["MATBAKH_ENVIRONMENT"], env, "the metrics' Environment dimension");
             assert!(vars.keys().all(|k| !k.starts_with("POWERTOOLS")));
         }
     }

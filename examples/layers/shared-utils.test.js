@@ -99,6 +99,24 @@ test('every request emits APILatency in Matbakh/Application by endpoint and stat
   }
 });
 
+test('the environment the stack sets is a dimension of every metric', async () => {
+  process.env.MATBAKH_ENVIRONMENT = 'staging';
+  try {
+    const { emitted } = await invoke(PATHS.success[0], event(ALLOWED));
+    const [directive] = emitted[0]._aws.CloudWatchMetrics;
+    assert.deepEqual(directive.Dimensions, [['Environment', 'Endpoint', 'StatusCode']]);
+    assert.equal(emitted[0].Environment, 'staging');
+    const lines = [];
+    const previous = metrics.setWriter((line) => lines.push(line));
+    try { metrics.count('VCRequestsSuccessful'); } finally { metrics.setWriter(previous); }
+    const counted = JSON.parse(lines[0]);
+    assert.deepEqual(counted._aws.CloudWatchMetrics[0].Dimensions, [['Environment']]);
+    assert.equal(counted.VCRequestsSuccessful, 1);
+  } finally {
+    delete process.env.MATBAKH_ENVIRONMENT;
+  }
+});
+
 test('a failing metric writer never fails the request', async () => {
   const previous = metrics.setWriter(() => { throw new Error('stdout closed'); });
   try {

@@ -58,8 +58,9 @@ pub struct FunctionExports {
 
 /// Environment variables this stack sets itself (from `uses` and the environment name).
 /// Configuration may not set them; `config::rules` checks that against this list.
-pub const GENERATED_VARIABLES: [&str; 13] = [
+pub const GENERATED_VARIABLES: [&str; 14] = [
     "NODE_ENV",
+    "MATBAKH_ENVIRONMENT",
     "RDS_ENDPOINT",
     "RDS_PORT",
     "RDS_READER_ENDPOINTS",
@@ -330,6 +331,8 @@ fn capabilities(
     let mut vars: BTreeMap<String, Str> = f.environment.iter().map(|(k, v)| (k.clone(), Str::lit(v.clone()))).collect();
     let node_env = if env.name == "prod" { "production" } else { "development" };
     vars.insert("NODE_ENV".into(), Str::lit(node_env));
+    // The `Environment` dimension of the custom metrics (shared-utils `metrics.js`).
+    vars.insert("MATBAKH_ENVIRONMENT".into(), Str::lit(env.name.clone()));
 
     let mut statements = Vec::new();
     let mut secrets = Vec::new();
