@@ -161,6 +161,8 @@ def golden_placeholders(env):
         "DataLakeBucket.Arn": f"arn:aws:s3:::matbakh-{env}-datalake-{ACCOUNT}",
         "GlueSecurityGroup.GroupId": "sg-0a1b2c3d4e5f60009",
         "UserPool": f"{REGION}_AbCdEf123",
+        "ApiClient": "1a2b3c4d5e6f7g8h9i0j1k2l3m",
+        "SesIdentity": "matbakh.app" if env == "prod" else f"{env}.matbakh.app",
         "Database": f"matbakh-{env}",
     }
 

@@ -87,15 +87,18 @@ def test_secure_string_is_refused(aws):
 def test_golden_auth_parameter(aws, env):
     ssm = aws.client("ssm")
     placeholders = golden_placeholders(env)
-    subset = golden_subset(golden_template(env, "auth"), {"AWS::SSM::Parameter"}, placeholders)
+    template = golden_template(env, "auth")
+    subset = golden_subset(template, {"AWS::SSM::Parameter"}, placeholders)
     fake_imports(aws, subset)
     stack = f"matbakh-{env}-auth"
     aws.deploy(stack, subset)
+    assert len(subset["Resources"]) == 2, "the pool id and the server-side client id"
     for logical, resource in subset["Resources"].items():
         props = resource["Properties"]
         assert aws.physical_id(stack, logical) == props["Name"]
         param = ssm.get_parameter(Name=props["Name"])["Parameter"]
-        assert (param["Type"], param["Value"]) == (props["Type"], placeholders["UserPool"])
+        named = template["Resources"][logical]["Properties"]["Value"]["Ref"]
+        assert (param["Type"], param["Value"]) == (props["Type"], placeholders[named])
         assert description(ssm, props["Name"]) == props["Description"]
         assert tags(ssm, props["Name"]) == props["Tags"]
 
