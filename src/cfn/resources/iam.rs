@@ -31,6 +31,8 @@ pub enum Principal {
     #[serde(rename = "AWS")]
     Aws(Str),
     Service(String),
+    /// A web identity provider, e.g. `cognito-identity.amazonaws.com` (identity pools).
+    Federated(String),
 }
 
 /// Condition operator → condition key → values.
