@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{ENVIRONMENTS, env_with, load_env, render_env, render_environment, venv_tool};
+use common::{ENVIRONMENTS, load_env, render_env, render_environment, switched_on, venv_tool};
 use matbakh_infra::constructs::bootstrap;
 use matbakh_infra::synth::{Format, render_stack, write};
 
@@ -34,12 +34,7 @@ fn every_template_of_every_environment_is_cfn_lint_clean() {
 #[test]
 fn features_no_shipped_environment_turns_on_are_cfn_lint_clean() {
     // The identity pool and QuickSight are off in every stacks/*.yaml; prod with both on.
-    let env = env_with("prod", |e| {
-        e.auth.identity_pool.enabled = true;
-        e.datalake.quicksight.enabled = true;
-        e.datalake.quicksight.principal_arn =
-            Some("arn:aws:quicksight:eu-central-1:123456789012:group/default/analysts".into());
-    });
+    let env = switched_on("prod");
     let cfn_lint = venv_tool("cfn-lint");
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();

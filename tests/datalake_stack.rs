@@ -389,8 +389,6 @@ fn the_glue_role_may_list_and_delete_what_the_overwrite_replaces() {
     assert!(by_sid("UseCatalogDatabase")["Action"].as_array().unwrap().contains(&json!("glue:GetTable")));
 }
 
-const ANALYSTS: &str = "arn:aws:quicksight:eu-central-1:123456789012:group/default/analysts";
-
 /// §1's QuickSight needs an account subscription: off in every shipped environment.
 #[test]
 fn no_shipped_environment_has_a_quicksight_data_source() {
@@ -410,11 +408,7 @@ fn no_shipped_environment_has_a_quicksight_data_source() {
 fn quicksight_reads_curated_through_the_workgroup_as_its_own_role() {
     for env in ENVIRONMENTS {
         let shipped = datalake(env);
-        let lake = common::env_with(env, |e| {
-            e.datalake.quicksight.enabled = true;
-            e.datalake.quicksight.principal_arn = Some(ANALYSTS.into());
-        });
-        let t = common::stacks::templates_of(&lake).remove("datalake").unwrap();
+        let t = common::stacks::templates_of(&common::switched_on(env)).remove("datalake").unwrap();
 
         let sources = resources_of_type(&t, "AWS::QuickSight::DataSource");
         assert_eq!(sources.len(), 1, "{env}");
@@ -429,7 +423,7 @@ fn quicksight_reads_curated_through_the_workgroup_as_its_own_role() {
         );
         assert_eq!(
             p["Permissions"],
-            json!([{"Principal": ANALYSTS, "Actions": ["quicksight:DescribeDataSource",
+            json!([{"Principal": common::QUICKSIGHT_ANALYSTS, "Actions": ["quicksight:DescribeDataSource",
                     "quicksight:DescribeDataSourcePermissions", "quicksight:PassDataSource"]}])
         );
 

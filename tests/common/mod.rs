@@ -58,6 +58,19 @@ pub fn env_with(name: &str, edit: impl FnOnce(&mut Environment)) -> Environment 
     env
 }
 
+/// A QuickSight group for environments that turn QuickSight on.
+pub const QUICKSIGHT_ANALYSTS: &str = "arn:aws:quicksight:eu-central-1:123456789012:group/default/analysts";
+
+/// The shipped environment `name` with every feature no shipped file turns on switched on:
+/// the identity pool and QuickSight.
+pub fn switched_on(name: &str) -> Environment {
+    env_with(name, |e| {
+        e.auth.identity_pool.enabled = true;
+        e.datalake.quicksight.enabled = true;
+        e.datalake.quicksight.principal_arn = Some(QUICKSIGHT_ANALYSTS.into());
+    })
+}
+
 pub fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_matbakh-infra"))
 }
