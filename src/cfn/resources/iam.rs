@@ -104,6 +104,20 @@ impl Resource for Role {
 }
 attributes!(Role { arn => "Arn" });
 
+impl Role {
+    /// A role with a generated name that one AWS service assumes, granted one inline policy.
+    pub fn for_service(service: &str, description: String, policy: InlinePolicy, tags: Vec<Tag>) -> Self {
+        Role {
+            role_name: None,
+            description,
+            assume_role_policy_document: service_trust(service),
+            managed_policy_arns: Vec::new(),
+            policies: vec![policy],
+            tags,
+        }
+    }
+}
+
 /// A trust policy that lets one AWS service assume the role.
 pub fn service_trust(service: &str) -> PolicyDocument {
     PolicyDocument::new(vec![Statement {

@@ -9,7 +9,7 @@
 //! workgroup and this database only, and write the workgroup's results.
 
 use crate::cfn::resources::athena::WorkGroup;
-use crate::cfn::resources::iam::{InlinePolicy, PolicyDocument, Role, Statement, service_trust};
+use crate::cfn::resources::iam::{InlinePolicy, PolicyDocument, Role, Statement};
 use crate::cfn::resources::kms::Key;
 use crate::cfn::resources::quicksight::{
     AthenaParameters, DataSource, DataSourceParameters, DataSourceType, ResourcePermission,
@@ -25,6 +25,17 @@ use super::super::kms::via_service;
 pub const PRINCIPAL_ACTIONS: [&str; 3] =
     ["quicksight:DescribeDataSource", "quicksight:DescribeDataSourcePermissions", "quicksight:PassDataSource"];
 
+/// Reading the catalog's tables and their partitions, never changing them.
+const READ_CATALOG: [&str; 7] = [
+    "glue:GetDatabase",
+    "glue:GetDatabases",
+    "glue:GetTable",
+    "glue:GetTables",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:BatchGetPartition",
+];
+
 /// The lake as the data source reads it.
 pub(super) struct Lake<'a> {
     pub bucket: &'a Handle<Bucket>,
@@ -37,8 +48,10 @@ pub(super) struct Lake<'a> {
 pub(super) fn add(ctx: &Context, t: &mut Template, lake: Lake, principal_arn: &str) {
     let objects = |prefix: &str| Str::concat([lake.bucket.arn(), Str::lit(format!("/{prefix}*"))]);
     let athena_arn = |resource: &str| Str::arn("athena", resource.to_owned());
-    let glue_arn = |resource: String| Str::arn("glue", resource);
     let database = lake.database_name;
+    let catalog = ["catalog".to_owned(), format!("database/{database}"), format!("table/{database}/*")]
+        .map(|resource| Str::arn("glue", resource))
+        .to_vec();
     let policy =
         PolicyDocument::new(vec![
             // `*`: these list calls have no resource-level permissions; they return names only.
@@ -72,23 +85,7 @@ pub(super) fn add(ctx: &Context, t: &mut Template, lake: Lake, principal_arn: &s
                 ],
                 vec![athena_arn("datacatalog/AwsDataCatalog")],
             ),
-            Statement::allow(
-                "ReadTheLakeTables",
-                &[
-                    "glue:GetDatabase",
-                    "glue:GetDatabases",
-                    "glue:GetTable",
-                    "glue:GetTables",
-                    "glue:GetPartition",
-                    "glue:GetPartitions",
-                    "glue:BatchGetPartition",
-                ],
-                vec![
-                    glue_arn("catalog".into()),
-                    glue_arn(format!("database/{database}")),
-                    glue_arn(format!("table/{database}/*")),
-                ],
-            ),
+            Statement::allow("ReadTheLakeTables", &READ_CATALOG, catalog),
             Statement::allow("LocateTheBucket", &["s3:GetBucketLocation"], vec![lake.bucket.arn()]),
             Statement::allow("ListCuratedAndResults", &["s3:ListBucket"], vec![lake.bucket.arn()]).when(
                 "StringLike",
@@ -111,14 +108,12 @@ pub(super) fn add(ctx: &Context, t: &mut Template, lake: Lake, principal_arn: &s
     // so another account's QuickSight cannot use this one.
     let role = t.add(
         "QuickSightAthenaRole",
-        Role {
-            role_name: None,
-            description: format!("matbakh {}: QuickSight's queries on the data lake (curated/ only)", ctx.env.name),
-            assume_role_policy_document: service_trust("quicksight.amazonaws.com"),
-            managed_policy_arns: Vec::new(),
-            policies: vec![InlinePolicy { policy_name: "athena-curated".into(), policy_document: policy }],
-            tags: ctx.tags("quicksight-athena"),
-        },
+        Role::for_service(
+            "quicksight.amazonaws.com",
+            format!("matbakh {}: QuickSight's queries on the data lake (curated/ only)", ctx.env.name),
+            InlinePolicy { policy_name: "athena-curated".into(), policy_document: policy },
+            ctx.tags("quicksight-athena"),
+        ),
     );
     t.add(
         "QuickSightDataSource",
