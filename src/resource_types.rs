@@ -146,6 +146,29 @@ pub const TYPES: &[ResourceType] = &[
     },
     // Membership in a group is what `/admin` authorizes by (`cognito:groups`).
     ResourceType { access: &[value("GroupName"), value("Precedence")], ..entry("AWS::Cognito::UserPoolGroup") },
+    // Holds every user's identity id: a replaced pool hands out new ids, orphaning
+    // anything keyed by the old ones. Guests and the classic flow widen who gets credentials.
+    ResourceType {
+        stateful: true,
+        access: &[
+            value("AllowUnauthenticatedIdentities"),
+            value("AllowClassicFlow"),
+            value("CognitoIdentityProviders"),
+        ],
+        ..entry("AWS::Cognito::IdentityPool")
+    },
+    // Which role identities of the pool get credentials for.
+    ResourceType {
+        access: &[value("Roles"), value("RoleMappings")],
+        ..entry("AWS::Cognito::IdentityPoolRoleAttachment")
+    },
+    // Datasets built on the source refer to it: a replaced source leaves them on nothing.
+    // Who may use it, and the role its queries run as.
+    ResourceType {
+        stateful: true,
+        access: &[value("Permissions"), value("DataSourceParameters")],
+        ..entry("AWS::QuickSight::DataSource")
+    },
     // A replaced identity gets new DKIM keys: mail fails DKIM until DNS has the new tokens.
     ResourceType { stateful: true, ..entry("AWS::SES::EmailIdentity") },
     ResourceType {

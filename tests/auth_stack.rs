@@ -266,3 +266,83 @@ fn the_pool_sends_mail_from_the_app_stacks_ses_identity() {
         assert_eq!(email["From"], load_env(env).functions.email_from.as_str());
     }
 }
+
+/// §1's identity pool is off in every shipped environment: no pool, no role trusting
+/// Cognito identities.
+#[test]
+fn no_shipped_environment_has_an_identity_pool() {
+    for env in ENVIRONMENTS {
+        assert!(!load_env(env).auth.identity_pool.enabled, "{env}");
+        let t = &templates(env)["auth"];
+        for type_name in ["AWS::Cognito::IdentityPool", "AWS::Cognito::IdentityPoolRoleAttachment"] {
+            assert!(resources_of_type(t, type_name).is_empty(), "{env}: {type_name}");
+        }
+        assert!(!t.to_string().contains("cognito-identity.amazonaws.com"), "{env}");
+    }
+}
+
+/// With `auth.identity_pool.enabled`, signed-in users of the web and mobile clients (not
+/// the server-side `api` client, no guests) get credentials of a role only this pool's
+/// authenticated identities can assume, and which grants nothing; the rest of the stack
+/// is unchanged.
+#[test]
+fn the_identity_pool_trades_app_tokens_for_a_role_that_grants_nothing() {
+    for env in ENVIRONMENTS {
+        let shipped = &templates(env)["auth"];
+        let switched = common::stacks::templates_of(&common::env_with(env, |e| e.auth.identity_pool.enabled = true));
+        let t = &switched["auth"];
+
+        let pools = resources_of_type(t, "AWS::Cognito::IdentityPool");
+        assert_eq!(pools.len(), 1, "{env}");
+        let (pool_id, pool) = pools[0];
+        let provider = |client: &str| {
+            json!({"ProviderName": {"Fn::GetAtt": ["UserPool", "ProviderName"]}, "ClientId": {"Ref": client},
+                   "ServerSideTokenCheck": true})
+        };
+        let p = &pool["Properties"];
+        assert_eq!(p["IdentityPoolName"], format!("matbakh-{env}-identities"));
+        assert_eq!(p["AllowUnauthenticatedIdentities"], false, "{env}: no guests");
+        assert_eq!(p["AllowClassicFlow"], false, "{env}: the pool picks the role");
+        assert_eq!(p["CognitoIdentityProviders"], json!([provider("WebClient"), provider("MobileClient")]));
+
+        let attachments = resources_of_type(t, "AWS::Cognito::IdentityPoolRoleAttachment");
+        assert_eq!(attachments.len(), 1, "{env}");
+        let a = &attachments[0].1["Properties"];
+        assert_eq!(a["IdentityPoolId"], json!({"Ref": pool_id}));
+        let roles = a["Roles"].as_object().unwrap();
+        assert_eq!(roles.keys().collect::<Vec<_>>(), ["authenticated"], "{env}: no unauthenticated role");
+        let role_id = roles["authenticated"]["Fn::GetAtt"][0].as_str().unwrap();
+        assert_eq!(roles["authenticated"], json!({"Fn::GetAtt": [role_id, "Arn"]}));
+
+        let role = &t["Resources"][role_id];
+        assert_eq!(role["Type"], "AWS::IAM::Role");
+        assert_eq!(
+            role["Properties"]["AssumeRolePolicyDocument"]["Statement"],
+            json!([{
+                "Sid": "AssumedBySignedInIdentitiesOfThisPool",
+                "Effect": "Allow",
+                "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                "Action": ["sts:AssumeRoleWithWebIdentity"],
+                "Condition": {
+                    "StringEquals": {"cognito-identity.amazonaws.com:aud": [{"Ref": pool_id}]},
+                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": ["authenticated"]}
+                }
+            }])
+        );
+        // Grants nothing: no inline or managed policy, and no policy resource names it.
+        assert!(role["Properties"].get("Policies").is_none(), "{env}");
+        assert!(role["Properties"].get("ManagedPolicyArns").is_none(), "{env}");
+        for (id, policy) in resources_of_type(t, "AWS::IAM::Policy") {
+            assert!(!policy["Properties"]["Roles"].to_string().contains(role_id), "{env}: {id} grants the role");
+        }
+        assert_eq!(t["Outputs"]["IdentityPoolId"]["Value"], json!({"Ref": pool_id}));
+
+        // Everything the shipped stack has stays as it is.
+        for (id, resource) in shipped["Resources"].as_object().unwrap() {
+            assert_eq!(&t["Resources"][id], resource, "{env}: {id} changed");
+        }
+        let added: Vec<&String> =
+            t["Resources"].as_object().unwrap().keys().filter(|id| shipped["Resources"].get(*id).is_none()).collect();
+        assert_eq!(added.len(), 3, "{env}: pool, role, attachment; got {added:?}");
+    }
+}

@@ -3,9 +3,10 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{ENVIRONMENTS, load_env, render_env, venv_tool};
+use common::{ENVIRONMENTS, load_env, render_env, render_environment, switched_on, venv_tool};
 use matbakh_infra::constructs::bootstrap;
 use matbakh_infra::synth::{Format, render_stack, write};
 
@@ -27,9 +28,35 @@ fn every_template_of_every_environment_is_cfn_lint_clean() {
         }
     }
     assert!(files.len() >= ENVIRONMENTS.len() * 2 * 11, "expected ten stacks and bootstrap per environment");
-    let output = Command::new(&cfn_lint)
+    assert_clean(&cfn_lint, &files);
+}
+
+#[test]
+fn features_no_shipped_environment_turns_on_are_cfn_lint_clean() {
+    // The identity pool and QuickSight are off in every stacks/*.yaml; prod with both on.
+    let env = switched_on("prod");
+    let cfn_lint = venv_tool("cfn-lint");
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for format in [Format::Json, Format::Yaml] {
+        let rendered = render_environment(&env, format);
+        let out = dir.path().join(format!("switched-on-{}", format.extension()));
+        write(&rendered, &out).unwrap();
+        files.extend(rendered.stacks.iter().map(|s| out.join(&s.file)));
+    }
+    let text: String = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
+    for type_name in
+        ["AWS::Cognito::IdentityPool", "AWS::Cognito::IdentityPoolRoleAttachment", "AWS::QuickSight::DataSource"]
+    {
+        assert!(text.contains(type_name), "the switched-on rendering has no {type_name}");
+    }
+    assert_clean(&cfn_lint, &files);
+}
+
+fn assert_clean(cfn_lint: &Path, files: &[PathBuf]) {
+    let output = Command::new(cfn_lint)
         .args(["--format", "parseable", "--regions", "eu-central-1", "--"])
-        .args(&files)
+        .args(files)
         .output()
         .expect("cfn-lint runs");
     let stdout = String::from_utf8_lossy(&output.stdout);

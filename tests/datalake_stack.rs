@@ -388,3 +388,115 @@ fn the_glue_role_may_list_and_delete_what_the_overwrite_replaces() {
     assert!(by_sid("ReadRawWriteCurated")["Action"].as_array().unwrap().contains(&json!("s3:DeleteObject")));
     assert!(by_sid("UseCatalogDatabase")["Action"].as_array().unwrap().contains(&json!("glue:GetTable")));
 }
+
+/// §1's QuickSight needs an account subscription: off in every shipped environment.
+#[test]
+fn no_shipped_environment_has_a_quicksight_data_source() {
+    for env in ENVIRONMENTS {
+        assert!(!load_env(env).datalake.quicksight.enabled, "{env}");
+        let t = datalake(env);
+        assert!(resources_of_type(&t, "AWS::QuickSight::DataSource").is_empty(), "{env}");
+        assert!(!t.to_string().contains("quicksight"), "{env}");
+    }
+}
+
+/// With `datalake.quicksight.enabled`, an Athena data source on the environment's
+/// workgroup, shared with the configured principal for use only, whose queries run as a
+/// role that reads `curated/` (never `raw/`), writes only the workgroup's results, uses
+/// the lake's key only through S3, and sees only this database; nothing else changes.
+#[test]
+fn quicksight_reads_curated_through_the_workgroup_as_its_own_role() {
+    for env in ENVIRONMENTS {
+        let shipped = datalake(env);
+        let t = common::stacks::templates_of(&common::switched_on(env)).remove("datalake").unwrap();
+
+        let sources = resources_of_type(&t, "AWS::QuickSight::DataSource");
+        assert_eq!(sources.len(), 1, "{env}");
+        let p = &sources[0].1["Properties"];
+        assert_eq!(p["AwsAccountId"], json!({"Ref": "AWS::AccountId"}));
+        assert_eq!(p["DataSourceId"], format!("matbakh-{env}-athena"));
+        assert_eq!(p["Type"], "ATHENA");
+        assert_eq!(
+            p["DataSourceParameters"],
+            json!({"AthenaParameters": {"WorkGroup": {"Ref": "AthenaWorkGroup"},
+                                        "RoleArn": {"Fn::GetAtt": ["QuickSightAthenaRole", "Arn"]}}})
+        );
+        assert_eq!(
+            p["Permissions"],
+            json!([{"Principal": common::QUICKSIGHT_ANALYSTS, "Actions": ["quicksight:DescribeDataSource",
+                    "quicksight:DescribeDataSourcePermissions", "quicksight:PassDataSource"]}])
+        );
+
+        let role = &t["Resources"]["QuickSightAthenaRole"]["Properties"];
+        assert_eq!(
+            role["AssumeRolePolicyDocument"]["Statement"],
+            json!([{"Sid": "AssumedByService", "Effect": "Allow", "Principal": {"Service": "quicksight.amazonaws.com"},
+                    "Action": ["sts:AssumeRole"]}])
+        );
+        assert!(role.get("ManagedPolicyArns").is_none(), "{env}: no AWSQuicksightAthenaAccess and its wildcards");
+        let statements = role["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap();
+        let by_sid = |sid: &str| statements.iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid}"));
+        let mut s3_resources = Vec::new();
+        for s in statements {
+            let actions: Vec<&str> = s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+            for action in &actions {
+                assert!(!action.ends_with('*'), "{env}: {} grants {action}", s["Sid"]);
+                assert!(
+                    !action.starts_with("glue:")
+                        || action.starts_with("glue:Get")
+                        || action.starts_with("glue:BatchGet")
+                );
+            }
+            if s["Resource"] == json!(["*"]) {
+                assert_eq!(s["Sid"], "ListWorkGroupsAndCatalogs", "{env}: `*` only for list calls");
+                assert!(actions.iter().all(|a| a.starts_with("athena:List")));
+            }
+            if actions.iter().any(|a| a.starts_with("s3:")) {
+                s3_resources.extend(s["Resource"].as_array().unwrap().iter().cloned());
+            }
+            if actions.contains(&"s3:PutObject") {
+                assert_eq!(s["Resource"], json!([{"Fn::Sub": "${DataLakeBucket.Arn}/athena-results/*"}]), "{env}");
+            }
+        }
+        let mut objects: Vec<String> =
+            s3_resources.iter().map(Value::to_string).filter(|r| r.contains("Arn}/")).collect();
+        objects.sort();
+        objects.dedup();
+        assert_eq!(
+            objects,
+            [
+                r#"{"Fn::Sub":"${DataLakeBucket.Arn}/athena-results/*"}"#,
+                r#"{"Fn::Sub":"${DataLakeBucket.Arn}/curated/*"}"#
+            ],
+            "{env}: objects under curated/ and athena-results/ only"
+        );
+        assert_eq!(
+            by_sid("ListCuratedAndResults")["Condition"],
+            json!({"StringLike": {"s3:prefix": ["curated/*", "athena-results/*"]}})
+        );
+        assert_eq!(
+            by_sid("QueryThroughTheWorkGroup")["Resource"],
+            json!([{"Fn::Sub": format!("arn:${{AWS::Partition}}:athena:${{AWS::Region}}:${{AWS::AccountId}}:workgroup/matbakh-{env}")}])
+        );
+        let key = by_sid("UseTheLakeKeyThroughS3");
+        assert_eq!(key["Resource"], json!([key_arn()]));
+        assert_eq!(
+            key["Condition"],
+            json!({"StringEquals": {"kms:ViaService": [{"Fn::Sub": "s3.${AWS::Region}.amazonaws.com"}]}})
+        );
+        assert_eq!(
+            by_sid("ReadTheLakeTables")["Resource"],
+            json!([
+                {"Fn::Sub": "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog"},
+                {"Fn::Sub": format!("arn:${{AWS::Partition}}:glue:${{AWS::Region}}:${{AWS::AccountId}}:database/matbakh_{env}")},
+                {"Fn::Sub": format!("arn:${{AWS::Partition}}:glue:${{AWS::Region}}:${{AWS::AccountId}}:table/matbakh_{env}/*")},
+            ])
+        );
+
+        // Everything the shipped stack has stays as it is.
+        for (id, resource) in shipped["Resources"].as_object().unwrap() {
+            assert_eq!(&t["Resources"][id], resource, "{env}: {id} changed");
+        }
+        assert_eq!(t["Resources"].as_object().unwrap().len(), shipped["Resources"].as_object().unwrap().len() + 2);
+    }
+}

@@ -4,17 +4,19 @@
 
 mod common;
 
-use common::{ENVIRONMENTS, render_env};
+use common::{ENVIRONMENTS, render_env, render_environment, switched_on};
 use matbakh_infra::synth::Format;
 use serde_json::Value;
 
 /// Actions whose resource must be `*`, and why.
-const STAR_ONLY: [(&str, &str); 5] = [
+const STAR_ONLY: [(&str, &str); 7] = [
     ("ec2:Describe", "EC2 Describe* calls support no resource-level permissions"),
     ("xray:PutTraceSegments", "X-Ray accepts only *"),
     ("xray:PutTelemetryRecords", "X-Ray accepts only *"),
     ("cloudwatch:PutMetricData", "CloudWatch metrics have no ARNs (scoped by namespace condition)"),
     ("sns:Publish", "SMS to phone numbers has no topic ARN (Cognito's SMS role)"),
+    ("athena:ListWorkGroups", "Athena authorizes listing workgroups on * only (QuickSight's role)"),
+    ("athena:ListDataCatalogs", "Athena authorizes listing data catalogs on * only (QuickSight's role)"),
 ];
 
 fn actions(statement: &Value) -> Vec<String> {
@@ -49,8 +51,13 @@ fn identity_documents(resource: &Value) -> Vec<&Value> {
 fn iam_statements_name_their_resources_except_where_aws_requires_star() {
     let mut checked = 0;
     let mut offenders = Vec::new();
-    for env in ENVIRONMENTS {
-        for stack in render_env(env, Format::Json).stacks {
+    // The shipped environments, and prod with the features they leave off turned on.
+    let renderings = ENVIRONMENTS
+        .map(|env| (env.to_owned(), render_env(env, Format::Json)))
+        .into_iter()
+        .chain([("prod+switched-on".to_owned(), render_environment(&switched_on("prod"), Format::Json))]);
+    for (env, rendered) in renderings {
+        for stack in rendered.stacks {
             let template: Value = serde_json::from_str(&stack.body).unwrap();
             for (id, resource) in template["Resources"].as_object().unwrap() {
                 for document in identity_documents(resource) {

@@ -9,6 +9,9 @@
 //! likewise ([`api_client_id_parameter`]). For the same reason the permission of the
 //! `sign_in` functions on the pool is attached here, to their roles (exported by `app`).
 //!
+//! With `auth.identity_pool.enabled`, the identity pool of §1's "Cognito --> IAM" (see
+//! [`identity_pool`]).
+//!
 //! The clients get no OAuth settings: OAuth (the hosted UI and federated sign-in) needs
 //! a user pool domain, which the design does not have. The apps sign in with SRP through
 //! the Cognito API, and the configured callback and logout URLs (validated by the rules)
@@ -18,9 +21,10 @@ use std::collections::BTreeMap;
 
 use crate::cfn::resources::Tag;
 use crate::cfn::resources::cognito::{
-    AccountRecoverySetting, AdminCreateUserConfig, AttributeDataType, AuthFlow, DeletionProtection, EmailConfiguration,
-    LambdaConfig, Mfa, MfaConfiguration, PasswordPolicy, Policies, PreventUserExistenceErrors, RecoveryMechanism,
-    RecoveryOption, SchemaAttribute, SmsConfiguration, StringAttributeConstraints, TimeUnit, TokenValidityUnits,
+    AccountRecoverySetting, AdminCreateUserConfig, AttributeDataType, AuthFlow, CognitoIdentityProvider,
+    DeletionProtection, EmailConfiguration, IdentityPool, IdentityPoolRoleAttachment, IdentityPoolRoles, LambdaConfig,
+    Mfa, MfaConfiguration, PasswordPolicy, Policies, PreventUserExistenceErrors, RecoveryMechanism, RecoveryOption,
+    SchemaAttribute, SmsConfiguration, StringAttributeConstraints, TimeUnit, TokenValidityUnits,
     UserAttributeUpdateSettings, UserPool, UserPoolClient, UserPoolGroup, UsernameConfiguration, VerifiableAttribute,
 };
 use crate::cfn::resources::iam::{InlinePolicy, Policy, PolicyDocument, Principal, Role, Statement};
@@ -42,6 +46,8 @@ pub struct AuthExports {
 }
 
 const COGNITO: &str = "cognito-idp.amazonaws.com";
+/// The identity pools' web identity provider (the issuer of the tokens STS receives).
+const COGNITO_IDENTITY: &str = "cognito-identity.amazonaws.com";
 
 /// §3's roles (the `user_roles.role` check constraint) as groups: name, description and
 /// precedence. A member of several groups gets the lowest precedence's claims first, so
@@ -275,7 +281,79 @@ pub fn build(ctx: &Context, app: &AppExports) -> (Stack, AuthExports) {
         api_client_id: stack.export("ApiClientId", "App client id of the API's /auth routes", api.r#ref()),
     };
     stack.output("UserPoolProviderUrl", "Issuer URL of the pool's tokens", pool.provider_url());
+    if auth.identity_pool.enabled {
+        let identity_pool = identity_pool(ctx, &mut stack.template, &pool, [&web, &mobile]);
+        stack.output(
+            "IdentityPoolId",
+            "Id of the identity pool the web and mobile apps get credentials from",
+            identity_pool,
+        );
+    }
     (stack, exports)
+}
+
+/// §1's "Cognito --> IAM": an identity pool that exchanges the web and mobile clients'
+/// tokens for temporary credentials of an authenticated role; returns the pool id.
+///
+/// No guests (unauthenticated identities), no classic flow (the pool, not the client,
+/// picks the role), and Cognito asks the user pool whether a token was revoked before it
+/// hands out credentials. The role grants nothing: the apps reach AWS only through the
+/// API, whose methods authorize user pool tokens, not IAM. It is the place a feature that
+/// calls AWS from the app (an upload to S3 under the caller's identity id) adds exactly
+/// its statement, and until then credentials from the pool can do nothing.
+fn identity_pool(
+    ctx: &Context,
+    t: &mut Template,
+    pool: &Handle<UserPool>,
+    clients: [&Handle<UserPoolClient>; 2],
+) -> Str {
+    let identity_pool = t.add(
+        "IdentityPool",
+        IdentityPool {
+            identity_pool_name: ctx.name("identities"),
+            allow_unauthenticated_identities: false,
+            allow_classic_flow: false,
+            cognito_identity_providers: clients
+                .into_iter()
+                .map(|client| CognitoIdentityProvider {
+                    provider_name: pool.provider_name(),
+                    client_id: client.r#ref(),
+                    server_side_token_check: true,
+                })
+                .collect(),
+            identity_pool_tags: ctx.tags("identities"),
+        },
+    );
+    // Cognito's documented trust for an authenticated role: only tokens of this pool
+    // (`aud`) and only for signed-in identities (`amr`).
+    let trust = PolicyDocument::new(vec![
+        Statement::allow("AssumedBySignedInIdentitiesOfThisPool", &["sts:AssumeRoleWithWebIdentity"], Vec::new())
+            .principal(Principal::Federated(COGNITO_IDENTITY.to_owned()))
+            .when("StringEquals", &format!("{COGNITO_IDENTITY}:aud"), vec![identity_pool.r#ref()])
+            .when("ForAnyValue:StringLike", &format!("{COGNITO_IDENTITY}:amr"), vec![Str::lit("authenticated")]),
+    ]);
+    let role = t.add(
+        "IdentityPoolAuthenticatedRole",
+        Role {
+            role_name: None,
+            description: format!(
+                "matbakh {}: signed-in app users' credentials from the identity pool (grants nothing yet)",
+                ctx.env.name
+            ),
+            assume_role_policy_document: trust,
+            managed_policy_arns: Vec::new(),
+            policies: Vec::new(),
+            tags: ctx.tags("identities-authenticated"),
+        },
+    );
+    t.add(
+        "IdentityPoolRoles",
+        IdentityPoolRoleAttachment {
+            identity_pool_id: identity_pool.r#ref(),
+            roles: IdentityPoolRoles { authenticated: role.arn() },
+        },
+    );
+    identity_pool.r#ref()
 }
 
 /// The role Cognito assumes to send SMS (MFA codes) through SNS.

@@ -16,6 +16,7 @@
 //!   artifacts bucket, versioned by content hash with the rest of the deployment.
 
 mod catalog;
+mod quicksight;
 
 use std::collections::BTreeMap;
 
@@ -412,10 +413,11 @@ pub fn build(
         );
     }
 
-    t.add(
+    let workgroup_name = ctx.prefix();
+    let workgroup = t.add(
         "AthenaWorkGroup",
         WorkGroup {
-            name: ctx.prefix(),
+            name: workgroup_name.clone(),
             description: format!(
                 "matbakh {}: queries over the data lake, results encrypted under athena-results/",
                 env.name
@@ -435,6 +437,18 @@ pub fn build(
             tags: ctx.tags("athena"),
         },
     );
+
+    if lake.quicksight.enabled {
+        let principal = lake.quicksight.principal_arn.as_deref().expect("validate requires principal_arn when enabled");
+        let lake = quicksight::Lake {
+            bucket: &bucket,
+            key: &key,
+            workgroup: &workgroup,
+            workgroup_name: &workgroup_name,
+            database_name: &database_name,
+        };
+        quicksight::add(ctx, t, lake, principal);
+    }
 
     let exports = DataLakeExports {
         bucket_name: stack.export("BucketName", "Name of the data lake bucket", bucket.r#ref()),

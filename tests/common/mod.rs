@@ -38,8 +38,37 @@ pub fn load_env(name: &str) -> Environment {
 }
 
 pub fn render_env(name: &str, format: Format) -> Rendered {
-    render(&constructs::build(&load_env(name), &repo_root()).expect("environment builds"), format)
-        .expect("environment renders")
+    render_environment(&load_env(name), format)
+}
+
+pub fn render_environment(env: &Environment, format: Format) -> Rendered {
+    render(&constructs::build(env, &repo_root()).expect("environment builds"), format).expect("environment renders")
+}
+
+/// The shipped environment `name` changed by `edit` (e.g. a switch no shipped file turns
+/// on); fails when the change does not pass the rules, as `validate` would refuse it.
+pub fn env_with(name: &str, edit: impl FnOnce(&mut Environment)) -> Environment {
+    let mut env = load_env(name);
+    edit(&mut env);
+    let errors: Vec<_> = matbakh_infra::config::rules::check(&env)
+        .into_iter()
+        .filter(|f| f.severity == matbakh_infra::config::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{name} with the change does not validate: {errors:#?}");
+    env
+}
+
+/// A QuickSight group for environments that turn QuickSight on.
+pub const QUICKSIGHT_ANALYSTS: &str = "arn:aws:quicksight:eu-central-1:123456789012:group/default/analysts";
+
+/// The shipped environment `name` with every feature no shipped file turns on switched on:
+/// the identity pool and QuickSight.
+pub fn switched_on(name: &str) -> Environment {
+    env_with(name, |e| {
+        e.auth.identity_pool.enabled = true;
+        e.datalake.quicksight.enabled = true;
+        e.datalake.quicksight.principal_arn = Some(QUICKSIGHT_ANALYSTS.into());
+    })
 }
 
 pub fn bin() -> &'static Path {

@@ -6,11 +6,22 @@ use std::collections::BTreeMap;
 use matbakh_infra::synth::Format;
 use serde_json::{Value, json};
 
-use super::render_env;
+use matbakh_infra::config::Environment;
+
+use super::{render_env, render_environment};
 
 /// Stack id → parsed template.
 pub fn templates(env: &str) -> BTreeMap<String, Value> {
-    render_env(env, Format::Json).stacks.into_iter().map(|s| (s.id, serde_json::from_str(&s.body).unwrap())).collect()
+    parse(render_env(env, Format::Json))
+}
+
+/// Stack id → parsed template of an environment built in the test.
+pub fn templates_of(env: &Environment) -> BTreeMap<String, Value> {
+    parse(render_environment(env, Format::Json))
+}
+
+fn parse(rendered: matbakh_infra::synth::Rendered) -> BTreeMap<String, Value> {
+    rendered.stacks.into_iter().map(|s| (s.id, serde_json::from_str(&s.body).unwrap())).collect()
 }
 
 /// The template's resources of type `type_name`: (logical id, resource), in template order.

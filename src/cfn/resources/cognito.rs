@@ -273,3 +273,51 @@ impl Resource for UserPoolGroup {
     const TYPE: &'static str = "AWS::Cognito::UserPoolGroup";
 }
 // `Ref` is the group name.
+
+/// A user pool app client whose tokens an identity pool exchanges for AWS credentials.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CognitoIdentityProvider {
+    /// `cognito-idp.<region>.amazonaws.com/<pool id>` (the pool's `ProviderName`).
+    pub provider_name: Str,
+    pub client_id: Str,
+    /// Ask the user pool whether the token was revoked (sign-out, disabled user) before
+    /// handing out credentials, not only whether it is signed and unexpired.
+    pub server_side_token_check: bool,
+}
+
+/// An identity pool (Cognito federated identities): turns user pool tokens into
+/// temporary AWS credentials of an IAM role.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IdentityPool {
+    pub identity_pool_name: String,
+    /// Guests (no sign-in) get no identity and no credentials when false.
+    pub allow_unauthenticated_identities: bool,
+    /// The basic (classic) flow lets the client pick a role itself with
+    /// `AssumeRoleWithWebIdentity`; false keeps the enhanced flow, where the pool picks.
+    pub allow_classic_flow: bool,
+    pub cognito_identity_providers: Vec<CognitoIdentityProvider>,
+    pub identity_pool_tags: Vec<super::Tag>,
+}
+impl Resource for IdentityPool {
+    const TYPE: &'static str = "AWS::Cognito::IdentityPool";
+}
+// `Ref` is the identity pool id (`<region>:<uuid>`).
+
+/// The identity pool's roles, by kind of identity.
+#[derive(Serialize)]
+pub struct IdentityPoolRoles {
+    /// Role ARN for signed-in identities.
+    pub authenticated: Str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IdentityPoolRoleAttachment {
+    pub identity_pool_id: Str,
+    pub roles: IdentityPoolRoles,
+}
+impl Resource for IdentityPoolRoleAttachment {
+    const TYPE: &'static str = "AWS::Cognito::IdentityPoolRoleAttachment";
+}

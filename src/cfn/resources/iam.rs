@@ -31,6 +31,8 @@ pub enum Principal {
     #[serde(rename = "AWS")]
     Aws(Str),
     Service(String),
+    /// A web identity provider, e.g. `cognito-identity.amazonaws.com` (identity pools).
+    Federated(String),
 }
 
 /// Condition operator → condition key → values.
@@ -101,6 +103,20 @@ impl Resource for Role {
     const TYPE: &'static str = "AWS::IAM::Role";
 }
 attributes!(Role { arn => "Arn" });
+
+impl Role {
+    /// A role with a generated name that one AWS service assumes, granted one inline policy.
+    pub fn for_service(service: &str, description: String, policy: InlinePolicy, tags: Vec<Tag>) -> Self {
+        Role {
+            role_name: None,
+            description,
+            assume_role_policy_document: service_trust(service),
+            managed_policy_arns: Vec::new(),
+            policies: vec![policy],
+            tags,
+        }
+    }
+}
 
 /// A trust policy that lets one AWS service assume the role.
 pub fn service_trust(service: &str) -> PolicyDocument {

@@ -16,6 +16,7 @@ pub mod iam;
 pub mod kms;
 pub mod lambda;
 pub mod logs;
+pub mod quicksight;
 pub mod rds;
 pub mod route53;
 pub mod s3;

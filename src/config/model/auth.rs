@@ -26,6 +26,21 @@ pub struct Auth {
     pub web_client: AppClient,
     /// The mobile app's client (no secret; it runs on the device).
     pub mobile_client: AppClient,
+    /// The identity pool of §1 ("Cognito --> IAM"): exchanges the web and mobile
+    /// clients' tokens for AWS credentials of an authenticated role. Off unless enabled.
+    #[serde(default)]
+    pub identity_pool: IdentityPool,
+}
+
+/// A Cognito identity pool for signed-in users of the web and mobile clients (no guest
+/// access). Its authenticated role grants nothing yet: the apps reach AWS only through
+/// the API, so the role is where a direct-access feature adds its permissions.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityPool {
+    /// Whether the environment has the identity pool and its authenticated role.
+    #[serde(default)]
+    pub enabled: bool,
 }
 
 /// The user pool's password policy.

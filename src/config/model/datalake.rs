@@ -24,6 +24,29 @@ pub struct DataLake {
     /// finds no rows in years outside it.
     #[serde(default)]
     pub partition_years: PartitionYears,
+    /// A QuickSight data source on the Athena workgroup (§1 Analytics). Needs a QuickSight
+    /// subscription of the account; off unless enabled.
+    #[serde(default)]
+    pub quicksight: QuickSight,
+}
+
+/// The QuickSight data source `matbakh-<env>-athena`: queries run in the environment's
+/// workgroup as a role of the stack that reads `curated/` only.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QuickSight {
+    /// Whether the environment has the data source (the account must subscribe to
+    /// QuickSight first).
+    #[serde(default)]
+    pub enabled: bool,
+    /// ARN of the QuickSight group (or user) that may build datasets on the data source;
+    /// required when enabled.
+    #[serde(default)]
+    #[schemars(
+        regex(pattern = QUICKSIGHT_PRINCIPAL_ARN.pattern),
+        extend("examples" = ["arn:aws:quicksight:eu-central-1:123456789012:group/default/analysts"])
+    )]
+    pub principal_arn: Option<String>,
 }
 
 /// A range of years, both included.

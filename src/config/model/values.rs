@@ -146,6 +146,10 @@ pub const ACM_CERTIFICATE_ARN: Format = Format {
     pattern: r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$",
     words: "an ACM certificate ARN (e.g. `arn:aws:acm:eu-central-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`)",
 };
+pub const QUICKSIGHT_PRINCIPAL_ARN: Format = Format {
+    pattern: r"^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)/[A-Za-z0-9._-]+/\S+$",
+    words: "a QuickSight user or group ARN (e.g. `arn:aws:quicksight:eu-central-1:123456789012:group/default/analysts`)",
+};
 pub const ROUTE_PATH: Format = Format {
     pattern: r"^(/[A-Za-z0-9._{}-]+)+$",
     words: "a path of `/`-separated segments of letters, digits, `._-` and `{parameter}` (e.g. `/api/v1/vc/start`)",
@@ -190,6 +194,7 @@ pub const FORMATS: &[Format] = &[
     ATTRIBUTE_NAME,
     STAGE_NAME,
     ACM_CERTIFICATE_ARN,
+    QUICKSIGHT_PRINCIPAL_ARN,
     ROUTE_PATH,
     QUERY_PARAMETER_NAME,
     HOSTED_ZONE_ID,

@@ -90,6 +90,16 @@ pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
         ));
     }
 
+    let quicksight = &lake.quicksight;
+    if quicksight.enabled && quicksight.principal_arn.is_none() {
+        out.push(Finding::error(
+            at("datalake.quicksight.principal_arn"),
+            "the QuickSight data source must be shared with someone, or no one can use it; set principal_arn to the \
+             ARN of the QuickSight group (or user) that builds the dashboards, e.g. \
+             arn:aws:quicksight:eu-central-1:123456789012:group/default/analysts",
+        ));
+    }
+
     if lake.athena.bytes_scanned_cutoff_per_query < MIN_BYTES_SCANNED_CUTOFF {
         out.push(Finding::error(
             at("datalake.athena.bytes_scanned_cutoff_per_query"),
@@ -207,7 +217,7 @@ fn value(text: &str, min: u32, max: u32, names: &[&str]) -> Result<u32, String> 
 mod tests {
     use super::*;
     use crate::config::Environment;
-    use crate::config::model::PartitionYears;
+    use crate::config::model::{PartitionYears, QuickSight};
     use crate::config::rules::test_support::{assert_error, findings};
 
     fn with(edit: impl FnOnce(&mut Environment)) -> Vec<Finding> {
@@ -328,6 +338,19 @@ mod tests {
             &["at most `last`"],
         );
         assert_eq!(with(|e| e.datalake.partition_years = PartitionYears { first: 2030, last: 2030 }), []);
+    }
+
+    #[test]
+    fn quicksight_needs_a_principal_when_enabled() {
+        assert_error(
+            &with(|e| e.datalake.quicksight = QuickSight { enabled: true, principal_arn: None }),
+            "datalake.quicksight.principal_arn",
+            &["principal_arn", "group/default/analysts"],
+        );
+        let arn = "arn:aws:quicksight:eu-central-1:123456789012:group/default/analysts";
+        assert_eq!(with(|e| e.datalake.quicksight = QuickSight { enabled: true, principal_arn: Some(arn.into()) }), []);
+        // Off, it needs nothing.
+        assert_eq!(with(|e| e.datalake.quicksight = QuickSight { enabled: false, principal_arn: None }), []);
     }
 
     #[test]
