@@ -272,6 +272,13 @@ fn located(o: &Output) -> Vec<String> {
     stderr(o).lines().filter(|l| l.starts_with("stacks/dev.yaml:")).map(str::to_owned).collect()
 }
 
+/// The 1-based line of `dir`'s stacks/dev.yaml holding `text` (the file changes as the
+/// design grows; the tests name what they edited, not where it sits).
+fn line_of(dir: &Path, text: &str) -> usize {
+    let yaml = std::fs::read_to_string(dir.join("stacks/dev.yaml")).unwrap();
+    yaml.lines().position(|l| l.contains(text)).unwrap_or_else(|| panic!("no {text:?} in dev.yaml")) + 1
+}
+
 fn line_with(lines: &[String], needle: &str) -> String {
     lines.iter().find(|l| l.contains(needle)).cloned().unwrap_or_else(|| panic!("no line with {needle:?}: {lines:#?}"))
 }
@@ -293,18 +300,22 @@ fn schema_rule_asset_and_secret_errors_come_in_one_run() {
     let lines = located(&o);
     assert_eq!(lines.len(), 8, "{lines:#?}");
     assert!(
-        line_with(&lines, "functions.layers[1].path:")
-            .starts_with("stacks/dev.yaml:90:13: functions.layers[1].path: folder"),
+        line_with(&lines, "functions.layers[1].path:").starts_with(&format!(
+            "stacks/dev.yaml:{}:13: functions.layers[1].path: folder",
+            line_of(dir.path(), "path: examples/layers/none")
+        )),
         "{lines:#?}"
     );
-    assert!(line_with(&lines, "network.nat_gateways:").starts_with("stacks/dev.yaml:15:17: "), "{lines:#?}");
+    let nat = format!("stacks/dev.yaml:{}:17: ", line_of(dir.path(), "nat_gateways: one"));
+    assert!(line_with(&lines, "network.nat_gateways:").starts_with(&nat), "{lines:#?}");
     assert!(line_with(&lines, "network.nat_gatways:").contains("unknown field"));
     assert!(line_with(&lines, "cache.snapshot_window:").contains("60 minutes"));
     assert!(line_with(&lines, "api.cors_origins[0]:").contains("https"));
     assert!(line_with(&lines, "datalake.etl.schedule:").contains("hours (2nd field) `25`"));
     assert!(line_with(&lines, "tags.DB_PASS:").contains("Secrets Manager"));
     let code = line_with(&lines, "functions.definitions[0].code:");
-    assert!(code.starts_with("stacks/dev.yaml:95:13: "), "{code}");
+    let at = format!("stacks/dev.yaml:{}:13: ", line_of(dir.path(), "code: examples/functions/nope"));
+    assert!(code.starts_with(&at), "{code}");
     assert!(code.contains("`examples/functions/nope` does not exist (resolved from "), "{code}");
 }
 
@@ -324,7 +335,8 @@ fn asset_paths_resolve_from_the_repository_root_whatever_the_working_directory()
     let err = stderr(&o);
     let root = dir.path().canonicalize().unwrap();
     let expected = format!("resolved from {}: {}", root.display(), root.join("examples/layers/gone").display());
-    assert!(err.contains("dev.yaml:85:13: functions.layers[0].path: folder `examples/layers/gone`"), "{err}");
+    let at = format!("dev.yaml:{}:13: ", line_of(dir.path(), "path: examples/layers/gone"));
+    assert!(err.contains(&format!("{at}functions.layers[0].path: folder `examples/layers/gone`")), "{err}");
     assert!(err.contains(&expected), "{err}");
 }
 
@@ -335,7 +347,8 @@ fn asset_paths_and_links_leaving_the_repository_are_refused() {
     let o = run(&["validate", "--env", "dev"], dir.path());
     assert_eq!(o.status.code(), Some(1));
     let code = line_with(&located(&o), "functions.definitions[0].code:");
-    assert!(code.starts_with("stacks/dev.yaml:93:13: "), "{code}");
+    let at = format!("stacks/dev.yaml:{}:13: ", line_of(dir.path(), "code: ../../../../etc/ssl"));
+    assert!(code.starts_with(&at), "{code}");
     assert!(code.contains("`../../../../etc/ssl` leads outside the repository"), "{code}");
 
     let dir = stacks_copy();

@@ -62,9 +62,17 @@ impl FakeCfn {
         let mut fake = FakeCfn::default();
         for s in &rendered.stacks {
             let mut stack = live(&s.name, "UPDATE_COMPLETE");
-            if !s.body.contains("AvailabilityZones") {
-                stack.parameters.clear();
-            }
+            // Deployed with the template's defaults, as DescribeStacks reports them (the
+            // value given: for Systems Manager parameter types the parameter's name).
+            stack.parameters = s.template["Parameters"]
+                .as_object()
+                .map(|declared| {
+                    declared
+                        .iter()
+                        .filter_map(|(k, p)| p["Default"].as_str().map(|d| (k.clone(), d.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default();
             fake.stacks.insert(s.name.clone(), (stack, s.body.clone()));
         }
         fake
