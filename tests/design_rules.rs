@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::stacks::{resources_of_type, security_group_rules, templates};
-use common::{ENVIRONMENTS, load_env, render_env};
+use common::stacks::{resources_of_type, security_group_rules, templates, templates_of};
+use common::{ENVIRONMENTS, env_with, load_env, render_env};
 use matbakh_infra::synth::Format;
 use serde_json::{Value, json};
 
@@ -181,17 +181,12 @@ fn bastion_is_an_ssm_managed_private_instance() {
 
 #[test]
 fn without_a_bastion_there_is_no_instance_and_no_https_egress() {
-    let mut env = load_env("dev");
-    env.network.bastion.enabled = false;
-    let assembly = matbakh_infra::constructs::build(&env, &common::repo_root()).expect("builds");
-    let rendered = matbakh_infra::synth::render(&assembly, Format::Json).expect("renders");
-    let t = &rendered.stacks.iter().find(|s| s.id == "network").unwrap().body;
-    let t: Value = serde_json::from_str(t).unwrap();
+    let t = &templates_of(&env_with("dev", |e| e.network.bastion.enabled = false))["network"];
     for kind in ["AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::LaunchTemplate", "AWS::IAM::InstanceProfile"] {
-        assert!(resources_of_type(&t, kind).is_empty(), "{kind}");
+        assert!(resources_of_type(t, kind).is_empty(), "{kind}");
     }
     assert!(t["Parameters"]["BastionImageId"].is_null());
-    assert_eq!(rules(&t).into_iter().filter(|r| r.0 == "Bastion").count(), 1, "only 5432 to RDS-SG");
+    assert_eq!(rules(t).into_iter().filter(|r| r.0 == "Bastion").count(), 1, "only 5432 to RDS-SG");
 }
 
 #[test]

@@ -24,6 +24,7 @@ pub const SSM_POLICY: &str = "AmazonSSMManagedInstanceCore";
 
 pub fn add(ctx: &Context, t: &mut Template, private_subnets: &[Handle<Subnet>], group: &Handle<SecurityGroup>) {
     let bastion = &ctx.env.network.bastion;
+    let tags = ctx.tags("bastion");
     let image = t.add_parameter(
         "BastionImageId",
         Parameter {
@@ -43,7 +44,7 @@ pub fn add(ctx: &Context, t: &mut Template, private_subnets: &[Handle<Subnet>], 
             assume_role_policy_document: service_trust("ec2.amazonaws.com"),
             managed_policy_arns: vec![managed_policy(SSM_POLICY)],
             policies: Vec::new(),
-            tags: ctx.tags("bastion"),
+            tags: tags.clone(),
         },
     );
     let profile = t.add("BastionInstanceProfile", InstanceProfile { roles: vec![role.r#ref()] });
@@ -66,10 +67,10 @@ pub fn add(ctx: &Context, t: &mut Template, private_subnets: &[Handle<Subnet>], 
                 }],
                 tag_specifications: ["instance", "volume"]
                     .into_iter()
-                    .map(|kind| TagSpecification { resource_type: kind, tags: ctx.tags("bastion") })
+                    .map(|kind| TagSpecification { resource_type: kind, tags: tags.clone() })
                     .collect(),
             },
-            tag_specifications: vec![TagSpecification { resource_type: "launch-template", tags: ctx.tags("bastion") }],
+            tag_specifications: vec![TagSpecification { resource_type: "launch-template", tags: tags.clone() }],
         },
     );
     t.add(
@@ -83,8 +84,7 @@ pub fn add(ctx: &Context, t: &mut Template, private_subnets: &[Handle<Subnet>], 
                 launch_template_id: template.r#ref(),
                 version: template.latest_version_number(),
             },
-            tags: ctx
-                .tags("bastion")
+            tags: tags
                 .into_iter()
                 .map(|tag| GroupTag { key: tag.key, value: tag.value, propagate_at_launch: true })
                 .collect(),
