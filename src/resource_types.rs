@@ -214,6 +214,14 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType { stateful: true, name_property: Some("BackupVaultName"), ..entry("AWS::Backup::BackupVault") },
     // Logs are data: a replaced or removed group loses its history.
     ResourceType { stateful: true, ..entry("AWS::Logs::LogGroup") },
+    // Where a log group's events go, and the role that sends them: logs leave the group.
+    ResourceType { access: &[value("DestinationArn"), value("RoleArn")], ..entry("AWS::Logs::SubscriptionFilter") },
+    // The bucket, prefix and key records are delivered to, and the role writing them.
+    ResourceType {
+        access: &[value("ExtendedS3DestinationConfiguration")],
+        name_property: Some("DeliveryStreamName"),
+        ..entry("AWS::KinesisFirehose::DeliveryStream")
+    },
     ResourceType {
         access: &[
             policy("AssumeRolePolicyDocument"),

@@ -157,8 +157,9 @@ async fn a_failed_dev_stack_blocks_its_dependents_only() {
     let g = dev_graph();
     let waves = g.waves().unwrap();
     // A second-wave stack with the fewest dependents fails halfway through its wave, so
-    // stacks of the first wave are done, others of its wave are running, and some stacks
-    // independent of it have yet to start.
+    // stacks of the first wave are done and others of its wave are running. (In dev every
+    // later stack depends on both second-wave stacks; that an independent stack still
+    // starts after a failure is `failure_blocks_transitively_and_names_the_blockers`.)
     let failing = waves[1]
         .iter()
         .filter(|n| !dependents(&g, n).is_empty())
@@ -173,7 +174,6 @@ async fn a_failed_dev_stack_blocks_its_dependents_only() {
     assert_eq!(schedule.outcome(&failing), Some(&StackOutcome::Failed(format!("{failing} failed"))));
     assert_eq!(log.spans.lock().unwrap()[&failing], (STEP, failed_at));
     let spans = log.spans.lock().unwrap();
-    let mut started_after_failure = 0;
     for id in &g.nodes {
         let outcome = schedule.outcome(id).unwrap();
         if blocked.contains(id) {
@@ -186,10 +186,8 @@ async fn a_failed_dev_stack_blocks_its_dependents_only() {
             assert!(!spans.contains_key(id), "{id} must not start");
         } else if *id != failing {
             assert!(outcome.is_succeeded(), "{id} is independent of {failing}: {outcome:?}");
-            started_after_failure += usize::from(spans[id].0 > failed_at);
         }
     }
-    assert!(started_after_failure > 0, "some independent stack starts after the failure");
     // Stacks running when it failed (the rest of its wave) ran to the end.
     let running = waves[1].iter().filter(|id| **id != failing).collect::<Vec<_>>();
     assert!(!running.is_empty());

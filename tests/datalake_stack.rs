@@ -253,9 +253,13 @@ fn glue_role_is_least_privilege() {
         }
     }
     let by_sid = |sid: &str| statements.iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid}"));
+    // Its two outputs only: the day's raw snapshot and the curated table.
     assert_eq!(
-        by_sid("ReadRawWriteCurated")["Resource"],
-        json!([{"Fn::Sub": "${DataLakeBucket.Arn}/raw/*"}, {"Fn::Sub": "${DataLakeBucket.Arn}/curated/*"}])
+        by_sid("WriteOwnOutputs")["Resource"],
+        json!([
+            {"Fn::Sub": "${DataLakeBucket.Arn}/raw/rds-exports/*"},
+            {"Fn::Sub": "${DataLakeBucket.Arn}/curated/business_partners/*"}
+        ])
     );
     assert_eq!(by_sid("UseDataLakeKey")["Resource"], json!([key_arn()]));
     assert_eq!(
@@ -303,9 +307,10 @@ fn athena_results_are_encrypted_and_the_workgroup_enforces_it() {
 }
 
 #[test]
-fn datalake_depends_on_network_security_and_data() {
+fn datalake_depends_on_the_stacks_it_reads_and_subscribes_to() {
     let deps = render_env("prod", Format::Json).manifest.stack("datalake").unwrap().depends_on.clone();
-    assert_eq!(deps, ["data", "network", "security"]);
+    // app and api: the log groups of the raw feeds and the roles archiving external APIs.
+    assert_eq!(deps, ["api", "app", "data", "network", "security"]);
 }
 
 /// The columns of the design's `CREATE EXTERNAL TABLE business_partners_curated` (§7).
@@ -317,9 +322,22 @@ fn curated_tables_are_parquet_with_the_designs_partition_projection() {
     for env in ENVIRONMENTS {
         let t = datalake(env);
         let years = load_env(env).datalake.partition_years;
-        let tables = resources_of_type(&t, "AWS::Glue::Table");
-        let names: Vec<&Value> = tables.iter().map(|(_, r)| &r["Properties"]["TableInput"]["Name"]).collect();
-        assert_eq!(names, [&json!("business_partners_curated"), &json!("visibility_check_results_curated")], "{env}");
+        let all = resources_of_type(&t, "AWS::Glue::Table");
+        let names: Vec<&Value> = all.iter().map(|(_, r)| &r["Properties"]["TableInput"]["Name"]).collect();
+        assert_eq!(
+            names,
+            [
+                &json!("business_partners_curated"),
+                &json!("visibility_check_results_curated"),
+                &json!("daily_kpis"),
+                &json!("monthly_cohorts")
+            ],
+            "{env}"
+        );
+        let tables: Vec<_> = all
+            .into_iter()
+            .filter(|(_, r)| r["Properties"]["TableInput"]["Name"].as_str().unwrap().ends_with("_curated"))
+            .collect();
         for ((_, table), prefix) in tables.iter().zip(["business_partners", "visibility_check_results"]) {
             let p = &table["Properties"];
             assert_eq!(p["CatalogId"], json!({"Ref": "AWS::AccountId"}));
@@ -385,7 +403,7 @@ fn the_glue_role_may_list_and_delete_what_the_overwrite_replaces() {
     let by_sid = |sid: &str| statements.as_array().unwrap().iter().find(|s| s["Sid"] == sid).unwrap().clone();
     // The overwrite lists the prefix and deletes the previous run's objects.
     assert!(by_sid("ListDataLake")["Action"].as_array().unwrap().contains(&json!("s3:ListBucket")));
-    assert!(by_sid("ReadRawWriteCurated")["Action"].as_array().unwrap().contains(&json!("s3:DeleteObject")));
+    assert!(by_sid("WriteOwnOutputs")["Action"].as_array().unwrap().contains(&json!("s3:DeleteObject")));
     assert!(by_sid("UseCatalogDatabase")["Action"].as_array().unwrap().contains(&json!("glue:GetTable")));
 }
 
@@ -498,5 +516,167 @@ fn quicksight_reads_curated_through_the_workgroup_as_its_own_role() {
             assert_eq!(&t["Resources"][id], resource, "{env}: {id} changed");
         }
         assert_eq!(t["Resources"].as_object().unwrap().len(), shipped["Resources"].as_object().unwrap().len() + 2);
+    }
+}
+
+#[test]
+fn aggregates_have_tables_with_the_columns_of_the_designs_queries() {
+    for env in ENVIRONMENTS {
+        let t = datalake(env);
+        for (id, name, columns) in [
+            (
+                "DailyKpisTable",
+                "daily_kpis",
+                json!([{"Name": "date", "Type": "date"}, {"Name": "total_leads", "Type": "bigint"},
+                       {"Name": "completed_leads", "Type": "bigint"}, {"Name": "avg_score", "Type": "double"}]),
+            ),
+            (
+                "MonthlyCohortsTable",
+                "monthly_cohorts",
+                json!([{"Name": "cohort_month", "Type": "timestamp"}, {"Name": "new_businesses", "Type": "bigint"}]),
+            ),
+        ] {
+            let input = &t["Resources"][id]["Properties"]["TableInput"];
+            assert_eq!(input["Name"], name, "{env}");
+            let storage = &input["StorageDescriptor"];
+            assert_eq!(storage["Location"], format!("s3://matbakh-data-lake-{env}/curated/aggregates/{name}/"));
+            assert_eq!(storage["Columns"], columns, "{env} {name}");
+            // Small, rewritten whole: no partitions, so no projection either.
+            assert!(input.get("PartitionKeys").is_none(), "{env} {name}");
+            assert!(input["Parameters"].get("projection.enabled").is_none(), "{env} {name}");
+            assert_eq!(input["Parameters"]["classification"], "parquet");
+        }
+    }
+}
+
+fn import(env: &str, stack: &str, export: &str) -> Value {
+    json!({"Fn::ImportValue": format!("matbakh-{env}-{stack}-{export}")})
+}
+
+#[test]
+fn raw_log_feeds_subscribe_the_stage_and_every_function() {
+    for env in ENVIRONMENTS {
+        let t = datalake(env);
+        let functions = load_env(env).functions.definitions;
+        let subscriptions = resources_of_type(&t, "AWS::Logs::SubscriptionFilter");
+        assert_eq!(subscriptions.len(), functions.len() + 1, "{env}: the stage and each function");
+        let stream_of = |group: &Value| {
+            let (_, s) = subscriptions
+                .iter()
+                .find(|(_, s)| s["Properties"]["LogGroupName"] == *group)
+                .unwrap_or_else(|| panic!("{env}: no subscription of {group}"));
+            assert_eq!(s["Properties"]["FilterPattern"], "", "every event");
+            assert_eq!(s["Properties"]["FilterName"], "matbakh-data-lake-raw");
+            assert_eq!(s["Properties"]["RoleArn"], json!({"Fn::GetAtt": ["LogFeedsSubscriptionRole", "Arn"]}));
+            s["Properties"]["DestinationArn"].clone()
+        };
+        assert_eq!(
+            stream_of(&import(env, "api", "AccessLogGroupName")),
+            json!({"Fn::GetAtt": ["ApiLogsDeliveryStream", "Arn"]})
+        );
+        for f in &functions {
+            let stem: String = f.name.split('-').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
+            assert_eq!(
+                stream_of(&import(env, "app", &format!("{stem}LogGroupName"))),
+                json!({"Fn::GetAtt": ["LambdaLogsDeliveryStream", "Arn"]}),
+                "{env} {}",
+                f.name
+            );
+        }
+    }
+}
+
+#[test]
+fn delivery_streams_write_lines_by_day_under_their_raw_prefix_encrypted() {
+    for env in ENVIRONMENTS {
+        let t = datalake(env);
+        for (id, feed) in [("ApiLogs", "api-logs"), ("LambdaLogs", "lambda-logs")] {
+            let p = &t["Resources"][format!("{id}DeliveryStream")]["Properties"];
+            assert_eq!(p["DeliveryStreamName"], format!("matbakh-{env}-{feed}"));
+            assert_eq!(p["DeliveryStreamType"], "DirectPut");
+            let d = &p["ExtendedS3DestinationConfiguration"];
+            assert_eq!(d["BucketARN"], json!({"Fn::GetAtt": ["DataLakeBucket", "Arn"]}));
+            assert_eq!(d["RoleARN"], json!({"Fn::GetAtt": [format!("{id}DeliveryRole"), "Arn"]}));
+            let day = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/";
+            assert_eq!(d["Prefix"], format!("raw/{feed}/{day}"));
+            assert_eq!(
+                d["ErrorOutputPrefix"],
+                format!("raw/delivery-errors/{feed}/!{{firehose:error-output-type}}/{day}")
+            );
+            assert_eq!(d["EncryptionConfiguration"], json!({"KMSEncryptionConfig": {"AWSKMSKeyARN": key_arn()}}));
+            assert_eq!((&d["CompressionFormat"], &d["FileExtension"]), (&json!("GZIP"), &json!(".log.gz")));
+            // CloudWatch Logs sends gzip envelopes: decompress, keep the messages, one per line.
+            assert_eq!(
+                d["ProcessingConfiguration"],
+                json!({"Enabled": true, "Processors": [
+                    {"Type": "Decompression", "Parameters": [{"ParameterName": "CompressionFormat", "ParameterValue": "GZIP"}]},
+                    {"Type": "CloudWatchLogProcessing",
+                     "Parameters": [{"ParameterName": "DataMessageExtraction", "ParameterValue": "true"}]}]})
+            );
+
+            let role = &t["Resources"][format!("{id}DeliveryRole")]["Properties"];
+            let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
+            assert_eq!(trust["Principal"], json!({"Service": "firehose.amazonaws.com"}));
+            assert_eq!(trust["Condition"], json!({"StringEquals": {"sts:ExternalId": [{"Ref": "AWS::AccountId"}]}}));
+            let statements = role["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap();
+            let writes: Vec<&Value> = statements.iter().filter(|s| s["Sid"] == "WriteOwnPrefixes").collect();
+            assert_eq!(
+                writes[0]["Resource"],
+                json!([{"Fn::Sub": format!("${{DataLakeBucket.Arn}}/raw/{feed}/*")},
+                       {"Fn::Sub": format!("${{DataLakeBucket.Arn}}/raw/delivery-errors/{feed}/*")}]),
+                "{env}: a feed writes its own prefixes only"
+            );
+            assert!(!writes[0]["Action"].as_array().unwrap().contains(&json!("s3:DeleteObject")));
+        }
+        let logs_role = &t["Resources"]["LogFeedsSubscriptionRole"]["Properties"];
+        let trust = &logs_role["AssumeRolePolicyDocument"]["Statement"][0];
+        assert_eq!(trust["Principal"], json!({"Service": "logs.amazonaws.com"}));
+        assert_eq!(
+            trust["Condition"],
+            json!({"ArnLike": {"aws:SourceArn": [{"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"}]}})
+        );
+        assert_eq!(
+            logs_role["Policies"][0]["PolicyDocument"]["Statement"],
+            json!([{"Sid": "PutIntoFeeds", "Effect": "Allow", "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"],
+                    "Resource": [{"Fn::GetAtt": ["ApiLogsDeliveryStream", "Arn"]},
+                                 {"Fn::GetAtt": ["LambdaLogsDeliveryStream", "Arn"]}]}])
+        );
+    }
+}
+
+#[test]
+fn only_archiving_functions_may_write_raw_external_apis_and_nothing_else() {
+    use matbakh_infra::config::model::Capability;
+    for env in ENVIRONMENTS {
+        let t = datalake(env);
+        let archiving: Vec<String> = load_env(env)
+            .functions
+            .definitions
+            .iter()
+            .filter(|f| f.uses.contains(&Capability::ExternalApiArchive))
+            .map(|f| f.name.clone())
+            .collect();
+        assert_eq!(archiving, ["api-core"], "{env}: the function holding the external API keys");
+        let p = &t["Resources"]["ExternalApiArchivePolicy"]["Properties"];
+        assert_eq!(p["Roles"], json!([import(env, "app", "ApiCoreRoleName")]));
+        assert_eq!(
+            p["PolicyDocument"]["Statement"],
+            json!([
+                {"Sid": "WriteExternalApiResponses", "Effect": "Allow", "Action": ["s3:PutObject"],
+                 "Resource": [{"Fn::Sub": "${DataLakeBucket.Arn}/raw/external-apis/*"}]},
+                {"Sid": "EncryptWithDataLakeKey", "Effect": "Allow", "Action": ["kms:GenerateDataKey"],
+                 "Resource": [key_arn()],
+                 "Condition": {"StringEquals": {"kms:ViaService": [{"Fn::Sub": "s3.${AWS::Region}.amazonaws.com"}]}}}
+            ])
+        );
+        let app = templates(env).remove("app").unwrap();
+        let vars = &app["Resources"]["ApiCoreFunction"]["Properties"]["Environment"]["Variables"];
+        assert_eq!(vars["DATA_LAKE_BUCKET"], format!("matbakh-data-lake-{env}"));
+        assert_eq!(vars["EXTERNAL_API_ARCHIVE_PREFIX"], "raw/external-apis/");
+        assert!(
+            app["Resources"]["VcStartFunction"]["Properties"]["Environment"]["Variables"]
+                .get("DATA_LAKE_BUCKET")
+                .is_none()
+        );
     }
 }

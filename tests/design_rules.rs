@@ -30,7 +30,8 @@ fn stacks_are_named_per_environment_and_ordered_by_dependencies() {
         assert_eq!(deps("edge"), ["api"]);
         // The API is named in config (the ApiName dimension): no import, no edge.
         assert_eq!(deps("observability"), ["app", "data"]);
-        assert_eq!(deps("datalake"), ["data", "network", "security"]);
+        // app and api: the log groups its raw feeds subscribe to, the roles it grants.
+        assert_eq!(deps("datalake"), ["api", "app", "data", "network", "security"]);
     }
 }
 

@@ -1,4 +1,6 @@
-"""Glue ETL job (design section 7): business_partners from PostgreSQL to curated/ as Parquet.
+"""Glue ETL job (design section 7): business_partners from PostgreSQL to the data lake as
+Parquet: the day's raw snapshot under ``raw/rds-exports/year=/month=/day=/`` and the
+curated table under ``curated/business_partners/``.
 
 Each run is a full export that replaces the table's prefix
 ``curated/business_partners/`` (Spark's static overwrite), so a run's result depends on
@@ -7,6 +9,10 @@ its ``created_date``; a deleted row disappears. The design's bookmarks on ``upda
 appended changed rows into their partition again (Glue also requires a custom bookmark
 key to be strictly increasing, which ``updated_at`` is not), so they are off. The table
 is small (§7), so reading it whole each night costs little.
+
+The raw snapshot is the table as read (every column, before the quality checks, so a
+run that fails them leaves the evidence), in the folder of the run's UTC day, zero-padded
+as §7 lays it out; a second run on the same day replaces that day's snapshot only.
 
 The transformation is plain Python (``curate_row``, ``check_ids``, ``curate``) so it runs
 and is tested without Spark or awsglue, which only ``main`` imports.
@@ -18,10 +24,12 @@ CloudFormation resolves in templates only; inside a script it stays a literal st
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 SOURCE_TABLE = "business_partners"
+# Below the bucket: one folder per day of export (§7 raw/rds-exports/).
+RAW_EXPORTS_PREFIX = "raw/rds-exports/"
 # Below the bucket; the catalog table business_partners_curated points here.
 CURATED_PREFIX = "curated/business_partners/"
 # (source column, curated column), the design's apply_mapping.
@@ -48,6 +56,13 @@ def curate_row(row: Mapping[str, Any]) -> tuple:
     ``created_at`` (the partition; it never changes when the row is updated)."""
     created: datetime = row["created_at"]
     return (*(row[source] for source, _ in COLUMNS), created.year, created.month, created.day)
+
+
+def raw_export_prefix(run_time: datetime) -> str:
+    """The folder of a run's raw snapshot: ``raw/rds-exports/year=2025/month=01/day=15/business_partners/``
+    for a run on 15 January 2025 (UTC)."""
+    day = run_time.astimezone(timezone.utc)
+    return f"{RAW_EXPORTS_PREFIX}year={day.year:04d}/month={day.month:02d}/day={day.day:02d}/{SOURCE_TABLE}/"
 
 
 def check_ids(ids: Iterable[Any]) -> None:
@@ -114,6 +129,8 @@ def main() -> None:
         },
     ).toDF()
 
+    raw = f"s3://{args['S3_BUCKET']}/{raw_export_prefix(datetime.now(timezone.utc))}"
+    source.write.mode(WRITE_MODE).option("compression", "snappy").parquet(raw)
     check_ids(row["id"] for row in source.select("id").collect())
     curated = spark.createDataFrame(source.rdd.map(lambda row: curate_row(row.asDict())), schema=CURATED_SCHEMA)
     (

@@ -126,3 +126,27 @@ test('a failing metric writer never fails the request', async () => {
     metrics.setWriter(previous);
   }
 });
+
+test('external API answers are archived under raw/external-apis/<source>/ by UTC day', async () => {
+  const { archiveExternalResponse } = require('@matbakh/shared-utils');
+  const saved = { ...process.env };
+  process.env.DATA_LAKE_BUCKET = 'matbakh-data-lake-dev';
+  process.env.EXTERNAL_API_ARCHIVE_PREFIX = 'raw/external-apis/';
+  try {
+    const puts = [];
+    const key = await archiveExternalResponse('google-business', { rating: 4.5 }, {
+      put: async (input) => puts.push(input),
+      now: new Date('2025-01-14T23:30:00-01:00'),
+      id: 'call-1',
+    });
+    assert.equal(key, 'raw/external-apis/google-business/year=2025/month=01/day=15/call-1.json');
+    assert.deepEqual(puts, [{
+      Bucket: 'matbakh-data-lake-dev', Key: key, Body: '{"rating":4.5}', ContentType: 'application/json',
+    }]);
+    await assert.rejects(archiveExternalResponse('twitter', {}, { put: async () => {} }), /unknown external source twitter/);
+    delete process.env.DATA_LAKE_BUCKET;
+    await assert.rejects(archiveExternalResponse('ga4-exports', {}, { put: async () => {} }), /add external_api_archive/);
+  } finally {
+    process.env = saved;
+  }
+});

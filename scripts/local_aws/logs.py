@@ -1,4 +1,10 @@
-"""CloudWatch Logs: ``AWS::Logs::LogGroup`` through CloudFormation as AWS documents it.
+"""CloudWatch Logs: ``AWS::Logs::LogGroup`` and ``AWS::Logs::SubscriptionFilter`` through
+CloudFormation as AWS documents them.
+
+What AWS documents for SubscriptionFilter (Template Reference; Logs API
+PutSubscriptionFilter): Ref = the filter name; FilterName and LogGroupName are createOnly,
+FilterPattern, DestinationArn and RoleArn update in place (PutSubscriptionFilter on the
+same name); a log group takes at most two filters ("LimitExceededException").
 
 Upstream issues (as we would file them at getmoto/moto):
 
@@ -25,17 +31,29 @@ Upstream issues (as we would file them at getmoto/moto):
    ``LogGroup.get_cfn_attribute`` returns ``arn:aws:logs:REGION:ACCOUNT:log-group:NAME``.
    Expected (Template Reference, return values): ``arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*``.
 
+4. **SubscriptionFilter is not supported by CloudFormation.** moto 5.2.5 has a
+   ``SubscriptionFilter`` model (``moto/logs/models.py``) but it is no CloudFormationModel,
+   so the type is a placeholder. Reproduction::
+
+       {"Resources": {"F": {"Type": "AWS::Logs::SubscriptionFilter", "Properties": {
+           "LogGroupName": "/g", "FilterName": "f", "FilterPattern": "",
+           "DestinationArn": "arn:aws:firehose:eu-central-1:123456789012:deliverystream/s",
+           "RoleArn": "arn:aws:iam::123456789012:role/r"}}}}
+
+   Expected: DescribeSubscriptionFilters(logGroupName="/g") lists ``f``. Actual: [].
+
 Choices: a changed LogGroupClass fails the update (Logs has no API to change a log group's
 class). Not emulated: DataProtectionPolicy, ResourcePolicyDocument, FieldIndexPolicies,
 DeletionProtectionEnabled, BearerTokenAuthenticationEnabled (accepted, ignored).
 """
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
+from moto.core.common_models import CloudFormationModel
 from moto.logs.exceptions import ResourceNotFoundException
 from moto.logs.models import LogGroup, logs_backends
 from moto.logs.responses import LogsResponse
 
-from ._cfn import as_int, original, properties, replace, tags_to_dict
+from ._cfn import Resource, as_int, model, not_in_place, original, properties, replace, tags_to_dict
 
 TYPE = "AWS::Logs::LogGroup"
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -120,6 +138,52 @@ def create_log_group_api(self):
     group = self.logs_backend.groups[self._get_param("logGroupName")]
     group.log_group_class = self._get_param("logGroupClass") or "STANDARD"
     return result
+
+
+@model
+class SubscriptionFilter(Resource, CloudFormationModel):
+    TYPE = "AWS::Logs::SubscriptionFilter"
+    NAME_PROPERTY = "FilterName"
+    REF = "name"
+
+    def __init__(self, log_group_name: str, name: str):
+        self.log_group_name, self.name = log_group_name, name
+
+    @staticmethod
+    def _put(props, name, account_id, region_name):
+        logs_backends[account_id][region_name].put_subscription_filter(
+            props["LogGroupName"], name, props.get("FilterPattern", ""), props["DestinationArn"], props.get("RoleArn")
+        )
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = properties(cloudformation_json)
+        name = props.get("FilterName") or resource_name
+        group = logs_backends[account_id][region_name].groups.get(props["LogGroupName"])
+        if group is not None and name in group.subscription_filters:
+            raise ValidationError(message=f"{cls.TYPE}: log group {group.name} already has a filter named {name}")
+        cls._put(props, name, account_id, region_name)
+        return cls(props["LogGroupName"], name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = properties(cloudformation_json)
+        if props["LogGroupName"] != original_resource.log_group_name:
+            raise not_in_place(cls.TYPE, "LogGroupName")
+        if props.get("FilterName", original_resource.name) != original_resource.name:
+            raise not_in_place(cls.TYPE, "FilterName")
+        cls._put(props, original_resource.name, account_id, region_name)
+        return original_resource
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        try:
+            logs_backends[account_id][region_name].delete_subscription_filter(self.log_group_name, self.name)
+        except ResourceNotFoundException:
+            pass  # the filter or its log group is gone: the delete succeeded
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        cls(properties(cloudformation_json)["LogGroupName"], resource_name).delete(account_id, region_name)
 
 
 def install():

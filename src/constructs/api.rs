@@ -76,6 +76,8 @@ pub struct ApiExports {
     pub rest_api_id: Export,
     /// ARN of the stage (what the web ACL is associated with).
     pub stage_arn: Export,
+    /// Name of the stage's access log group (the data lake subscribes to it, §7 `raw/api-logs/`).
+    pub access_log_group_name: Export,
     /// The REST API's name (the `ApiName` metric dimension).
     pub api_name: String,
     pub stage_name: String,
@@ -414,6 +416,11 @@ pub fn build(ctx: &Context, app: &AppExports, auth: &AuthExports) -> (Stack, Api
     let exports = ApiExports {
         rest_api_id: stack.export("RestApiId", "Id of the REST API", api_id),
         stage_arn: stack.export("StageArn", "ARN of the API stage", stage_arn),
+        access_log_group_name: stack.export(
+            "AccessLogGroupName",
+            "Name of the stage's access log group",
+            access_logs.r#ref(),
+        ),
         api_name: api.name.clone(),
         stage_name: api.stage_name.clone(),
     };

@@ -51,14 +51,23 @@ pub struct FunctionExports {
     /// ARN of the `live` alias: API integrations and triggers invoke the alias, so
     /// provisioned concurrency applies to them.
     pub alias_arn: Export,
-    /// Name of the execution role, for functions that use `sign_in`: the `auth` stack
-    /// attaches the permission on its user pool (this stack cannot import the pool).
-    pub sign_in_role: Option<Export>,
+    /// Name of the function's log group (the data lake subscribes to it, §7 `raw/lambda-logs/`).
+    pub log_group_name: Export,
+    /// Name of the execution role, for functions that use a capability whose permission
+    /// another stack grants on its own resources, which this stack cannot import:
+    /// `sign_in` (the `auth` stack, on its user pool) and `external_api_archive` (the
+    /// `datalake` stack, on its bucket).
+    pub role_name: Option<Export>,
+    /// Its `uses`, so those stacks pick the functions they grant to.
+    pub uses: Vec<Capability>,
 }
+
+/// Capabilities another stack grants: functions with one export their role's name.
+const GRANTED_ELSEWHERE: [Capability; 2] = [Capability::SignIn, Capability::ExternalApiArchive];
 
 /// Environment variables this stack sets itself (from `uses` and the environment name).
 /// Configuration may not set them; `config::rules` checks that against this list.
-pub const GENERATED_VARIABLES: [&str; 14] = [
+pub const GENERATED_VARIABLES: [&str; 16] = [
     "NODE_ENV",
     "MATBAKH_ENVIRONMENT",
     "RDS_ENDPOINT",
@@ -73,6 +82,8 @@ pub const GENERATED_VARIABLES: [&str; 14] = [
     "COGNITO_API_CLIENT_ID_PARAMETER",
     "SES_FROM_ADDRESS",
     "BEDROCK_MODEL_IDS",
+    "DATA_LAKE_BUCKET",
+    "EXTERNAL_API_ARCHIVE_PREFIX",
 ];
 
 /// The alias API Gateway and Cognito invoke.
@@ -286,13 +297,19 @@ fn function(
             &format!("ARN of the {LIVE_ALIAS} alias of {name}"),
             alias.r#ref(),
         ),
-        sign_in_role: f.uses.contains(&Capability::SignIn).then(|| {
+        log_group_name: stack.export(
+            &format!("{stem}LogGroupName"),
+            &format!("Log group of {name}"),
+            log_group.r#ref(),
+        ),
+        role_name: f.uses.iter().any(|c| GRANTED_ELSEWHERE.contains(c)).then(|| {
             stack.export(
                 &format!("{stem}RoleName"),
-                &format!("Execution role of {name}; auth grants it sign-in on the user pool"),
+                &format!("Execution role of {name}; other stacks grant it access to their resources"),
                 role.r#ref(),
             )
         }),
+        uses: f.uses.clone(),
     })
 }
 
@@ -411,6 +428,10 @@ fn capabilities(
                 statements.push(Statement::allow("InvokeConfiguredModels", &["bedrock:InvokeModel"], arns));
                 vars.insert("BEDROCK_MODEL_IDS".into(), Str::lit(models.join(",")));
             }
+            Capability::ExternalApiArchive => {
+                vars.insert("DATA_LAKE_BUCKET".into(), Str::lit(super::datalake::bucket_name(&env.name)));
+                vars.insert("EXTERNAL_API_ARCHIVE_PREFIX".into(), Str::lit(super::datalake::EXTERNAL_APIS_PREFIX));
+            }
         }
     }
     if !secrets.is_empty() {
@@ -475,6 +496,7 @@ mod tests {
                 Capability::SignIn,
                 Capability::Email,
                 Capability::Bedrock,
+                Capability::ExternalApiArchive,
             ];
         }
         // Only the stacks `app` imports from, so the test does not depend on later stacks.

@@ -31,7 +31,7 @@ use crate::cfn::resources::iam::{InlinePolicy, Policy, PolicyDocument, Principal
 use crate::cfn::resources::lambda::Permission;
 use crate::cfn::resources::ssm::{Parameter, ParameterType};
 use crate::cfn::{DeletionPolicy, Export, Handle, Pseudo, ResourceOptions, Stack, Str, Template};
-use crate::config::model::{AppClient, MfaMethod, MfaMode};
+use crate::config::model::{AppClient, Capability, MfaMethod, MfaMode};
 
 use super::app::{AppExports, api_client_id_parameter, logical_stem, user_pool_id_parameter};
 use super::context::{Context, pascal_case};
@@ -81,7 +81,8 @@ pub fn build(ctx: &Context, app: &AppExports) -> (Stack, AuthExports) {
     let sign_in_roles: Vec<(String, Str)> = app
         .functions
         .iter()
-        .filter_map(|(name, f)| f.sign_in_role.as_ref().map(|role| (name.clone(), role)))
+        .filter(|(_, f)| f.uses.contains(&Capability::SignIn))
+        .filter_map(|(name, f)| f.role_name.as_ref().map(|role| (name.clone(), role)))
         .map(|(name, role)| (name, stack.import(role)))
         .collect();
     let t = &mut stack.template;

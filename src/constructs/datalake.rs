@@ -16,6 +16,8 @@
 //!   artifacts bucket, versioned by content hash with the rest of the deployment.
 
 mod catalog;
+mod external_apis;
+mod log_feeds;
 mod quicksight;
 
 use std::collections::BTreeMap;
@@ -39,11 +41,14 @@ use crate::cfn::resources::s3::{
 };
 use crate::cfn::{DeletionPolicy, Export, Pseudo, ResourceOptions, Stack, Str};
 
+use super::api::ApiExports;
+use super::app::{AppExports, logical_stem};
 use super::context::Context;
 use super::data::DataExports;
 use super::kms::{self, KeySpec, via_service};
 use super::network::NetworkExports;
 use super::security::SecurityExports;
+use crate::config::model::Capability;
 
 /// What other stacks import from `datalake`.
 pub struct DataLakeExports {
@@ -51,16 +56,34 @@ pub struct DataLakeExports {
     pub bucket_arn: Export,
 }
 
+/// The design names the bucket, so the name is fixed: S3 bucket names are global across
+/// all accounts, and a deploy fails if anyone anywhere already holds it. Functions built
+/// before this stack get it from here.
+pub fn bucket_name(environment: &str) -> String {
+    format!("matbakh-data-lake-{environment}")
+}
+
+/// The ETL job's outputs (examples/glue/rds_to_s3.py: RAW_EXPORTS_PREFIX, CURATED_PREFIX).
+const RAW_EXPORTS_PREFIX: &str = "raw/rds-exports/";
+const CURATED_BUSINESS_PARTNERS_PREFIX: &str = "curated/business_partners/";
+
+/// Where functions archive external API responses (§7); the only prefix they may write.
+pub const EXTERNAL_APIS_PREFIX: &str = "raw/external-apis/";
+
+/// The other stacks whose log groups and roles this stack subscribes to and grants.
+pub struct Sources<'a> {
+    pub network: &'a NetworkExports,
+    pub security: &'a SecurityExports,
+    pub data: &'a DataExports,
+    pub app: &'a AppExports,
+    pub api: &'a ApiExports,
+}
+
 /// Days after which S3 aborts a multipart upload nobody completed (its parts cost storage).
 const ABORT_MULTIPART_DAYS: u32 = 7;
 
-pub fn build(
-    ctx: &Context,
-    network: &NetworkExports,
-    security: &SecurityExports,
-    data: &DataExports,
-    assets: &mut AssetSet,
-) -> Result<(Stack, DataLakeExports), AssetError> {
+pub fn build(ctx: &Context, sources: &Sources, assets: &mut AssetSet) -> Result<(Stack, DataLakeExports), AssetError> {
+    let Sources { network, security, data, app, api } = sources;
     let env = ctx.env;
     let lake = &env.datalake;
     let etl = &lake.etl;
@@ -79,6 +102,31 @@ pub fn build(
     let rds_secret_arn = stack.import(&security.rds_credentials_arn);
     let db_address = stack.import(&data.endpoint_address);
     let db_port = stack.import(&data.endpoint_port);
+    let feeds = [
+        log_feeds::Feed {
+            id: "ApiLogs",
+            prefix: "api-logs",
+            description: "the API stage's access logs",
+            log_groups: vec![("Stage".into(), stack.import(&api.access_log_group_name))],
+        },
+        log_feeds::Feed {
+            id: "LambdaLogs",
+            prefix: "lambda-logs",
+            description: "the functions' logs",
+            log_groups: app
+                .functions
+                .iter()
+                .map(|(name, f)| (logical_stem(name), stack.import(&f.log_group_name)))
+                .collect(),
+        },
+    ];
+    let archiving_roles: Vec<Str> = app
+        .functions
+        .values()
+        .filter(|f| f.uses.contains(&Capability::ExternalApiArchive))
+        .filter_map(|f| f.role_name.as_ref())
+        .map(|role| stack.import(role))
+        .collect();
     let t = &mut stack.template;
     let zones = ctx.zones(t);
     let keep = || ResourceOptions::keep(DeletionPolicy::Retain);
@@ -99,9 +147,7 @@ pub fn build(
         },
     );
 
-    // The design names the bucket, so the name is fixed: S3 bucket names are global
-    // across all accounts, and a deploy fails if anyone anywhere already holds it.
-    let bucket_name = format!("matbakh-data-lake-{}", env.name);
+    let bucket_name = bucket_name(&env.name);
     let bucket = t.add_with(
         "DataLakeBucket",
         Bucket {
@@ -165,6 +211,8 @@ pub fn build(
     );
 
     catalog::add(t, database.r#ref(), &bucket_name, &lake.partition_years);
+    log_feeds::add(ctx, t, &bucket, &key, &feeds);
+    external_apis::grant(t, &bucket, &key, archiving_roles);
 
     // Glue-SG: Glue's Spark workers run in the VPC on network interfaces in this group.
     // Glue requires the group to open all TCP ports to itself in both directions (the
@@ -269,11 +317,13 @@ pub fn build(
     let glue_arn = |resource: String| Str::arn("glue", resource);
     let policy = PolicyDocument::new(vec![
         Statement::allow("ListDataLake", &["s3:ListBucket", "s3:GetBucketLocation"], vec![bucket.arn()]),
-        // Delete: Spark's output committer removes its `_temporary/` objects after a commit.
+        // Its two outputs only (the day's raw snapshot, the curated table). Delete: an
+        // overwrite removes the previous files, and Spark's output committer its
+        // `_temporary/` objects after a commit.
         Statement::allow(
-            "ReadRawWriteCurated",
+            "WriteOwnOutputs",
             &["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            vec![objects("raw/"), objects("curated/")],
+            vec![objects(RAW_EXPORTS_PREFIX), objects(CURATED_BUSINESS_PARTNERS_PREFIX)],
         ),
         Statement::allow("ReadJobScript", &["s3:GetObject"], vec![script_arn]),
         Statement::allow("UseDataLakeKey", &["kms:Decrypt", "kms:GenerateDataKey"], vec![key.arn()]),

@@ -51,8 +51,14 @@ pub fn build(env: &Environment, base_dir: &Path) -> Result<Assembly, AssetError>
     let (api, api_exports) = api::build(&ctx, &app_exports, &auth_exports);
     let (edge, _edge_exports) = edge::build(&ctx, &api_exports);
     let (observability, _observability_exports) = observability::build(&ctx, &app_exports, &api_exports, &data_exports);
-    let (datalake, _datalake_exports) =
-        datalake::build(&ctx, &network_exports, &security_exports, &data_exports, &mut assets)?;
+    let datalake_sources = datalake::Sources {
+        network: &network_exports,
+        security: &security_exports,
+        data: &data_exports,
+        app: &app_exports,
+        api: &api_exports,
+    };
+    let (datalake, _datalake_exports) = datalake::build(&ctx, &datalake_sources, &mut assets)?;
     Ok(Assembly {
         environment: env.name.clone(),
         region: env.region.clone(),

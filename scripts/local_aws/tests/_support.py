@@ -164,6 +164,8 @@ def golden_placeholders(env):
         "ApiClient": "1a2b3c4d5e6f7g8h9i0j1k2l3m",
         "SesIdentity": "matbakh.app" if env == "prod" else f"{env}.matbakh.app",
         "Database": f"matbakh-{env}",
+        "ApiLogsDeliveryStream.Arn": f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/matbakh-{env}-api-logs",
+        "LambdaLogsDeliveryStream.Arn": f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/matbakh-{env}-lambda-logs",
     }
 
 

@@ -10,7 +10,7 @@ import pytest
 from moto.core.common_models import CloudFormationModel
 from moto.glue import models as moto_glue
 
-from _support import export_stack, public_image
+from _support import export_stack, imported_names, public_image
 from conftest import ACCOUNT, REGION, golden_template
 
 FIXED = "moto fixed {} upstream: remove the extension in local_aws/glue.py"
@@ -211,6 +211,18 @@ def test_golden_datalake_template_deploys(aws, env):
         f"matbakh-{env}-security-RdsKeyArn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555",
     })  # fmt: skip
     template = golden_template(env, "datalake")
+    # The app and api stacks' log groups (the raw feeds subscribe to them) and the roles
+    # the stack grants to, standing in for those stacks' exports.
+    stand_ins, logs, iam = {}, aws.client("logs"), aws.client("iam")
+    for name in sorted(imported_names(template)):
+        output = name.rsplit("-", 1)[-1]
+        if output.endswith("LogGroupName"):
+            stand_ins[name] = f"/stand-in/{output}"
+            logs.create_log_group(logGroupName=stand_ins[name])
+        elif output.endswith("RoleName"):
+            stand_ins[name] = f"matbakh-{env}-{output}"
+            iam.create_role(RoleName=stand_ins[name], AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    export_stack(aws, f"matbakh-{env}-app-and-api", stand_ins)
     stack = f"matbakh-{env}-datalake"
     aws.deploy(stack, template)
     out = aws.outputs(stack)
@@ -229,7 +241,17 @@ def test_golden_datalake_template_deploys(aws, env):
     glue = catalog(aws)
     assert glue.get_database(Name=f"matbakh_{env}")["Database"]["Name"] == f"matbakh_{env}"
     tables = {t["Name"]: t for t in glue.get_tables(DatabaseName=f"matbakh_{env}")["TableList"]}
-    assert sorted(tables) == ["business_partners_curated", "visibility_check_results_curated"]
+    assert sorted(tables) == ["business_partners_curated", "daily_kpis", "monthly_cohorts", "visibility_check_results_curated"]
+    groups = [g for g in stand_ins.values() if g.startswith("/stand-in/")]
+    functions = [r for r in golden_template(env, "app")["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert len(groups) == 1 + len(functions), "the stage and every function"
+    for group in groups:
+        (subscription,) = logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"]
+        feed = "api-logs" if group.endswith("AccessLogGroupName") else "lambda-logs"
+        assert subscription["destinationArn"].endswith(f"deliverystream/matbakh-{env}-{feed}")
+    assert aws.client("firehose").list_delivery_streams()["DeliveryStreamNames"] == [f"matbakh-{env}-api-logs", f"matbakh-{env}-lambda-logs"]
+    (archive,) = iam.list_role_policies(RoleName=f"matbakh-{env}-ApiCoreRoleName")["PolicyNames"]
+    assert archive == "archive-external-apis"
     partners = tables["business_partners_curated"]
     assert partners["StorageDescriptor"]["Location"] == f"s3://{bucket}/curated/business_partners/"
     assert partners["Parameters"]["projection.enabled"] == "true"

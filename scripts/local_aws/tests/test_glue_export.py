@@ -4,7 +4,7 @@ DataFrameWriter leaves a partitioned prefix in the job's write mode."""
 
 import ast
 import importlib.util
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 
@@ -118,11 +118,35 @@ def test_entry_point_overwrites_without_bookmarks():
     assert job.WRITE_MODE == "overwrite"
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
     modes = [ast.unparse(c.args[0]) for c in calls if c.func.attr == "mode"]
-    assert modes == ["WRITE_MODE"], "the writer uses the tested mode"
+    assert modes == ["WRITE_MODE", "WRITE_MODE"], "the writers (raw snapshot, curated) use the tested mode"
     assert [ast.unparse(c.args[0]) for c in calls if c.func.attr == "partitionBy"] == ["*PARTITION_KEYS"]
     source = SCRIPT.read_text()
     assert "jobBookmarkKeys" not in source and "transformation_ctx" not in source
     assert '"spark.sql.sources.partitionOverwriteMode", "static"' in source
+
+
+def test_raw_snapshot_goes_to_the_days_folder_of_the_run_in_utc():
+    from datetime import timedelta
+
+    late_in_berlin = datetime(2025, 1, 15, 0, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert job.raw_export_prefix(late_in_berlin) == "raw/rds-exports/year=2025/month=01/day=14/business_partners/"
+    assert job.raw_export_prefix(datetime(2025, 11, 3, 2, 0, tzinfo=timezone.utc)) == (
+        "raw/rds-exports/year=2025/month=11/day=03/business_partners/"
+    )
+
+
+def test_raw_snapshot_is_written_before_the_checks_under_the_jobs_raw_grant():
+    source = SCRIPT.read_text()
+    main = source[source.index("def main()") :]
+    assert main.index("raw_export_prefix(") < main.index("check_ids("), "a run failing the checks keeps its snapshot"
+    policy = golden_template("prod", "datalake")["Resources"]["GlueJobRole"]["Properties"]["Policies"][0]
+    writable = [
+        r["Fn::Sub"]
+        for s in policy["PolicyDocument"]["Statement"]
+        if "s3:PutObject" in s["Action"]
+        for r in s["Resource"]
+    ]
+    assert writable == [f"${{DataLakeBucket.Arn}}/{p}*" for p in (job.RAW_EXPORTS_PREFIX, job.CURATED_PREFIX)]
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])

@@ -58,6 +58,7 @@ pub struct TableInput {
     /// Table properties, e.g. Athena's partition projection (`projection.*`,
     /// `storage.location.template`) and `classification`.
     pub parameters: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub partition_keys: Vec<Column>,
     pub storage_descriptor: StorageDescriptor,
 }

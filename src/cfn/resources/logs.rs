@@ -23,3 +23,20 @@ impl Resource for LogGroup {
     const TYPE: &'static str = "AWS::Logs::LogGroup";
 }
 attributes!(LogGroup { arn => "Arn" });
+
+/// `AWS::Logs::SubscriptionFilter`: streams a log group's events to a destination (here a
+/// Firehose delivery stream). A log group takes at most two subscription filters.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SubscriptionFilter {
+    pub filter_name: String,
+    pub log_group_name: Str,
+    /// The empty pattern matches every event.
+    pub filter_pattern: String,
+    pub destination_arn: Str,
+    /// Assumed by CloudWatch Logs (`logs.amazonaws.com`) to put records to the destination.
+    pub role_arn: Str,
+}
+impl Resource for SubscriptionFilter {
+    const TYPE: &'static str = "AWS::Logs::SubscriptionFilter";
+}

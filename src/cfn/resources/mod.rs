@@ -11,6 +11,7 @@ pub mod cloudwatch;
 pub mod cognito;
 pub mod ec2;
 pub mod elasticache;
+pub mod firehose;
 pub mod glue;
 pub mod iam;
 pub mod kms;

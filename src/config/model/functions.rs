@@ -133,4 +133,7 @@ pub enum Capability {
     Email,
     /// Invoking the Bedrock models of `functions.bedrock_model_ids`.
     Bedrock,
+    /// Archiving external API responses (§7 `raw/external-apis/`): the data lake bucket's
+    /// name, and `s3:PutObject` on that prefix only (granted by the `datalake` stack).
+    ExternalApiArchive,
 }
