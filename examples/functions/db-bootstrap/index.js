@@ -47,13 +47,22 @@ async function connectWithLayer(env, { username, password }) {
   return client;
 }
 
-const layerSecret = (arn) => require('@matbakh/database-client').secretJson(arn);
+/**
+ * A JSON secret from Secrets Manager, read at every invocation (not cached like the layer's
+ * secretJson): the master secret rotates, and a warm container must not keep an old password.
+ * Uses the AWS SDK v3 the Node.js Lambda runtime ships.
+ */
+async function fetchSecret(arn) {
+  const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
+  const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+  return JSON.parse(SecretString);
+}
 
 /**
  * The handler, given how to read a secret (`getSecret(arn)` → its parsed JSON), how to
  * connect (`connect(env, credentials)` → a connected pg client) and the environment.
  */
-function createHandler({ getSecret = layerSecret, connect = connectWithLayer, env = process.env, readMigrations = runner.loadMigrations } = {}) {
+function createHandler({ getSecret = fetchSecret, connect = connectWithLayer, env = process.env, readMigrations = runner.loadMigrations } = {}) {
   return async (event = {}) => {
     const action = event.action;
     if (!ACTIONS.includes(action)) {
