@@ -43,6 +43,9 @@ async function connectWithLayer(env, { username, password }) {
     connectionTimeoutMillis: 10000,
     application_name: 'matbakh-db-bootstrap',
   });
+  // A connection the server ends between queries fails the next query; without a listener
+  // the 'error' event would end the process instead.
+  client.on('error', (err) => log('error', 'database connection lost', { error: err.message }));
   await client.connect();
   return client;
 }
