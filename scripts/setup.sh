@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates the project's Python venv (.venv) with the pinned cfn-lint and moto, and
 # installs the pinned YAML language server (tools/editor) that the editor tests drive,
-# and PostgreSQL for the tests that start a real server (tests/support/postgres.rs; on
+# and PostgreSQL with pg_cron for the tests that start a real server (tests/support/postgres.rs; on
 # Debian/Ubuntu with apt-get, as root — CI runs this script as root). Idempotent: re-running only installs what changed in scripts/requirements.txt or
 # tools/editor/package-lock.json.
 set -euo pipefail
@@ -64,3 +64,20 @@ else
   initdb="$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -n 1)"
 fi
 "$initdb" --version >&2
+
+# pg_cron for the database bootstrap's test (tests/database_bootstrap.rs preloads it, as the
+# RDS parameter group does): Debian's postgresql-<major>-cron for the PostgreSQL found above.
+pg_lib="$("$(dirname "$initdb")/pg_config" --pkglibdir)"
+if [ ! -f "$pg_lib/pg_cron.so" ]; then
+  pg_major="$("$initdb" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)?.*/\1/')"
+  if ! command -v apt-get >/dev/null || [ "$(id -u)" -ne 0 ]; then
+    echo "setup: pg_cron is missing from $pg_lib; run scripts/setup.sh as root on Debian/Ubuntu, or install pg_cron for PostgreSQL $pg_major" >&2
+    exit 1
+  fi
+  echo "setup: installing pg_cron (apt-get install postgresql-$pg_major-cron)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "postgresql-$pg_major-cron" >/dev/null
+fi
+pg_share="$("$(dirname "$initdb")/pg_config" --sharedir)"
+echo "pg_cron $(sed -nE "s/^default_version = '(.*)'/\1/p" "$pg_share/extension/pg_cron.control")" >&2

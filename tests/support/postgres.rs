@@ -75,6 +75,13 @@ fn server_account() -> Option<(u32, u32)> {
 
 impl Postgres {
     pub fn start(tls: Tls) -> Postgres {
+        Postgres::start_with(tls, &[])
+    }
+
+    /// Like [`Postgres::start`], with further server settings (`name=value`, as `postgres -c`
+    /// takes them), e.g. `shared_preload_libraries=pg_cron` for an extension that must be
+    /// loaded at start.
+    pub fn start_with(tls: Tls, extra_settings: &[&str]) -> Postgres {
         let bin = bin_dir();
         let dir = tempfile::tempdir().expect("a temporary folder");
         let account = server_account();
@@ -113,6 +120,7 @@ impl Postgres {
         };
         std::fs::write(data.join("pg_hba.conf"), format!("{host_line} all all {HOST}/32 scram-sha-256\n")).unwrap();
         let mut settings = vec![format!("listen_addresses={HOST}"), "fsync=off".into()];
+        settings.extend(extra_settings.iter().map(|s| s.to_string()));
         let ca_file = (tls == Tls::Required).then(|| {
             let (ca, cert, key) = make_certificates(dir.path());
             for file in [&cert, &key] {
