@@ -52,12 +52,13 @@ pub(super) fn add(
     );
 
     let mut zones: Vec<&str> = Vec::new();
-    let one_per_zone = configs.iter().zip(subnets).filter(|(c, _)| {
-        let first = !zones.contains(&c.availability_zone.as_str());
-        zones.push(&c.availability_zone);
-        first
-    });
-    let subnet_ids = List::items(one_per_zone.map(|(_, s)| s.r#ref()));
+    let mut one_per_zone = Vec::new();
+    for (config, subnet) in configs.iter().zip(subnets) {
+        if !zones.contains(&config.availability_zone.as_str()) {
+            zones.push(&config.availability_zone);
+            one_per_zone.push(subnet.r#ref());
+        }
+    }
     t.add(
         "LambdaEndpoint",
         InterfaceEndpoint {
@@ -65,7 +66,7 @@ pub(super) fn add(
             service_name: Str::concat([Str::lit("com.amazonaws."), Pseudo::Region.into(), Str::lit(".lambda")]),
             vpc_endpoint_type: "Interface",
             private_dns_enabled: true,
-            subnet_ids,
+            subnet_ids: List::items(one_per_zone),
             security_group_ids: vec![endpoint_sg.group_id()],
             tags: ctx.tags("lambda-endpoint"),
         },
