@@ -81,3 +81,22 @@ if [ ! -f "$pg_lib/pg_cron.so" ]; then
 fi
 pg_share="$("$(dirname "$initdb")/pg_config" --sharedir)"
 echo "pg_cron $(sed -nE "s/^default_version = '(.*)'/\1/p" "$pg_share/extension/pg_cron.control")" >&2
+# A real Redis cluster for the cache invalidator's tests
+# (examples/functions/cache-invalidator/index.test.js): the test starts three
+# `redis-server --cluster-enabled yes` nodes and joins them with `redis-cli --cluster create`
+# itself; no service is used.
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+  if ! command -v apt-get >/dev/null; then
+    echo "setup: redis-server/redis-cli not found; install Redis 7 (server and CLI) and put them on PATH, then re-run scripts/setup.sh" >&2
+    exit 1
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: Redis is missing; run scripts/setup.sh as root, or: sudo apt-get install -y redis-server redis-tools" >&2
+    exit 1
+  fi
+  echo "setup: installing Redis (apt-get install redis-server redis-tools)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends redis-server redis-tools >/dev/null
+fi
+redis-server --version >&2

@@ -119,7 +119,19 @@ pub const TYPES: &[ResourceType] = &[
         drift: DriftRead::GroupRule("SecurityGroupEgress"),
         ..entry("AWS::EC2::SecurityGroupEgress")
     },
-    ResourceType { stateful: true, drift: DriftRead::EachId, ..entry("AWS::RDS::DBInstance") },
+    // Where the endpoint's interfaces sit and who may reach them; its policy limits what
+    // calls through it may do.
+    ResourceType {
+        access: &[policy("PolicyDocument"), value("SecurityGroupIds"), value("SubnetIds"), value("PrivateDnsEnabled")],
+        ..entry("AWS::EC2::VPCEndpoint")
+    },
+    // AssociatedRoles: the roles the engine acts with (e.g. invoking Lambda functions).
+    ResourceType {
+        stateful: true,
+        access: &[value("AssociatedRoles")],
+        drift: DriftRead::EachId,
+        ..entry("AWS::RDS::DBInstance")
+    },
     ResourceType { drift: DriftRead::EachId, ..entry("AWS::RDS::DBParameterGroup") },
     ResourceType { stateful: true, drift: DriftRead::EachId, ..entry("AWS::ElastiCache::ReplicationGroup") },
     ResourceType { drift: DriftRead::EachId, ..entry("AWS::ElastiCache::ParameterGroup") },

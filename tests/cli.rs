@@ -320,6 +320,19 @@ fn schema_rule_asset_and_secret_errors_come_in_one_run() {
 }
 
 #[test]
+fn the_cache_invalidator_must_name_a_function_using_the_cache() {
+    let dir = stacks_copy();
+    edit(dir.path(), "dev", "cache_invalidator: cache-invalidator", "cache_invalidator: vc-invalidate");
+    let o = run(&["validate", "--env", "dev"], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines = located(&o);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    let at = format!("stacks/dev.yaml:{}:22: database.cache_invalidator: ", line_of(dir.path(), "cache_invalidator:"));
+    assert!(lines[0].starts_with(&at), "{lines:#?}");
+    assert!(lines[0].contains("vc-invalidate is not a function in functions.definitions"), "{lines:#?}");
+}
+
+#[test]
 fn asset_paths_resolve_from_the_repository_root_whatever_the_working_directory() {
     let dir = stacks_copy();
     let o = run(&["validate", "dev.yaml"], &dir.path().join("stacks"));

@@ -109,6 +109,10 @@ fn security_groups_have_exactly_the_rules_of_section_9() {
         ("Rds", "in", tcp(5432), "Lambda"),
         ("Rds", "in", tcp(5432), "Bastion"),
         ("Redis", "in", tcp(6379), "Lambda"),
+        // Beyond §9: the cache invalidation path of §6 (tests/cache_invalidation.rs).
+        ("LambdaEndpoint", "in", tcp(443), "Rds"),
+        ("LambdaEndpoint", "in", tcp(443), "Lambda"),
+        ("Rds", "out", tcp(443), "LambdaEndpoint"),
     ]
     .into_iter()
     .map(|(g, d, (proto, port), peer)| (g.to_owned(), d, proto, port, peer.to_owned()))

@@ -1,6 +1,6 @@
 """EC2 networking through CloudFormation: VPC, Subnet, InternetGateway,
 VPCGatewayAttachment, EIP, NatGateway, RouteTable, Route, SubnetRouteTableAssociation,
-SecurityGroup, SecurityGroupIngress, SecurityGroupEgress; and instance launches (root
+SecurityGroup, SecurityGroupIngress, SecurityGroupEgress, VPCEndpoint; and instance launches (root
 volumes from the image, as the bastion's Auto Scaling group needs).
 
 moto's own backend objects stay the resources (DescribeVpcs & co. see them); we replace
@@ -167,6 +167,29 @@ Upstream issues, as we would file them at getmoto/moto (all: moto 5.2.5)
    ``AWS``. Actual: ``CUSTOMER``, so an account seems to own one more customer key per
    region where anything encrypted EBS with the default key.
 
+15. "CloudFormation: AWS::EC2::VPCEndpoint cannot be updated or deleted, ignores Tags; an
+   interface endpoint's network interfaces have the wrong address, groups and owner"
+   At fault: moto/ec2/models/vpcs.py ``VPCEndPoint`` (``create_from_cloudformation_json``
+   drops Tags; no ``update_from_cloudformation_json`` / ``delete_from_cloudformation_json``;
+   no ``get_cfn_attribute``) and ``EC2Backend.create_vpc_endpoint`` (each interface is
+   created with ``random_private_ip()``, an address of 10.0.0.0/8 whatever the subnet's
+   range, in the VPC's default group instead of the endpoint's SecurityGroupIds, without
+   description, ``RequesterManaged`` false); ``VPCEndPoint.modify`` adds subnets without
+   interfaces; the DNS name reads ``vpce-….com.amazonaws.<region>.<service>``.
+   Reproduction: a stack with ``{"E": {"Type": "AWS::EC2::VPCEndpoint", "Properties":
+   {"VpcId": v, "ServiceName": "com.amazonaws.eu-central-1.lambda", "VpcEndpointType":
+   "Interface", "SubnetIds": [s], "SecurityGroupIds": [g], "Tags": [{"Key": "k", "Value":
+   "v"}]}}}``; DescribeVpcEndpoints, DescribeNetworkInterfaces; then delete the stack.
+   Expected (Template Reference, AWS::EC2::VPCEndpoint: SubnetIds, SecurityGroupIds,
+   PolicyDocument, PrivateDnsEnabled and Tags update without interruption; GetAtt Id,
+   DnsEntries ``hostedzone:dnsname``, NetworkInterfaceIds, CreationTimestamp. EC2 User
+   Guide, "Access an AWS service using an interface VPC endpoint": one requester-managed
+   interface per subnet, "VPC Endpoint Interface vpce-…", in the endpoint's security groups,
+   with an address of the subnet; DNS names ``vpce-…-….<service>.<region>.vpce.amazonaws.com``):
+   the tagged endpoint, interfaces in the subnet's range and group ``g``, the endpoint
+   deleted with the stack. Actual: untagged, addresses outside the subnet, the default
+   group; DeleteStack leaves the endpoint ``available``.
+
 Still not emulated: IPv6 (Ipv6CidrBlock(s), AssignIpv6AddressOnCreation beyond storing
 it), IPAM pools, NAT secondary addresses and private NAT, VPN/transit/carrier gateways
 beyond what moto's create_route accepts, prefix-list rule descriptions, security group
@@ -175,6 +198,7 @@ none).
 """
 
 import copy
+import json
 from typing import Any, Callable
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
@@ -195,7 +219,7 @@ from moto.ec2.models.nat_gateways import NatGateway
 from moto.ec2.models.route_tables import Route, RouteTable
 from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupRule
 from moto.ec2.models.subnets import Subnet
-from moto.ec2.models.vpcs import VPC
+from moto.ec2.models.vpcs import VPC, VPCEndPoint
 from moto.ec2.responses.instances import InstanceResponse
 
 from ._cfn import Resource, as_bool, model, original, properties, replace, sync_tags, tags_to_dict
@@ -1003,6 +1027,94 @@ class SecurityGroupEgress(_SecurityGroupRuleModel, CloudFormationModel):
     ]  # fmt: skip
 
 
+# --- VPCEndpoint -------------------------------------------------------------------
+
+VPCE_CREATE_ONLY = [
+    "ServiceName", "VpcEndpointType", "VpcId", "ServiceNetworkArn", "ResourceConfigurationArn", "ServiceRegion",
+]
+
+
+def _vpce_policy(props: dict[str, Any]) -> str | None:
+    policy = props.get("PolicyDocument")
+    return json.dumps(policy) if isinstance(policy, dict) else policy
+
+
+def _vpce_interfaces(endpoint: VPCEndPoint, subnet_ids: list[str]) -> None:
+    """One requester-managed interface per subnet, in the endpoint's groups, with an
+    address of the subnet; interfaces of subnets no longer listed are deleted."""
+    backend = endpoint.ec2_backend
+    by_subnet = {backend.enis[i].subnet.id: i for i in endpoint.network_interface_ids if i in backend.enis}
+    for subnet_id, eni_id in by_subnet.items():
+        if subnet_id not in subnet_ids:
+            backend.enis.pop(eni_id, None)
+    kept = []
+    for subnet_id in subnet_ids:
+        if subnet_id in by_subnet:
+            eni = backend.enis[by_subnet[subnet_id]]
+        else:
+            eni = backend.create_network_interface(
+                backend.get_subnet(subnet_id), None, description=f"VPC Endpoint Interface {endpoint.id}"
+            )
+            eni.requester_managed = True
+        eni._group_set = [backend.get_security_group_from_id(g) for g in endpoint.security_group_ids]
+        kept.append(eni.id)
+    endpoint.network_interface_ids = kept
+    endpoint.subnet_ids = list(subnet_ids)
+
+
+def _vpce_apply(endpoint: VPCEndPoint, old: dict[str, Any], new: dict[str, Any]) -> None:
+    endpoint.policy_document = _vpce_policy(new) or json.dumps(VPCEndPoint.DEFAULT_POLICY)
+    endpoint.private_dns_enabled = as_bool(new.get("PrivateDnsEnabled"), False)
+    endpoint.security_group_ids = list(new.get("SecurityGroupIds") or [])
+    if (endpoint.vpc_endpoint_type or "").lower() == "interface":
+        _vpce_interfaces(endpoint, list(new.get("SubnetIds") or []))
+    _sync_tags(endpoint.ec2_backend, endpoint.id, old.get("Tags"), new.get("Tags"))
+    endpoint._cfn_properties = new
+
+
+def _vpce_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = properties(cloudformation_json)
+    endpoint_type = props.get("VpcEndpointType", "Gateway")
+    interface = endpoint_type.lower() == "interface"
+    endpoint = _ec2(account_id, region_name).create_vpc_endpoint(
+        vpc_id=props["VpcId"],
+        service_name=props["ServiceName"],
+        endpoint_type=endpoint_type,
+        policy_document=_vpce_policy(props),
+        route_table_ids=list(props.get("RouteTableIds") or []),
+        subnet_ids=[] if interface else list(props.get("SubnetIds") or []),  # interfaces: _vpce_interfaces
+        security_group_ids=list(props.get("SecurityGroupIds") or []),
+    )
+    if interface:
+        service = props["ServiceName"].split(".")[-1]
+        suffix = endpoint.dns_entries[0]["dns_name"].split(".")[0].rsplit("-", 1)[-1]
+        endpoint.dns_entries[0]["dns_name"] = f"{endpoint.id}-{suffix}.{service}.{region_name}.vpce.amazonaws.com"
+    _vpce_apply(endpoint, {}, props)
+    return endpoint
+
+
+_vpce_update = _in_place_update("AWS::EC2::VPCEndpoint", VPCE_CREATE_ONLY, _vpce_apply)
+
+
+def _vpce_delete(self, account_id=None, region_name=None):
+    # Deletes the interfaces too; the endpoint stays listed as "deleted" for a while, as in AWS.
+    self.ec2_backend.delete_vpc_endpoints([self.id])
+
+
+def _vpce_delete_by_id(cls, resource_name, cloudformation_json, account_id, region_name):
+    endpoint = _ec2(account_id, region_name).vpc_end_points.get(resource_name)
+    if endpoint is not None and endpoint.state != "deleted":
+        _vpce_delete(endpoint)
+
+
+VPCE_ATTRIBUTES = {
+    "Id": lambda e: e.id,
+    "DnsEntries": lambda e: [f"{d['hosted_zone_id']}:{d['dns_name']}" for d in e.dns_entries],
+    "NetworkInterfaceIds": lambda e: list(e.network_interface_ids),
+    "CreationTimestamp": lambda e: e.creation_timestamp.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+}
+
+
 # --- install -----------------------------------------------------------------------
 
 
@@ -1109,4 +1221,5 @@ def install() -> None:
     )  # fmt: skip
     replace(Route, "physical_resource_id", _route_id, kind="property")
     _handlers(SecurityGroup, _sg_create, _sg_update, _sg_delete, _sg_delete_by_id, SG_ATTRIBUTES)
+    _handlers(VPCEndPoint, _vpce_create, _vpce_update, _vpce_delete, _vpce_delete_by_id, VPCE_ATTRIBUTES)
     replace(SecurityGroup, "physical_resource_id", lambda g: getattr(g, "_cfn_ref", g.id), kind="property")

@@ -106,6 +106,19 @@ Upstream issues (getmoto/moto), as we would file them
    Expected: InvalidDBParameterGroupState / InvalidDBSubnetGroupStateFault (DeleteDBParameterGroup,
    DeleteDBSubnetGroup), the groups stay.
 
+11. "CloudFormation: AWS::RDS::DBInstance ignores AssociatedRoles; RemoveRoleFromDBInstance is
+   not implemented" -- moto 5.2.5, ``DBInstance.create_from_cloudformation_json`` never reads
+   AssociatedRoles, and ``RDSResponse`` has ``add_role_to_db_instance`` but no
+   ``remove_role_from_db_instance``. Reproduction: a DBInstance with ``AssociatedRoles:
+   [{RoleArn: <role>, FeatureName: Lambda}]``, then DescribeDBInstances; and
+   ``remove_role_from_db_instance(DBInstanceIdentifier=…, RoleArn=…, FeatureName="Lambda")``.
+   Expected (Template Reference, AWS::RDS::DBInstance AssociatedRoles, updatable without
+   interruption; RDS API Reference, DBInstanceRole: Status ACTIVE once associated;
+   RemoveRoleFromDBInstance, DBInstanceRoleNotFound when the role is not associated for
+   that feature; AddRoleToDBInstance: one role per feature, DBInstanceRoleAlreadyExists):
+   the instance lists the role with Status ACTIVE; the removal succeeds. Actual: no
+   AssociatedRoles; the removal answers that the action is not implemented.
+
 Still not emulated: engine-default parameters (a group lists only user-set values); pending
 modifications and maintenance windows (every change applies at once, ApplyImmediately or
 not); DeletionPolicy Snapshot (the engine's business: delete is delete); the GetAtt
@@ -120,8 +133,14 @@ from typing import Any
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.ec2.models import ec2_backends
 from moto.rds import responses as rds_responses
-from moto.rds.exceptions import DBInstanceAlreadyExists, DBParameterGroupNotFoundError, RDSClientError
-from moto.rds.models import DBInstance, DBParameterGroup, DBSubnetGroup, RDSBackend, rds_backends
+from moto.core.responses import EmptyResult
+from moto.rds.exceptions import (
+    DBInstanceAlreadyExists,
+    DBInstanceRoleAlreadyExists,
+    DBParameterGroupNotFoundError,
+    RDSClientError,
+)
+from moto.rds.models import AssociatedRole, DBInstance, DBParameterGroup, DBSubnetGroup, RDSBackend, rds_backends
 
 from ._cfn import as_bool, as_int, original, properties, replace
 
@@ -304,6 +323,45 @@ def _instance_kwargs(props: dict[str, Any], identifier: str, replica: bool) -> d
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
+def _associate_roles(db: DBInstance, props: dict[str, Any]) -> None:
+    """AssociatedRoles as AddRoleToDBInstance leaves them: one role per feature and each role
+    once (DBInstanceRoleAlreadyExists), Status ACTIVE (issue 11)."""
+    roles = [(r["RoleArn"], r["FeatureName"]) for r in props.get("AssociatedRoles") or []]
+    for i, (arn, feature) in enumerate(roles):
+        for other_arn, other_feature in roles[:i]:
+            if feature == other_feature:
+                raise DBInstanceRoleAlreadyExists(f"Feature {feature} is already assigned to {db.db_instance_identifier}")
+            if arn == other_arn:
+                raise DBInstanceRoleAlreadyExists(f"Role {arn} is already assigned to {db.db_instance_identifier}")
+    db._associated_roles = [AssociatedRole(role_arn=arn, feature_name=feature) for arn, feature in roles]
+
+
+def _remove_role_from_db_instance(self, db_instance_identifier: str, role_arn: str, feature_name: str | None) -> None:
+    """RemoveRoleFromDBInstance (issue 11): DBInstanceRoleNotFound unless the role is
+    associated (for ``feature_name``, when given)."""
+    db = self.describe_db_instances(db_instance_identifier)[0]
+    kept = [
+        r for r in db._associated_roles
+        if not (r.role_arn == role_arn and (feature_name is None or r.feature_name == feature_name))
+    ]  # fmt: skip
+    if len(kept) == len(db._associated_roles):
+        raise RDSClientError(
+            "DBInstanceRoleNotFound",
+            f"Role {role_arn} is not associated with DB instance {db_instance_identifier}"
+            + (f" for feature {feature_name}" if feature_name else ""),
+        )
+    db._associated_roles = kept
+
+
+def _remove_role_response(self):
+    self.backend.remove_role_from_db_instance(
+        db_instance_identifier=self.params.get("DBInstanceIdentifier"),
+        role_arn=self.params.get("RoleArn"),
+        feature_name=self.params.get("FeatureName"),
+    )
+    return EmptyResult()
+
+
 def _source_id(source: str) -> str:
     """A replica's source, given as an identifier or an ARN (same region)."""
     return source.split(":")[-1].lower() if source.startswith("arn:") else source.lower()
@@ -348,6 +406,7 @@ def _create_replica(backend, props: dict[str, Any], identifier: str) -> DBInstan
     backend.databases[identifier] = replica
     primary.add_replica(replica)
     replica.add_event("DB_INSTANCE_CREATE")
+    _associate_roles(replica, props)
     return replica
 
 
@@ -366,6 +425,7 @@ def _instance_create(cls, resource_name, cloudformation_json, account_id, region
     db = backend.create_db_instance(db_kwargs)
     if not props.get("VPCSecurityGroups"):
         db.vpc_security_group_ids = _default_security_group(db)
+    _associate_roles(db, props)
     return db
 
 
@@ -407,6 +467,7 @@ def _instance_update(cls, original_resource, new_resource_name, cloudformation_j
     db.vpc_security_group_ids = new["vpc_security_group_ids"] or _default_security_group(db)
     db.enabled_cloudwatch_logs_exports = new["enable_cloudwatch_logs_exports"]
     db.tags = new["tags"]
+    _associate_roles(db, props)
     if new["manage_master_user_password"] != bool(db.manage_master_user_password):
         # Turning ManageMasterUserPassword on creates the secret, off deletes it (ModifyDBInstance).
         db.update(manage_master_user_password=new["manage_master_user_password"],
@@ -506,6 +567,8 @@ def install() -> None:
     replace(RDSBackend, "delete_db_parameter_group", _delete_db_parameter_group)
     replace(RDSBackend, "delete_subnet_group", _delete_subnet_group)
     replace(rds_responses.RDSResponse, "describe_db_parameters", _describe_db_parameters)
+    replace(RDSBackend, "remove_role_from_db_instance", _remove_role_from_db_instance)
+    replace(rds_responses.RDSResponse, "remove_role_from_db_instance", _remove_role_response)
     # Instances.
     replace(DBInstance, "__init__", _instance_init)
     replace(DBInstance, "performance_insights_enabled", _performance_insights_enabled, kind="property")

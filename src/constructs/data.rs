@@ -1,8 +1,10 @@
 //! The `data` stack (§2): RDS PostgreSQL, Multi-AZ, encrypted with the RDS key, TLS
 //! enforced, `pg_cron` loaded, credentials from Secrets Manager, the read replicas, and
-//! AWS Backup's daily snapshots of the primary ([`backup`]).
+//! AWS Backup's daily snapshots of the primary ([`backup`]), and the primary's role for
+//! invoking the cache invalidator ([`cache_invalidation`], §6).
 
 mod backup;
+pub mod cache_invalidation;
 
 use std::collections::BTreeMap;
 
@@ -128,6 +130,7 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
         },
         kms_key_id: key_arn.clone(),
         port: db.port.to_string(),
+        associated_roles: db.cache_invalidator.iter().map(|f| cache_invalidation::add(ctx, t, f)).collect(),
     };
     let az = if db.multi_az { None } else { db.availability_zone.as_ref() };
     let database = t.add_with(

@@ -1,6 +1,8 @@
 //! The `network` stack (§9): VPC, subnets over the zones, internet and NAT gateways,
 //! route tables, the five security groups with exactly the design's rules, and the
-//! bastion where the environment enables it (`bastion.rs`).
+//! bastion where the environment enables it (`bastion.rs`), and the Lambda interface
+//! endpoint of the cache invalidation path where the environment has one
+//! ([`lambda_endpoint`]).
 //!
 //! Every rule is its own `SecurityGroupIngress`/`SecurityGroupEgress` resource: groups
 //! reference each other, and CloudFormation revokes standalone rules when a group's
@@ -17,6 +19,8 @@ use crate::cfn::{Export, Handle, List, ListExport, ResourceOptions, Stack, Str, 
 use crate::config::model::Subnet as SubnetConfig;
 
 use super::context::Context;
+
+mod lambda_endpoint;
 
 /// What other stacks import from `network`.
 pub struct NetworkExports {
@@ -155,6 +159,9 @@ pub fn build(ctx: &Context) -> (Stack, NetworkExports) {
     if net.bastion.enabled {
         super::bastion::add(ctx, t, &private, &groups.bastion);
     }
+    if env.database.cache_invalidator.is_some() {
+        lambda_endpoint::add(ctx, t, &vpc, &net.database_subnets, &database, &groups);
+    }
 
     let exports = NetworkExports {
         vpc_id: stack.export("VpcId", "VPC id", vpc.r#ref()),
@@ -191,24 +198,35 @@ struct Groups {
     bastion: Handle<SecurityGroup>,
 }
 
+/// A security group without rules of its own: its rules are standalone resources, and a
+/// placeholder egress rule that matches no traffic removes the default allow-all egress.
+fn group(
+    ctx: &Context,
+    t: &mut Template,
+    vpc: &Handle<Vpc>,
+    id: &str,
+    name: &str,
+    description: &str,
+) -> Handle<SecurityGroup> {
+    t.add(
+        id,
+        SecurityGroup {
+            group_description: format!("{name}: {description}"),
+            vpc_id: vpc.r#ref(),
+            security_group_ingress: Vec::new(),
+            security_group_egress: vec![CidrRule::new(
+                Traffic::Icmp { kind: 252, code: 86 },
+                "255.255.255.255/32",
+                "Placeholder that matches no traffic: removes the default allow-all egress",
+            )],
+            tags: ctx.tags(&name.to_lowercase()),
+        },
+    )
+}
+
 fn security_groups(ctx: &Context, t: &mut Template, vpc: &Handle<Vpc>) -> Groups {
     let env = ctx.env;
-    let mut group = |id: &str, name: &str, description: &str| {
-        t.add(
-            id,
-            SecurityGroup {
-                group_description: format!("{name}: {description}"),
-                vpc_id: vpc.r#ref(),
-                security_group_ingress: Vec::new(),
-                security_group_egress: vec![CidrRule::new(
-                    Traffic::Icmp { kind: 252, code: 86 },
-                    "255.255.255.255/32",
-                    "Placeholder that matches no traffic: removes the default allow-all egress",
-                )],
-                tags: ctx.tags(&name.to_lowercase()),
-            },
-        )
-    };
+    let mut group = |id: &str, name: &str, description: &str| group(ctx, t, vpc, id, name, description);
     let g = Groups {
         alb: group("AlbSecurityGroup", "ALB-SG", "load balancer, HTTPS and HTTP from the internet"),
         lambda: group("LambdaSecurityGroup", "Lambda-SG", "Lambda functions"),

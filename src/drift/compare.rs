@@ -105,6 +105,9 @@ const DB_INSTANCE: &[Prop] = &[
     p("SourceDBInstanceIdentifier", Identifier),
     // Derived: the replicas that name this instance as their source.
     p("ReadReplicas", Set),
+    // Roles the engine acts with ({RoleArn, FeatureName}); one RDS cannot assume (not
+    // ACTIVE) reads as missing.
+    d("AssociatedRoles", Set, "[]"),
 ];
 const DB_PARAMETER_GROUP: &[Prop] = &[p("Parameters", Scalar)];
 const REPLICATION_GROUP: &[Prop] = &[
@@ -606,6 +609,29 @@ mod tests {
         assert_eq!(props, ["BackupRetentionPeriod"]);
         assert_eq!(out.differences[0].expected, Some(json!(7)));
         assert_eq!(out.differences[0].actual, Some(json!(1)));
+    }
+
+    #[test]
+    fn a_role_association_removed_by_hand_is_drift_and_none_declared_expects_none() {
+        let role = json!({"RoleArn": "arn:aws:iam::1:role/invoke", "FeatureName": "Lambda"});
+        let base = json!({"MultiAZ": false, "BackupRetentionPeriod": 1, "ReadReplicas": []});
+        let declared = live(json!({"AssociatedRoles": [role.clone()]}));
+        let exp = expected_properties("AWS::RDS::DBInstance", "Db", &declared, &Map::new(), &Scope::default());
+        let mut gone = base.clone();
+        gone["AssociatedRoles"] = json!([]);
+        let out = compare("AWS::RDS::DBInstance", &exp, &live(gone));
+        let found: Vec<(&str, Option<&Value>)> =
+            out.differences.iter().map(|d| (d.property.as_str(), d.expected.as_ref())).collect();
+        assert_eq!(found, [("AssociatedRoles", Some(&role))]);
+
+        let exp = expected_properties("AWS::RDS::DBInstance", "Db", &Map::new(), &Map::new(), &Scope::default());
+        let mut added = base.clone();
+        added["AssociatedRoles"] = json!([role]);
+        let out = compare("AWS::RDS::DBInstance", &exp, &live(added));
+        assert_eq!(out.differences.len(), 1, "a role associated by hand is drift too");
+        let mut same = base;
+        same["AssociatedRoles"] = json!([]);
+        assert!(compare("AWS::RDS::DBInstance", &exp, &live(same)).differences.is_empty());
     }
 
     #[test]

@@ -8,13 +8,14 @@ import json
 import zipfile
 
 import pytest
+import yaml
 from botocore.exceptions import ClientError
 from moto.awslambda import models as moto_lambda
 from moto.awslambda.utils import get_backend
 from moto.core.common_models import CloudFormationModel
 
 from _support import BUCKET, deploy_golden_app, upload
-from conftest import ACCOUNT, REGION
+from conftest import ACCOUNT, REGION, REPO
 from local_aws import _cfn
 
 ROLE = {
@@ -413,7 +414,9 @@ def test_golden_app_template_deploys(aws, env):
     lam = aws.client("lambda")
     outputs = aws.outputs(f"matbakh-{env}-app")
     functions = {n: r["Properties"] for n, r in template["Resources"].items() if r["Type"] == "AWS::Lambda::Function"}
-    assert len(functions) == 7
+    # Every function the environment defines, and only those.
+    defined = yaml.safe_load((REPO / "stacks" / f"{env}.yaml").read_text())["functions"]["definitions"]
+    assert sorted(p["FunctionName"] for p in functions.values()) == sorted(f"matbakh-{env}-{d['name']}" for d in defined)
     for logical, props in functions.items():
         got = lam.get_function(FunctionName=props["FunctionName"])
         c = got["Configuration"]

@@ -16,7 +16,7 @@ from moto.ec2.models.nat_gateways import NatGateway
 from moto.ec2.models.route_tables import Route, RouteTable
 from moto.ec2.models.security_groups import SecurityGroup
 from moto.ec2.models.subnets import Subnet
-from moto.ec2.models.vpcs import VPC
+from moto.ec2.models.vpcs import VPC, VPCEndPoint
 
 from _support import error_code, public_image
 from conftest import ACCOUNT, REGION, golden_template
@@ -545,8 +545,17 @@ def test_golden_network_template_deploys_and_deletes(aws, env):
     rds = described_group(aws, out["RdsSecurityGroupId"])
     assert {d for *_, d in permissions(rds["IpPermissions"])} == {
         "PostgreSQL from Lambda-SG", "PostgreSQL from Bastion-SG (admin access)"}  # fmt: skip
-    # Only the placeholder egress rule: no allow-all egress (matbakh-infra's drift reads this).
-    assert [r for *r, _ in permissions(rds["IpPermissionsEgress"])] == [["icmp", 252, 86, "255.255.255.255/32"]]
+    # The placeholder egress rule and HTTPS to the Lambda endpoint (§6 cache invalidation):
+    # no allow-all egress (matbakh-infra's drift reads this).
+    [endpoint] = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
+    [endpoint_group] = [g["GroupId"] for g in endpoint["Groups"]]
+    assert sorted(tuple(r) for *r, _ in permissions(rds["IpPermissionsEgress"])) == [
+        ("icmp", 252, 86, "255.255.255.255/32"), ("tcp", 443, 443, endpoint_group)]  # fmt: skip
+    assert {peer for _, _, _, peer, _ in permissions(described_group(aws, endpoint_group)["IpPermissions"])} == {
+        out["RdsSecurityGroupId"], out["LambdaSecurityGroupId"]}  # fmt: skip
+    database = {s["SubnetId"] for s in subnets if tags(s)["Name"].startswith(f"matbakh-{env}-database-")}
+    assert endpoint["ServiceName"] == f"com.amazonaws.{REGION}.lambda" and endpoint["PrivateDnsEnabled"] is True
+    assert set(endpoint["SubnetIds"]) == database and len(endpoint["NetworkInterfaceIds"]) == 3
 
     # The bastion: one instance from the parameter's image in a private subnet, behind
     # Bastion-SG, no public address, IMDSv2 only, encrypted root volume, the SSM role.
@@ -837,3 +846,103 @@ def test_probe_instance_launches_ignore_the_image_and_the_launch_template(aws):
         "probe", "", {"ImageId": image, "MetadataOptions": {"HttpTokens": "required"}}, tag_spec={})
     launched = launch(backend(), None, 1, None, [], launch_template={"LaunchTemplateId": template.id}, **common)
     assert launched.instances[0].metadata_options.http_tokens == "optional", FIXED.format("launch template options (issue 12)")
+
+
+# --------------------------------------------------------------------------- VPCEndpoint (issue 15)
+
+
+def endpoint_resources(subnets=("SubnetA",), groups=("GroupA",), tag="one"):
+    resources = {"Vpc": VPC_RESOURCE}
+    for name, (cidr, zone) in {"SubnetA": ("10.0.1.0/24", "eu-central-1a"), "SubnetB": ("10.0.2.0/24", "eu-central-1b")}.items():
+        resources[name] = {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": cidr, "AvailabilityZone": zone},
+        }
+    for name in ("GroupA", "GroupB"):
+        resources[name] = {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": name, "VpcId": {"Ref": "Vpc"}}}
+    resources["Endpoint"] = {
+        "Type": "AWS::EC2::VPCEndpoint",
+        "Properties": {
+            "VpcId": {"Ref": "Vpc"},
+            "ServiceName": "com.amazonaws.eu-central-1.lambda",
+            "VpcEndpointType": "Interface",
+            "PrivateDnsEnabled": True,
+            "SubnetIds": [{"Ref": s} for s in subnets],
+            "SecurityGroupIds": [{"Fn::GetAtt": [g, "GroupId"]} for g in groups],
+            "Tags": [{"Key": "Name", "Value": tag}],
+        },
+    }
+    return resources
+
+
+ENDPOINT_OUTPUTS = {
+    "Ref": {"Ref": "Endpoint"},
+    "Id": {"Fn::GetAtt": ["Endpoint", "Id"]},
+    "Interfaces": {"Fn::Join": [",", {"Fn::GetAtt": ["Endpoint", "NetworkInterfaceIds"]}]},
+    "Dns": {"Fn::Join": [",", {"Fn::GetAtt": ["Endpoint", "DnsEntries"]}]},
+}
+
+
+def interfaces(aws, endpoint_id):
+    ec2 = aws.client("ec2")
+    endpoint = ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
+    ids = endpoint["NetworkInterfaceIds"]
+    return endpoint, ec2.describe_network_interfaces(NetworkInterfaceIds=ids)["NetworkInterfaces"] if ids else []
+
+
+def test_interface_endpoint_interfaces_attributes_update_and_delete(aws):
+    aws.deploy("vpce", stack(endpoint_resources(), ENDPOINT_OUTPUTS))
+    out = aws.outputs("vpce")
+    endpoint_id = aws.physical_id("vpce", "Endpoint")
+    subnet_a, subnet_b = aws.physical_id("vpce", "SubnetA"), aws.physical_id("vpce", "SubnetB")
+    group_a, group_b = aws.physical_id("vpce", "GroupA"), aws.physical_id("vpce", "GroupB")
+    assert out["Ref"] == out["Id"] == endpoint_id and endpoint_id.startswith("vpce-")
+    endpoint, enis = interfaces(aws, endpoint_id)
+    assert endpoint["VpcEndpointType"] == "Interface" and endpoint["PrivateDnsEnabled"] is True
+    assert endpoint["SubnetIds"] == [subnet_a]
+    assert [g["GroupId"] for g in endpoint["Groups"]] == [group_a]
+    assert tags(endpoint) == {"Name": "one"}
+    assert out["Interfaces"] == ",".join(endpoint["NetworkInterfaceIds"])
+    [eni] = enis
+    assert eni["SubnetId"] == subnet_a and eni["PrivateIpAddress"].startswith("10.0.1.")
+    assert [g["GroupId"] for g in eni["Groups"]] == [group_a]
+    assert eni["Description"] == f"VPC Endpoint Interface {endpoint_id}" and eni["RequesterManaged"] is True
+    hosted_zone, dns_name = out["Dns"].split(":")
+    assert hosted_zone and dns_name.startswith(f"{endpoint_id}-") and dns_name.endswith(".lambda.eu-central-1.vpce.amazonaws.com")
+
+    # Subnets, groups and tags change in place: an interface per subnet, in the new groups.
+    aws.deploy("vpce", stack(endpoint_resources(("SubnetA", "SubnetB"), ("GroupB",), "two"), ENDPOINT_OUTPUTS))
+    assert aws.physical_id("vpce", "Endpoint") == endpoint_id
+    endpoint, enis = interfaces(aws, endpoint_id)
+    assert sorted(endpoint["SubnetIds"]) == sorted([subnet_a, subnet_b])
+    assert [e["NetworkInterfaceId"] for e in enis if e["SubnetId"] == subnet_a] == [eni["NetworkInterfaceId"]]
+    assert sorted(e["SubnetId"] for e in enis) == sorted([subnet_a, subnet_b])
+    assert all([g["GroupId"] for g in e["Groups"]] == [group_b] for e in enis)
+    assert tags(endpoint) == {"Name": "two"}
+    aws.deploy("vpce", stack(endpoint_resources(("SubnetB",), ("GroupB",), "two"), ENDPOINT_OUTPUTS))
+    endpoint, enis = interfaces(aws, endpoint_id)
+    assert [e["SubnetId"] for e in enis] == [subnet_b]
+
+    aws.cfn.delete_stack(StackName="vpce")
+    ec2 = aws.client("ec2")
+    assert ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]["State"].lower() == "deleted"
+    assert ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet_a, subnet_b]}])["NetworkInterfaces"] == []
+    assert error_code(ec2.describe_subnets, SubnetIds=[subnet_b]) == "InvalidSubnetID.NotFound"
+
+
+def test_probe_vpc_endpoint_lacks_update_delete_tags_and_places_interfaces_wrongly(aws):
+    for handler in ("update_from_cloudformation_json", "delete_from_cloudformation_json"):
+        assert hasattr(_cfn.original(VPCEndPoint, handler), "__isabstractmethod__"), FIXED.format(f"VPCEndpoint {handler}")
+    vpc = backend().create_vpc("10.9.0.0/16")
+    subnet = backend().create_subnet(vpc_id=vpc.id, cidr_block="10.9.1.0/24", availability_zone="eu-central-1a")
+    group = backend().create_security_group("g", "g", vpc_id=vpc.id)
+    props = {
+        "VpcId": vpc.id, "ServiceName": "com.amazonaws.eu-central-1.lambda", "VpcEndpointType": "Interface",
+        "SubnetIds": [subnet.id], "SecurityGroupIds": [group.id], "Tags": [{"Key": "Name", "Value": "x"}],
+    }  # fmt: skip
+    endpoint = _cfn.original(VPCEndPoint, "create_from_cloudformation_json")("e", {"Properties": props}, ACCOUNT, REGION)
+    assert endpoint.get_tags() == [], FIXED.format("VPCEndpoint Tags")
+    [eni_id] = endpoint.network_interface_ids
+    eni = backend().enis[eni_id]
+    assert [g.id for g in eni.group_set] != [group.id], FIXED.format("the groups of an interface endpoint's interfaces")
+    assert eni.requester_managed is False, FIXED.format("RequesterManaged of an interface endpoint's interfaces")

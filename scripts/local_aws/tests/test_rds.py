@@ -363,6 +363,9 @@ def test_golden_data_template(aws, net, env):
     assert primary["EnabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
     params = primary["DBParameterGroups"][0]["DBParameterGroupName"]
     assert user_parameters(aws, params)["rds.force_ssl"] == "1"
+    # §6: the primary invokes the cache invalidator with the stack's role (issue 11).
+    role_arn = aws.client("iam").get_role(RoleName=aws.physical_id(stack, "CacheInvalidationRole"))["Role"]["Arn"]
+    assert associated(aws, f"matbakh-{env}") == [("Lambda", role_arn, "ACTIVE")]
     if env == "dev":
         assert primary["MultiAZ"] is False and primary["AvailabilityZone"] == f"{REGION}a"
         assert primary["DeletionProtection"] is False and primary["PerformanceInsightsEnabled"] is False
@@ -376,6 +379,50 @@ def test_golden_data_template(aws, net, env):
             assert replica_db["ReadReplicaSourceDBInstanceIdentifier"] == "matbakh-prod"
             assert replica_db["AvailabilityZone"] == f"{REGION}{zone}"
             assert outputs[output] == replica_db["Endpoint"]["Address"]
+
+
+def lambda_role(aws, name):
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    return aws.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def associated(aws, identifier):
+    return sorted((r["FeatureName"], r["RoleArn"], r["Status"]) for r in describe(aws, identifier).get("AssociatedRoles", []))
+
+
+def test_db_instance_associated_roles_create_update_and_remove(aws, net):
+    """Issue 11: AssociatedRoles through the template, ACTIVE; changed in place; RemoveRoleFromDBInstance."""
+    invoke, other = lambda_role(aws, "rds-invoke"), lambda_role(aws, "rds-import")
+    aws.deploy("data", instance_template(AssociatedRoles=[{"RoleArn": invoke, "FeatureName": "Lambda"}]),
+               instance_parameters(net))
+    assert associated(aws, "matbakh-test") == [("Lambda", invoke, "ACTIVE")]
+    resource_id = describe(aws, "matbakh-test")["DbiResourceId"]
+
+    roles = [{"RoleArn": other, "FeatureName": "Lambda"}, {"RoleArn": invoke, "FeatureName": "s3Import"}]
+    aws.deploy("data", instance_template(AssociatedRoles=roles), instance_parameters(net))
+    assert describe(aws, "matbakh-test")["DbiResourceId"] == resource_id
+    assert associated(aws, "matbakh-test") == [("Lambda", other, "ACTIVE"), ("s3Import", invoke, "ACTIVE")]
+
+    aws.deploy("data", instance_template(), instance_parameters(net))
+    assert associated(aws, "matbakh-test") == []
+
+    client = rds(aws)
+    client.add_role_to_db_instance(DBInstanceIdentifier="matbakh-test", RoleArn=invoke, FeatureName="Lambda")
+    assert associated(aws, "matbakh-test") == [("Lambda", invoke, "ACTIVE")]
+    assert error_code(client.remove_role_from_db_instance, DBInstanceIdentifier="matbakh-test", RoleArn=invoke,
+                      FeatureName="s3Import") == "DBInstanceRoleNotFound"
+    client.remove_role_from_db_instance(DBInstanceIdentifier="matbakh-test", RoleArn=invoke, FeatureName="Lambda")
+    assert associated(aws, "matbakh-test") == []
+    assert error_code(client.remove_role_from_db_instance, DBInstanceIdentifier="matbakh-test", RoleArn=invoke,
+                      FeatureName="Lambda") == "DBInstanceRoleNotFound"
+
+
+def test_db_instance_takes_one_role_per_feature(aws, net):
+    invoke, other = lambda_role(aws, "rds-invoke"), lambda_role(aws, "rds-other")
+    roles = [{"RoleArn": invoke, "FeatureName": "Lambda"}, {"RoleArn": other, "FeatureName": "Lambda"}]
+    with pytest.raises(AssertionError, match="DBInstanceRoleAlreadyExists|already assigned"):
+        aws.deploy("data", instance_template(AssociatedRoles=roles), instance_parameters(net))
 
 
 # ---------------------------------------------------------------------------------- probes
@@ -430,6 +477,16 @@ def test_probe_get_att(aws):
         "db_instance_identifier": "probe", "db_instance_class": "db.t4g.micro", "engine": "postgres"})
     assert original(DBInstance, "get_cfn_attribute")(db, "Endpoint.Port") == 5432, fix_hint("string Endpoint.Port (issue 6)")
     assert not original(DBInstance, "has_cfn_attr")("DBInstanceArn"), fix_hint("GetAtt DBInstanceArn (issue 6)")
+
+
+def test_probe_associated_roles_ignored_and_no_remove_role(aws, net):
+    create = original(DBInstance, "create_from_cloudformation_json")
+    db = create("probe", {"Properties": {
+        "DBInstanceClass": "db.t4g.micro", "Engine": "postgres", "MasterUsername": "u", "MasterUserPassword": PASSWORD,
+        "AssociatedRoles": [{"RoleArn": net["role"], "FeatureName": "Lambda"}]}}, ACCOUNT, REGION)
+    assert db.associated_roles == [], fix_hint("DBInstance AssociatedRoles (issue 11)")
+    assert original(rds_responses.RDSResponse, "remove_role_from_db_instance") is None, fix_hint(
+        "RemoveRoleFromDBInstance (issue 11)")
 
 
 def test_probe_no_update_handlers():

@@ -96,5 +96,14 @@ pub fn instance(i: &DbInstance) -> LiveProperties {
         i.read_replica_source_db_instance_identifier().map_or(Value::Null, |s| Value::String(s.to_owned())),
     );
     m.insert("ReadReplicas".into(), strings(i.read_replica_db_instance_identifiers().iter().map(String::as_str)));
+    // As the template declares them; a role RDS cannot assume (status not ACTIVE) is left
+    // out, so drift reports it missing.
+    let roles = i.associated_roles().iter().filter(|r| r.status() == Some("ACTIVE")).map(|r| {
+        let mut role = Map::new();
+        put(&mut role, "RoleArn", r.role_arn());
+        put(&mut role, "FeatureName", r.feature_name());
+        Value::Object(role)
+    });
+    m.insert("AssociatedRoles".into(), Value::Array(roles.collect()));
     m
 }

@@ -1,10 +1,10 @@
-//! `AWS::EC2::*`: VPC, subnets, gateways, routes and security groups.
+//! `AWS::EC2::*`: VPC, subnets, gateways, routes, security groups and VPC endpoints.
 
 use serde::Serialize;
 
 use super::Tag;
 use crate::attributes;
-use crate::cfn::{Resource, Str};
+use crate::cfn::{List, Resource, Str};
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -323,4 +323,24 @@ pub struct Ebs {
 pub struct TagSpecification {
     pub resource_type: &'static str,
     pub tags: Vec<Tag>,
+}
+
+/// An interface endpoint of an AWS service: network interfaces in `subnet_ids` (one subnet
+/// per zone) behind `security_group_ids`; with private DNS, the service's regional host
+/// name resolves to them inside the VPC.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InterfaceEndpoint {
+    pub vpc_id: Str,
+    /// `com.amazonaws.<region>.<service>`
+    pub service_name: Str,
+    /// Always `Interface`.
+    pub vpc_endpoint_type: &'static str,
+    pub private_dns_enabled: bool,
+    pub subnet_ids: List,
+    pub security_group_ids: Vec<Str>,
+    pub tags: Vec<Tag>,
+}
+impl Resource for InterfaceEndpoint {
+    const TYPE: &'static str = "AWS::EC2::VPCEndpoint";
 }

@@ -76,6 +76,18 @@ pub struct Primary {
     pub kms_key_id: Str,
     #[serde(rename = "Port")]
     pub port: String,
+    /// Roles RDS assumes for a feature of the engine (one role per feature).
+    #[serde(rename = "AssociatedRoles", skip_serializing_if = "Vec::is_empty")]
+    pub associated_roles: Vec<AssociatedRole>,
+}
+
+/// A role associated with an instance for one engine feature, e.g. `Lambda` (the
+/// `aws_lambda` extension of RDS for PostgreSQL invokes functions with it).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociatedRole {
+    pub role_arn: Str,
+    pub feature_name: &'static str,
 }
 
 /// A primary instance or a read replica of one; the role decides which properties exist.

@@ -277,6 +277,13 @@ pub struct Database {
     #[serde(default)]
     #[schemars(length(max = 5))]
     pub read_replicas: Vec<ReadReplica>,
+    /// The function (of `functions.definitions`, using `cache`) that §6's cache
+    /// invalidation trigger invokes through RDS's `aws_lambda` extension: the primary gets
+    /// a role that may invoke this function only, and the database subnets an HTTPS path
+    /// to Lambda (an interface endpoint). Omit it for no invalidation path.
+    #[serde(default)]
+    #[schemars(regex(pattern = RESOURCE_NAME.pattern), extend("examples" = ["cache-invalidator"]))]
+    pub cache_invalidator: Option<String>,
 }
 
 fn default_postgres_port() -> u16 {

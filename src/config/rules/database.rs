@@ -6,7 +6,7 @@ use super::windows::DAYS;
 use super::{at, check_daily, check_weekly, distinct_zone_count, env_zones, is_env_zone};
 use crate::cfn::registry::POSTGRES_ENGINE_VERSIONS as POSTGRES;
 use crate::config::Finding;
-use crate::config::model::{Database, DatabaseStorage, PreloadLibrary};
+use crate::config::model::{Capability, Database, DatabaseStorage, Functions, PreloadLibrary};
 
 /// The oldest PostgreSQL major with `pg_cron` on RDS.
 const PG_CRON_MIN_MAJOR: u32 = 12;
@@ -52,6 +52,10 @@ pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
     check_monitoring(db, out);
     check_preload_libraries(db, out);
     check_read_replicas(db, zones, out);
+    // Which functions exist is known only when `functions` is valid.
+    if let Some(functions) = &s.functions {
+        check_cache_invalidator(db, functions, out);
+    }
 }
 
 /// The major of a version string: `15` of `15.4`.
@@ -337,5 +341,81 @@ fn check_read_replicas(db: &Database, zones: &[String], out: &mut Vec<Finding>) 
                 ),
             ));
         }
+    }
+}
+
+/// `cache_invalidator` names a function of `functions.definitions` that uses the cache
+/// (without `cache` it has neither the endpoint nor the auth token to delete keys with).
+fn check_cache_invalidator(db: &Database, functions: &Functions, out: &mut Vec<Finding>) {
+    let Some(name) = &db.cache_invalidator else {
+        return;
+    };
+    let path = at("database.cache_invalidator");
+    match functions.definitions.iter().find(|f| &f.name == name) {
+        None => {
+            let candidates: Vec<&str> = functions
+                .definitions
+                .iter()
+                .filter(|f| f.uses.contains(&Capability::Cache))
+                .map(|f| f.name.as_str())
+                .collect();
+            out.push(Finding::error(
+                path,
+                format!(
+                    "{name} is not a function in functions.definitions; name a function that uses cache ({}), or \
+                     define one (examples/functions/cache-invalidator)",
+                    if candidates.is_empty() { "there is none yet".to_owned() } else { candidates.join(", ") }
+                ),
+            ));
+        }
+        Some(f) if !f.uses.contains(&Capability::Cache) => out.push(Finding::error(
+            path,
+            format!(
+                "{name} does not use cache, so it cannot reach Redis to delete the stale keys; add cache to its uses \
+                 or name another function"
+            ),
+        )),
+        Some(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::config::Finding;
+    use crate::config::model::Capability;
+    use crate::config::rules::test_support::{self, assert_error};
+
+    fn findings(edit: impl FnOnce(&mut crate::config::Environment)) -> Vec<Finding> {
+        test_support::findings(check, edit)
+    }
+
+    #[test]
+    fn the_cache_invalidator_is_a_defined_function() {
+        assert_eq!(findings(|_| {}), []);
+        let found = findings(|e| e.database.cache_invalidator = Some("invalidate".into()));
+        assert_error(
+            &found,
+            "database.cache_invalidator",
+            &["invalidate is not a function", "uses cache (vc-start, vc-bedrock-run", "cache-invalidator)"],
+        );
+    }
+
+    #[test]
+    fn the_cache_invalidator_uses_the_cache() {
+        let found = findings(|e| {
+            let f = e.functions.definitions.iter_mut().find(|f| f.name == "cache-invalidator").unwrap();
+            f.uses.retain(|c| *c != Capability::Cache);
+        });
+        assert_error(&found, "database.cache_invalidator", &["cache-invalidator does not use cache"]);
+    }
+
+    #[test]
+    fn without_a_cache_invalidator_there_is_nothing_to_check() {
+        let found = findings(|e| {
+            e.database.cache_invalidator = None;
+            e.functions.definitions.retain(|f| f.name != "cache-invalidator");
+        });
+        assert_eq!(found, []);
     }
 }

@@ -100,6 +100,7 @@ fn valid_env() -> Environment {
                     instance_class: None,
                 },
             ],
+            cache_invalidator: None,
         },
         cache: Cache {
             engine_version: "7.1".to_owned(),
