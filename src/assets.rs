@@ -206,6 +206,19 @@ impl AssetSet {
         Ok(self.push(Asset { id: id.to_owned(), kind, source, s3_key: format!("assets/{sha256}.zip"), sha256, bytes }))
     }
 
+    /// Packages a folder's files below `prefix/` in the zip, without dependencies: a layer
+    /// whose files Lambda puts under `/opt/<prefix>/` (e.g. the database migrations).
+    pub fn add_dir_under(&mut self, id: &str, kind: AssetKind, path: &str, prefix: &str) -> Result<&Asset, AssetError> {
+        let source = resolve(&self.base_dir, path, Expect::Folder)?;
+        let mut entries = read_entries(&list_files(&self.base_dir, &source)?)?;
+        for entry in &mut entries {
+            entry.name = format!("{prefix}/{}", entry.name);
+        }
+        let bytes = zip_entries(&source, &entries)?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        Ok(self.push(Asset { id: id.to_owned(), kind, source, s3_key: format!("assets/{sha256}.zip"), sha256, bytes }))
+    }
+
     /// Adds a single file as it is (e.g. a Glue script), keyed by content hash.
     pub fn add_file(&mut self, id: &str, kind: AssetKind, path: &str) -> Result<&Asset, AssetError> {
         let source = resolve(&self.base_dir, path, Expect::File)?;

@@ -351,7 +351,9 @@ fn connection_settings_are_imports_set_only_for_what_a_function_uses() {
             let vars = vars.as_object().unwrap();
             for (name, capability) in IMPORTED {
                 let replicas = !config.database.read_replicas.is_empty();
-                let expected = f.uses.contains(&capability) && (name != "RDS_READER_ENDPOINTS" || replicas);
+                // The bootstrap connects to the primary too (as the master user, not with DB_SECRET_ARN).
+                let bootstrap = f.uses.contains(&Capability::DatabaseBootstrap) && ["RDS_ENDPOINT", "RDS_PORT"].contains(&name);
+                let expected = (f.uses.contains(&capability) && (name != "RDS_READER_ENDPOINTS" || replicas)) || bootstrap;
                 assert_eq!(vars.contains_key(name), expected, "{env}/{}: {name}", f.name);
                 if let Some(value) = vars.get(name) {
                     assert!(is_imported(value), "{env}/{}: {name} = {value} is not an import", f.name);
@@ -405,7 +407,11 @@ fn layers_are_arm64_node22_and_referenced_by_the_functions_that_list_them() {
     }
     for f in &load_env("prod").functions.definitions {
         let layers = &t["Resources"][format!("{}Function", stem(&f.name))]["Properties"]["Layers"];
-        let expected: Vec<Value> = f.layers.iter().map(|l| json!({"Ref": format!("{}Layer", stem(l))})).collect();
+        let mut expected: Vec<Value> = f.layers.iter().map(|l| json!({"Ref": format!("{}Layer", stem(l))})).collect();
+        // The bootstrap also gets the migrations, as a layer of their own.
+        if load_env("prod").database.bootstrap.is_some_and(|b| b.function == f.name) {
+            expected.push(json!({"Ref": "MigrationsLayer"}));
+        }
         if expected.is_empty() {
             assert!(layers.is_null(), "{}", f.name);
         } else {
@@ -450,6 +456,7 @@ fn manifest_lists_every_function_and_layer_asset_once() {
         .collect();
     let mut expected: Vec<(String, AssetKind)> =
         config.functions.layers.iter().map(|l| (format!("layer/{}", l.name), AssetKind::Layer)).collect();
+    expected.push(("layer/migrations".to_owned(), AssetKind::Layer));
     expected.extend(config.functions.definitions.iter().map(|f| (format!("function/{}", f.name), AssetKind::Function)));
     let expected: Vec<(&str, AssetKind)> = expected.iter().map(|(id, k)| (id.as_str(), *k)).collect();
     assert_eq!(ids, expected);

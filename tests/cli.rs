@@ -184,7 +184,9 @@ fn graph_draws_edges_with_the_exports_they_carry() {
     assert!(mermaid.contains("security -->|\"RedisAuthTokenSecretArn\"| cache"), "{mermaid}");
     let o = run(&["graph", "--env", "prod", "--format", "dot"], &repo_root());
     assert!(
-        stdout(&o).contains("\"security\" -> \"data\" [label=\"RdsCredentialsSecretArn\\nRdsKeyArn\"];"),
+        stdout(&o).contains(
+            "\"security\" -> \"data\" [label=\"AnalyticsCredentialsSecretArn\\nEtlCredentialsSecretArn\\nRdsCredentialsSecretArn\\nRdsKeyArn\"];"
+        ),
         "{}",
         stdout(&o)
     );

@@ -139,7 +139,7 @@ fn glue_job_runs_the_packaged_script_from_the_assets_bucket() {
         assert_eq!(job["ExecutionProperty"], json!({"MaxConcurrentRuns": 1}));
         assert_eq!(
             args["--RDS_SECRET_ID"],
-            json!({"Fn::ImportValue": format!("matbakh-{env}-security-RdsCredentialsSecretArn")})
+            json!({"Fn::ImportValue": format!("matbakh-{env}-security-EtlCredentialsSecretArn")})
         );
         assert_eq!(
             args["--DATABASE_URL"],
@@ -180,7 +180,7 @@ fn glue_connection_reaches_the_primary_from_the_first_private_subnet() {
                 "Var0": {"Fn::ImportValue": "matbakh-prod-data-DatabaseEndpointAddress"},
                 "Var1": {"Fn::ImportValue": "matbakh-prod-data-DatabaseEndpointPort"}}]},
             "JDBC_ENFORCE_SSL": "true",
-            "SECRET_ID": {"Fn::ImportValue": "matbakh-prod-security-RdsCredentialsSecretArn"},
+            "SECRET_ID": {"Fn::ImportValue": "matbakh-prod-security-EtlCredentialsSecretArn"},
         })
     );
     assert_eq!(
@@ -264,7 +264,7 @@ fn glue_role_is_least_privilege() {
     assert_eq!(by_sid("UseDataLakeKey")["Resource"], json!([key_arn()]));
     assert_eq!(
         by_sid("ReadDatabaseCredentials")["Resource"],
-        json!([{"Fn::ImportValue": "matbakh-prod-security-RdsCredentialsSecretArn"}])
+        json!([{"Fn::ImportValue": "matbakh-prod-security-EtlCredentialsSecretArn"}])
     );
     let decrypt = by_sid("DecryptDatabaseCredentials");
     assert_eq!(decrypt["Resource"], json!([{"Fn::ImportValue": "matbakh-prod-security-RdsKeyArn"}]));

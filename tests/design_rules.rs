@@ -243,7 +243,9 @@ fn database_follows_section_2() {
         assert_eq!(db[key], value, "Database.{key}");
     }
     assert!(db["EngineVersion"].as_str().unwrap().starts_with("15."));
-    assert!(db["MasterUserPassword"]["Fn::Sub"][0].as_str().unwrap().starts_with("{{resolve:secretsmanager:"));
+    // The master password is RDS's own secret (#14), never in the template.
+    assert!(db.get("MasterUserPassword").is_none());
+    assert_eq!(db["ManageMasterUserPassword"], true);
     let params = &t["Resources"]["PostgresParameters"]["Properties"];
     assert_eq!(params["Family"], "postgres15");
     assert_eq!(params["Parameters"]["rds.force_ssl"], "1");

@@ -119,8 +119,10 @@ async fn plan_reports_existing_changed_and_missing_stacks_and_updates_no_stack()
         format!("matbakh-dev-security: to be created ({} resources) — change set matbakh-", resources("security"));
     assert!(out.contains(&security), "{out}");
     let data = format!(
-        "matbakh-dev-data: to be created ({} resources) — deferred: imports matbakh-dev-security-RdsCredentialsSecretArn, \
-         matbakh-dev-security-RdsKeyArn from stacks not deployed yet; prepared when its turn comes\n",
+        "matbakh-dev-data: to be created ({} resources) — deferred: imports \
+         matbakh-dev-security-AnalyticsCredentialsSecretArn, matbakh-dev-security-EtlCredentialsSecretArn, \
+         matbakh-dev-security-RdsCredentialsSecretArn, matbakh-dev-security-RdsKeyArn from stacks not deployed yet; \
+         prepared when its turn comes\n",
         resources("data")
     );
     assert!(out.contains(&data), "only the exports not deployed yet are named: {out}");

@@ -26,10 +26,11 @@ pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 
 /// The fields that name code in the repository: a path pattern (`*`: every list item)
 /// and what it must name.
-const ASSET_FIELDS: [(&[&str], Expect); 3] = [
+const ASSET_FIELDS: [(&[&str], Expect); 4] = [
     (&["functions", "definitions", "*", "code"], Expect::Folder),
     (&["functions", "layers", "*", "path"], Expect::Folder),
     (&["datalake", "etl", "script"], Expect::File),
+    (&["database", "bootstrap", "migrations"], Expect::Folder),
 ];
 
 /// A valid environment file.

@@ -67,7 +67,7 @@ const GRANTED_ELSEWHERE: [Capability; 2] = [Capability::SignIn, Capability::Exte
 
 /// Environment variables this stack sets itself (from `uses` and the environment name).
 /// Configuration may not set them; `config::rules` checks that against this list.
-pub const GENERATED_VARIABLES: [&str; 16] = [
+pub const GENERATED_VARIABLES: [&str; 22] = [
     "NODE_ENV",
     "MATBAKH_ENVIRONMENT",
     "RDS_ENDPOINT",
@@ -84,7 +84,16 @@ pub const GENERATED_VARIABLES: [&str; 16] = [
     "BEDROCK_MODEL_IDS",
     "DATA_LAKE_BUCKET",
     "EXTERNAL_API_ARCHIVE_PREFIX",
+    "DB_NAME",
+    "DB_INSTANCE_IDENTIFIER",
+    "APP_SECRET_ARN",
+    "ETL_SECRET_ARN",
+    "ANALYTICS_SECRET_ARN",
+    "MIGRATIONS_DIR",
 ];
+
+/// Where the migrations layer's files are in the bootstrap function (`/opt/<dir>`).
+const MIGRATIONS_LAYER_DIR: &str = "migrations";
 
 /// The alias API Gateway and Cognito invoke.
 pub const LIVE_ALIAS: &str = "live";
@@ -163,9 +172,39 @@ pub fn build(
         layers.insert(layer.name.clone(), LayerRef { handle, sha256: asset.sha256.clone() });
     }
 
+    // The bootstrap's migrations, as a layer of their own: a new migration publishes a new
+    // layer version and so a new version of the function, nothing else.
+    let migrations = match &env.database.bootstrap {
+        Some(bootstrap) => {
+            let asset = assets.add_dir_under(
+                "layer/migrations",
+                AssetKind::Layer,
+                &bootstrap.migrations,
+                MIGRATIONS_LAYER_DIR,
+            )?;
+            stack.uses_asset(&asset.s3_key);
+            let handle = stack.template.add(
+                "MigrationsLayer",
+                LayerVersion {
+                    layer_name: ctx.name("migrations"),
+                    description: format!(
+                        "Database migrations from {} (/opt/{MIGRATIONS_LAYER_DIR})",
+                        bootstrap.migrations
+                    ),
+                    content: S3Code { s3_bucket: ctx.assets_bucket(), s3_key: asset.s3_key.clone() },
+                    compatible_runtimes: vec![env.functions.runtime.clone()],
+                    compatible_architectures: vec![Architecture::Arm64],
+                },
+            );
+            Some((bootstrap.function.clone(), LayerRef { handle, sha256: asset.sha256.clone() }))
+        }
+        None => None,
+    };
+
     let mut functions = BTreeMap::new();
     for f in &env.functions.definitions {
-        let exports = function(ctx, &mut stack, &sources, &layers, f, assets)?;
+        let own_layers = migrations.as_ref().filter(|(name, _)| *name == f.name).map(|(_, layer)| layer);
+        let exports = function(ctx, &mut stack, &sources, &layers, own_layers, f, assets)?;
         functions.insert(f.name.clone(), exports);
     }
     let ses_identity_arn = stack.export("SesIdentityArn", "ARN of the SES sending identity", ses_identity_arn);
@@ -177,6 +216,7 @@ fn function(
     stack: &mut Stack,
     sources: &Sources,
     layers: &BTreeMap<String, LayerRef>,
+    migrations: Option<&LayerRef>,
     f: &FunctionConfig,
     assets: &mut AssetSet,
 ) -> Result<FunctionExports, AssetError> {
@@ -249,7 +289,7 @@ fn function(
         },
     );
 
-    let function_layers: Vec<&LayerRef> = f.layers.iter().filter_map(|l| layers.get(l)).collect();
+    let function_layers: Vec<&LayerRef> = f.layers.iter().filter_map(|l| layers.get(l)).chain(migrations).collect();
     let function = Function {
         function_name: name.clone(),
         description: f.description.clone(),
@@ -428,6 +468,48 @@ fn capabilities(
                 statements.push(Statement::allow("InvokeConfiguredModels", &["bedrock:InvokeModel"], arns));
                 vars.insert("BEDROCK_MODEL_IDS".into(), Str::lit(models.join(",")));
             }
+            Capability::DatabaseBootstrap => {
+                let (data, security) = (sources.data, sources.security);
+                vars.insert("RDS_ENDPOINT".into(), stack.import(&data.endpoint_address));
+                vars.insert("RDS_PORT".into(), stack.import(&data.endpoint_port));
+                vars.insert("DB_NAME".into(), Str::lit(env.database.database_name.clone()));
+                vars.insert("MIGRATIONS_DIR".into(), Str::lit(format!("/opt/{MIGRATIONS_LAYER_DIR}")));
+                // The master secret's ARN is in no output or variable: the function reads it
+                // from the instance (DescribeDBInstances) and may read only the secret RDS
+                // manages for this instance (RDS names it `rds!db-…` and tags it with the
+                // instance's ARN).
+                let identifier = stack.import(&data.instance_identifier);
+                let instance_arn = Str::arn("rds", Str::concat([Str::lit("db:"), identifier.clone()]));
+                vars.insert("DB_INSTANCE_IDENTIFIER".into(), identifier);
+                statements.push(Statement::allow(
+                    "FindMasterSecret",
+                    &["rds:DescribeDBInstances"],
+                    vec![instance_arn.clone()],
+                ));
+                statements.push(
+                    Statement::allow(
+                        "ReadMasterSecret",
+                        &["secretsmanager:GetSecretValue"],
+                        vec![Str::arn("secretsmanager", "secret:rds!db-*")],
+                    )
+                    .when(
+                        "StringEquals",
+                        "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn",
+                        vec![instance_arn],
+                    ),
+                );
+                for (var, export) in [
+                    ("APP_SECRET_ARN", &security.rds_credentials_arn),
+                    ("ETL_SECRET_ARN", &security.etl_credentials_arn),
+                    ("ANALYTICS_SECRET_ARN", &security.analytics_credentials_arn),
+                ] {
+                    let secret = stack.import(export);
+                    vars.insert(var.into(), secret.clone());
+                    secrets.push(secret);
+                }
+                // The master secret (RDS's) and the users' secrets are under the RDS key.
+                secret_keys.push(stack.import(&security.rds_key_arn));
+            }
             Capability::ExternalApiArchive => {
                 vars.insert("DATA_LAKE_BUCKET".into(), Str::lit(super::datalake::bucket_name(&env.name)));
                 vars.insert("EXTERNAL_API_ARCHIVE_PREFIX".into(), Str::lit(super::datalake::EXTERNAL_APIS_PREFIX));
@@ -497,6 +579,7 @@ mod tests {
                 Capability::Email,
                 Capability::Bedrock,
                 Capability::ExternalApiArchive,
+                Capability::DatabaseBootstrap,
             ];
         }
         // Only the stacks `app` imports from, so the test does not depend on later stacks.

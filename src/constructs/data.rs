@@ -9,8 +9,8 @@ pub mod cache_invalidation;
 use std::collections::BTreeMap;
 
 use crate::cfn::resources::iam::{Role, managed_policy, service_trust};
-use crate::cfn::resources::rds::{self, DbInstance, DbParameterGroup, DbSubnetGroup, Primary, Storage};
-use crate::cfn::resources::secretsmanager::{SecretTargetAttachment, resolve_secret_key};
+use crate::cfn::resources::rds::{self, DbInstance, DbParameterGroup, DbSubnetGroup, ManagedMaster, Primary, Storage};
+use crate::cfn::resources::secretsmanager::SecretTargetAttachment;
 use crate::cfn::{DeletionPolicy, Export, Handle, ResourceOptions, Stack};
 use crate::config::model::PreloadLibrary;
 
@@ -39,7 +39,13 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
     let subnet_ids = stack.import_list(&network.database_subnet_ids);
     let rds_sg = stack.import(&network.rds_sg);
     let key_arn = stack.import(&security.rds_key_arn);
-    let secret_arn = stack.import(&security.rds_credentials_arn);
+    // The database users' secrets get the instance's host, port and engine (what clients
+    // and rotation read) through attachments.
+    let user_secrets = [
+        ("DatabaseSecretAttachment", stack.import(&security.rds_credentials_arn)),
+        ("EtlSecretAttachment", stack.import(&security.etl_credentials_arn)),
+        ("AnalyticsSecretAttachment", stack.import(&security.analytics_credentials_arn)),
+    ];
     let t = &mut stack.template;
     let zones = ctx.zones(t);
 
@@ -114,8 +120,7 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
 
     let primary = Primary {
         db_name: db.database_name.clone(),
-        master_username: resolve_secret_key(secret_arn.clone(), "username"),
-        master_user_password: resolve_secret_key(secret_arn.clone(), "password"),
+        master: ManagedMaster { username: db.master_username.clone(), secret_kms_key_id: key_arn.clone() },
         db_subnet_group_name: subnet_group.r#ref(),
         backup_retention_days: db.backup.retention_days,
         backup_window: db.backup.window.clone(),
@@ -138,14 +143,12 @@ pub fn build(ctx: &Context, network: &NetworkExports, security: &SecurityExports
         instance(ctx.prefix(), &db.instance_class, rds::Role::Primary(Box::new(primary)), az, "postgres"),
         ResourceOptions::keep(DeletionPolicy::Snapshot),
     );
-    t.add(
-        "DatabaseSecretAttachment",
-        SecretTargetAttachment {
-            secret_id: secret_arn,
-            target_id: database.r#ref(),
-            target_type: "AWS::RDS::DBInstance",
-        },
-    );
+    for (id, secret_id) in user_secrets {
+        t.add(
+            id,
+            SecretTargetAttachment { secret_id, target_id: database.r#ref(), target_type: "AWS::RDS::DBInstance" },
+        );
+    }
     backup::add(ctx, t, &database, key_arn.clone());
 
     let replicas: Vec<(String, String, Handle<DbInstance>)> = db

@@ -99,7 +99,8 @@ pub fn build(ctx: &Context, sources: &Sources, assets: &mut AssetSet) -> Result<
     let private_subnets = stack.import_list(&network.private_subnet_ids);
     let rds_sg = stack.import(&network.rds_sg);
     let rds_key_arn = stack.import(&security.rds_key_arn);
-    let rds_secret_arn = stack.import(&security.rds_credentials_arn);
+    // §7's read-only etl_user, never the master or the application user.
+    let rds_secret_arn = stack.import(&security.etl_credentials_arn);
     let db_address = stack.import(&data.endpoint_address);
     let db_port = stack.import(&data.endpoint_port);
     let feeds = [
@@ -291,7 +292,7 @@ pub fn build(ctx: &Context, sources: &Sources, assets: &mut AssetSet) -> Result<
             catalog_id: Pseudo::AccountId.into(),
             connection_input: ConnectionInput {
                 name: connection_name.clone(),
-                description: format!("matbakh {}: the PostgreSQL primary, credentials from rds-credentials", env.name),
+                description: format!("matbakh {}: the PostgreSQL primary, credentials from etl-credentials", env.name),
                 connection_type: ConnectionType::Jdbc,
                 connection_properties: BTreeMap::from([
                     ("JDBC_CONNECTION_URL", jdbc_url.clone()),

@@ -6,8 +6,10 @@
 // migrations (runner.js). Both answer `{applied, pending, roles}`; problems are thrown with
 // what the operator should do.
 //
-// Environment: RDS_ENDPOINT, RDS_PORT, DB_NAME (default matbakh); MASTER_SECRET_ARN (the
-// RDS-managed master secret, {"username","password"}); APP_SECRET_ARN (required),
+// Environment: RDS_ENDPOINT, RDS_PORT, DB_NAME (default matbakh); DB_INSTANCE_IDENTIFIER
+// (the primary: its RDS-managed master secret, {"username","password"}, is looked up with
+// DescribeDBInstances at run time, so no template output or variable carries its ARN) or
+// MASTER_SECRET_ARN (that secret's ARN, e.g. for a database RDS does not manage); APP_SECRET_ARN (required),
 // ETL_SECRET_ARN and ANALYTICS_SECRET_ARN (optional), each {"username","password",...};
 // MIGRATIONS_DIR (default /opt/migrations); ENABLE_PGAUDIT=true to create pgaudit too
 // (the parameter group must preload it). DB_TLS_CA_FILE only for a database that is not RDS.
@@ -65,17 +67,31 @@ async function fetchSecret(arn) {
  * The handler, given how to read a secret (`getSecret(arn)` → its parsed JSON), how to
  * connect (`connect(env, credentials)` → a connected pg client) and the environment.
  */
-function createHandler({ getSecret = fetchSecret, connect = connectWithLayer, env = process.env, readMigrations = runner.loadMigrations } = {}) {
+/** The ARN of the master secret RDS manages for the instance `identifier` (DescribeDBInstances). */
+async function describeMasterSecretArn(identifier) {
+  const { RDSClient, DescribeDBInstancesCommand } = require('@aws-sdk/client-rds');
+  const { DBInstances } = await new RDSClient({}).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+  const arn = DBInstances?.[0]?.MasterUserSecret?.SecretArn;
+  if (!arn) {
+    throw new runner.BootstrapError(`${identifier} has no master secret managed by RDS; turn ManageMasterUserPassword on (the data stack does) or set MASTER_SECRET_ARN`);
+  }
+  return arn;
+}
+
+function createHandler({
+  getSecret = fetchSecret, connect = connectWithLayer, env = process.env, readMigrations = runner.loadMigrations,
+  masterSecretArn = describeMasterSecretArn,
+} = {}) {
   return async (event = {}) => {
     const action = event.action;
     if (!ACTIONS.includes(action)) {
       throw new runner.BootstrapError(`unknown action ${JSON.stringify(action)}; invoke with {"action": "status"} or {"action": "apply"}`);
     }
-    if (!env.MASTER_SECRET_ARN) {
-      throw new runner.BootstrapError('MASTER_SECRET_ARN is not set; the bootstrap connects as the master user from the RDS-managed secret');
+    if (!env.MASTER_SECRET_ARN && !env.DB_INSTANCE_IDENTIFIER) {
+      throw new runner.BootstrapError('neither DB_INSTANCE_IDENTIFIER nor MASTER_SECRET_ARN is set; the bootstrap connects as the master user from the RDS-managed secret');
     }
     const migrations = readMigrations(env.MIGRATIONS_DIR || '/opt/migrations');
-    const master = await getSecret(env.MASTER_SECRET_ARN);
+    const master = await getSecret(env.MASTER_SECRET_ARN || await masterSecretArn(env.DB_INSTANCE_IDENTIFIER));
     const client = await connect(env, master);
     client.on?.('notice', (n) => log('info', 'database notice', { notice: n.message }));
     try {

@@ -131,10 +131,26 @@ test('status changes nothing: it only reads', async () => {
 test('wrong events and missing settings are refused with what to do', async () => {
   await assert.rejects(handlerWith().handler({ action: 'migrate' }), /unknown action "migrate"; invoke with \{"action": "status"\} or \{"action": "apply"\}/);
   await assert.rejects(handlerWith().handler({}), /unknown action undefined/);
-  await assert.rejects(handlerWith({ env: { ...ENV, MASTER_SECRET_ARN: '' } }).handler({ action: 'status' }), /MASTER_SECRET_ARN is not set/);
+  await assert.rejects(handlerWith({ env: { ...ENV, MASTER_SECRET_ARN: '' } }).handler({ action: 'status' }), /neither DB_INSTANCE_IDENTIFIER nor MASTER_SECRET_ARN is set/);
   await assert.rejects(handlerWith({ env: { ...ENV, APP_SECRET_ARN: undefined } }).handler({ action: 'apply' }), /APP_SECRET_ARN is not set/);
   const foreign = { ...SECRETS, app: { username: 'postgres', password: 'x' } };
   await assert.rejects(handlerWith({ secrets: foreign }).handler({ action: 'apply' }), /the app secret names user "postgres"; it must be one of matbakh_app, matbakh_app_clone/);
   const empty = { ...SECRETS, etl: { username: 'etl_user' } };
   await assert.rejects(handlerWith({ secrets: empty }).handler({ action: 'apply' }), /the etl secret has no password/);
+});
+
+test('without MASTER_SECRET_ARN the master secret is the one RDS manages for DB_INSTANCE_IDENTIFIER', async () => {
+  const looked = [];
+  const client = recordingClient();
+  const connected = [];
+  const handler = createHandler({
+    env: { ...ENV, MASTER_SECRET_ARN: undefined, DB_INSTANCE_IDENTIFIER: 'matbakh-dev' },
+    getSecret: async (arn) => ({ 'rds!db-1': SECRETS.master, ...SECRETS })[arn],
+    masterSecretArn: async (identifier) => { looked.push(identifier); return 'rds!db-1'; },
+    connect: async (_env, credentials) => { connected.push(credentials.username); return client; },
+    readMigrations: () => [],
+  });
+  await handler({ action: 'status' });
+  assert.deepEqual(looked, ['matbakh-dev']);
+  assert.deepEqual(connected, [SECRETS.master.username]);
 });

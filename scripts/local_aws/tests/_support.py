@@ -207,12 +207,13 @@ def golden_imports(aws, env):
         f"{p}-security-RdsKeyArn": kms.create_key()["KeyMetadata"]["Arn"],
         f"{p}-data-DatabaseEndpointAddress": f"{p}-db.abc123.{REGION}.rds.amazonaws.com",
         f"{p}-data-DatabaseEndpointPort": "5432",
+        f"{p}-data-DatabaseInstanceIdentifier": p,
         f"{p}-data-AnalyticsReplicaEndpointAddress": f"{p}-analytics.abc123.{REGION}.rds.amazonaws.com",
         f"{p}-data-ReportingReplicaEndpointAddress": f"{p}-reporting.abc123.{REGION}.rds.amazonaws.com",
         f"{p}-cache-RedisConfigurationEndpointAddress": f"clustercfg.{p}-redis.abc123.euc1.cache.amazonaws.com",
         f"{p}-cache-RedisPort": "6379",
     }
-    for name in ("RdsCredentials", "RedisAuthToken", "ExternalApiKeys"):
+    for name in ("RdsCredentials", "EtlCredentials", "AnalyticsCredentials", "RedisAuthToken", "ExternalApiKeys"):
         values[f"{p}-security-{name}SecretArn"] = secrets.create_secret(Name=f"{p}/{name}", SecretString="{}")["ARN"]
     export_stack(aws, f"{p}-imports", dict(sorted(values.items())))
     return values

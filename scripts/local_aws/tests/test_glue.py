@@ -207,7 +207,7 @@ def test_golden_datalake_template_deploys(aws, env):
     export_stack(aws, f"matbakh-{env}-fakes", {
         f"matbakh-{env}-data-DatabaseEndpointAddress": f"matbakh-{env}-db.abc.{REGION}.rds.amazonaws.com",
         f"matbakh-{env}-data-DatabaseEndpointPort": "5432",
-        f"matbakh-{env}-security-RdsCredentialsSecretArn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:matbakh-{env}/rds-AbCdEf",
+        f"matbakh-{env}-security-EtlCredentialsSecretArn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:matbakh-{env}/etl-credentials-AbCdEf",
         f"matbakh-{env}-security-RdsKeyArn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555",
     })  # fmt: skip
     template = golden_template(env, "datalake")

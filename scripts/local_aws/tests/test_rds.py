@@ -340,10 +340,15 @@ def test_managed_master_user_password(aws, net):
 
 def deploy_exports(aws, env, net):
     """Other stacks' exports the data stack imports, with values of real resources."""
+    secrets = aws.client("secretsmanager")
+    users = {name: secrets.create_secret(Name=f"matbakh-{env}/{name}", SecretString=json.dumps({"username": user, "password": "pw"}))["ARN"]
+             for name, user in (("etl-credentials", "etl_user"), ("analytics-credentials", "matbakh_analytics"))}  # fmt: skip
     export_stack(aws, f"exports-{env}", {
         f"matbakh-{env}-network-DatabaseSubnetIds": ",".join(net["subnets"]),
         f"matbakh-{env}-network-RdsSecurityGroupId": net["groups"][0],
         f"matbakh-{env}-security-RdsCredentialsSecretArn": net["secret"],
+        f"matbakh-{env}-security-EtlCredentialsSecretArn": users["etl-credentials"],
+        f"matbakh-{env}-security-AnalyticsCredentialsSecretArn": users["analytics-credentials"],
         f"matbakh-{env}-security-RdsKeyArn": net["key"],
     })
 
@@ -361,6 +366,9 @@ def test_golden_data_template(aws, net, env):
     assert [g["VpcSecurityGroupId"] for g in primary["VpcSecurityGroups"]] == [net["groups"][0]]
     assert primary["KmsKeyId"] == net["key"] and primary["StorageEncrypted"] is True
     assert primary["EnabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+    # #14: the master password is RDS's, in a secret under the RDS key.
+    assert primary["MasterUsername"] == "matbakh_admin"
+    assert primary["MasterUserSecret"]["KmsKeyId"] == net["key"] and primary["MasterUserSecret"]["SecretArn"]
     params = primary["DBParameterGroups"][0]["DBParameterGroupName"]
     assert user_parameters(aws, params)["rds.force_ssl"] == "1"
     # §6: the primary invokes the cache invalidator with the stack's role (issue 11).

@@ -187,9 +187,10 @@ def test_golden_security_secrets(aws, env):
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_golden_data_attachment(aws, env):
-    """The whole data stack on the security stack's secret: the database takes its master
-    credentials from the secret (dynamic references), the attachment adds its connection
-    details. The network's exports are faked with a real VPC's subnets."""
+    """The whole data stack on the security stack's secrets: the database's master
+    password is RDS's own secret; each database user's secret gets the instance's
+    connection details through its attachment. The network's exports are faked with a
+    real VPC's subnets."""
     sm, ec2 = aws.client("secretsmanager"), aws.client("ec2")
     aws.deploy(f"matbakh-{env}-security", golden_template(env, "security"))
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -204,11 +205,14 @@ def test_golden_data_attachment(aws, env):
     aws.deploy(f"matbakh-{env}-data", template)
     identifier = template["Resources"]["Database"]["Properties"]["DBInstanceIdentifier"]
     db = aws.client("rds").describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
-    secret = json.loads(value(sm, f"matbakh-{env}/rds-credentials")["SecretString"])
-    assert db["MasterUsername"] == secret["username"] == "matbakh_app"
-    assert {k: secret[k] for k in ("engine", "host", "port", "dbInstanceIdentifier")} == {
-        "engine": db["Engine"], "host": db["Endpoint"]["Address"], "port": db["Endpoint"]["Port"],
-        "dbInstanceIdentifier": identifier}
+    assert db["MasterUsername"] == "matbakh_admin" and db["MasterUserSecret"]["SecretArn"]
+    for name, user in (("rds-credentials", "matbakh_app"), ("etl-credentials", "etl_user"),
+                       ("analytics-credentials", "matbakh_analytics")):
+        secret = json.loads(value(sm, f"matbakh-{env}/{name}")["SecretString"])
+        assert secret["username"] == user
+        assert {k: secret[k] for k in ("engine", "host", "port", "dbInstanceIdentifier")} == {
+            "engine": db["Engine"], "host": db["Endpoint"]["Address"], "port": db["Endpoint"]["Port"],
+            "dbInstanceIdentifier": identifier}
 
 
 # --------------------------------------------------------------------------- probes

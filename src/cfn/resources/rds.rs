@@ -52,16 +52,32 @@ pub struct Storage {
     pub encrypted: bool,
 }
 
+/// The master user. Its password is generated, stored and rotated by RDS in a secret of
+/// its own (`ManageMasterUserPassword`), encrypted with `secret_kms_key_id`: there is no
+/// field for a password, so none can reach a template.
+pub struct ManagedMaster {
+    pub username: String,
+    pub secret_kms_key_id: Str,
+}
+
+impl Serialize for ManagedMaster {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("MasterUsername", &self.username)?;
+        map.serialize_entry("ManageMasterUserPassword", &true)?;
+        map.serialize_entry("MasterUserSecret", &serde_json::json!({ "KmsKeyId": self.secret_kms_key_id }))?;
+        map.end()
+    }
+}
+
 /// What only the primary has: its database, credentials, backups and storage.
 #[derive(Serialize)]
 pub struct Primary {
     #[serde(rename = "DBName")]
     pub db_name: String,
-    #[serde(rename = "MasterUsername")]
-    pub master_username: Str,
-    /// A `{{resolve:secretsmanager:…}}` dynamic reference, never a value.
-    #[serde(rename = "MasterUserPassword")]
-    pub master_user_password: Str,
+    #[serde(flatten)]
+    pub master: ManagedMaster,
     #[serde(rename = "DBSubnetGroupName")]
     pub db_subnet_group_name: Str,
     #[serde(rename = "BackupRetentionPeriod")]

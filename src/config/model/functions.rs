@@ -136,4 +136,8 @@ pub enum Capability {
     /// Archiving external API responses (§7 `raw/external-apis/`): the data lake bucket's
     /// name, and `s3:PutObject` on that prefix only (granted by the `datalake` stack).
     ExternalApiArchive,
+    /// Setting up the database as its master user (`database.bootstrap`): the endpoint, the
+    /// master secret RDS manages and the roles' secrets, and the migrations layer. Only the
+    /// function `database.bootstrap.function` may use it.
+    DatabaseBootstrap,
 }

@@ -55,6 +55,7 @@ pub(super) fn check(s: &Sections, out: &mut Vec<Finding>) {
     // Which functions exist is known only when `functions` is valid.
     if let Some(functions) = &s.functions {
         check_cache_invalidator(db, functions, out);
+        check_bootstrap(db, functions, out);
     }
 }
 
@@ -344,6 +345,46 @@ fn check_read_replicas(db: &Database, zones: &[String], out: &mut Vec<Finding>) 
     }
 }
 
+/// `bootstrap.function` names a function using `database_bootstrap`, and no other
+/// function uses it: the master credential is read by the bootstrap and nothing else.
+fn check_bootstrap(db: &Database, functions: &Functions, out: &mut Vec<Finding>) {
+    let wanted = db.bootstrap.as_ref().map(|b| b.function.as_str());
+    for (i, f) in functions.definitions.iter().enumerate() {
+        if Some(f.name.as_str()) != wanted
+            && let Some(j) = f.uses.iter().position(|c| *c == Capability::DatabaseBootstrap)
+        {
+            out.push(Finding::error(
+                at(&format!("functions.definitions[{i}].uses[{j}]")),
+                format!(
+                    "{} uses database_bootstrap, which reads the database's master credential; only \
+                     database.bootstrap.function may (the application uses database, as matbakh_app)",
+                    f.name
+                ),
+            ));
+        }
+    }
+    let Some(name) = wanted else {
+        return;
+    };
+    let path = at("database.bootstrap.function");
+    match functions.definitions.iter().find(|f| f.name == name) {
+        None => out.push(Finding::error(
+            path,
+            format!(
+                "{name} is not a function in functions.definitions; define it (code: examples/functions/db-bootstrap, \
+                 kind: background, uses: [database_bootstrap])"
+            ),
+        )),
+        Some(f) if !f.uses.contains(&Capability::DatabaseBootstrap) => out.push(Finding::error(
+            path,
+            format!(
+                "{name} does not use database_bootstrap, so it cannot reach the database as its master user; add it"
+            ),
+        )),
+        Some(_) => {}
+    }
+}
+
 /// `cache_invalidator` names a function of `functions.definitions` that uses the cache
 /// (without `cache` it has neither the endpoint nor the auth token to delete keys with).
 fn check_cache_invalidator(db: &Database, functions: &Functions, out: &mut Vec<Finding>) {
@@ -388,6 +429,42 @@ mod tests {
 
     fn findings(edit: impl FnOnce(&mut crate::config::Environment)) -> Vec<Finding> {
         test_support::findings(check, edit)
+    }
+
+    #[test]
+    fn the_bootstrap_is_the_only_function_with_the_master_credential() {
+        assert!(!findings(|_| {}).iter().any(|f| f.message.contains("bootstrap")), "the fixture is fine");
+        // db-bootstrap still uses it, now without being the bootstrap: refused too.
+        let i = test_support::prod_env().functions.definitions.iter().position(|f| f.name == "db-bootstrap").unwrap();
+        let found = findings(|e| e.database.bootstrap.as_mut().unwrap().function = "setup-db".into());
+        test_support::assert_findings(
+            &found,
+            &[
+                (
+                    crate::config::Severity::Error,
+                    &format!("functions.definitions[{i}].uses[0]"),
+                    &["db-bootstrap uses database_bootstrap"],
+                ),
+                (crate::config::Severity::Error, "database.bootstrap.function", &["setup-db is not a function"]),
+            ],
+        );
+        let found = findings(|e| e.functions.definitions[0].uses.push(Capability::DatabaseBootstrap));
+        let name = &e_name(0);
+        assert!(
+            found.iter().any(|f| f
+                .message
+                .contains(&format!("{name} uses database_bootstrap, which reads the database's master"))),
+            "{found:?}"
+        );
+        let found = findings(|e| {
+            let f = e.functions.definitions.iter_mut().find(|f| f.name == "db-bootstrap").unwrap();
+            f.uses = vec![Capability::Database];
+        });
+        assert_error(&found, "database.bootstrap.function", &["db-bootstrap does not use database_bootstrap"]);
+    }
+
+    fn e_name(i: usize) -> String {
+        test_support::prod_env().functions.definitions[i].name.clone()
     }
 
     #[test]

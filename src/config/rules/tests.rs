@@ -101,6 +101,11 @@ fn valid_env() -> Environment {
                 },
             ],
             cache_invalidator: None,
+            master_username: "matbakh_admin".to_owned(),
+            bootstrap: Some(DatabaseBootstrap {
+                function: "db-bootstrap".to_owned(),
+                migrations: "examples/migrations".to_owned(),
+            }),
         },
         cache: Cache {
             engine_version: "7.1".to_owned(),
