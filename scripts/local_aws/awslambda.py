@@ -108,6 +108,30 @@ L9. Published versions share the resource policy of $LATEST; qualifiers ignored 
     Expected (AddPermission / GetPolicy API): the unqualified policy does not contain "s";
     each version and alias has its own policy. Actual: it does.
 
+L10. Invoke needs Docker
+    moto 5.2.5, ``moto/awslambda/models.py`` ``LambdaFunction._invoke_lambda`` runs every
+    function in a Docker container (images ``ghcr.io/shogo82148/lambda-nodejs`` etc.).
+    Reproduction: on a machine without a Docker daemon (our CI), create a ``nodejs22.x``
+    function whose ``index.js`` is ``exports.handler = async (e) => ({ok: e.x})``, then
+    ``invoke(FunctionName="f", Payload=b'{"x": 1}')``.
+    Expected (Invoke API reference; Lambda Developer Guide "Building Lambda functions with
+    Node.js"): Payload ``{"ok":1}``, StatusCode 200, no FunctionError.
+    Actual: StatusCode 200, FunctionError "Handled", Payload ``error running docker: Error while
+    fetching server API version: ...``; nothing reaches the function's log group except that
+    message. Not an upstream bug as such (Docker is moto's design), but the gap it leaves:
+    ``_lambda_runtime.py`` runs ``nodejs*`` zip functions in a ``node`` subprocess instead,
+    with Lambda's code layout, layers, environment, context, timeout, logs and Invoke
+    answers (its docstring lists what is and is not emulated). Other runtimes and container
+    images keep moto's Docker path.
+
+L11. Invoke ignores the Qualifier query parameter
+    moto 5.2.5, ``moto/awslambda/responses.py`` ``LambdaResponse.invoke`` reads
+    ``self._get_param("qualifier")``, but the SDKs send ``?Qualifier=`` (Invoke API
+    reference, URI request parameters) and the query string is case-sensitive.
+    Reproduction: publish version 1, update the code, then ``invoke(FunctionName="f",
+    Qualifier="1")``. Expected: version 1's code runs (ExecutedVersion "1"). Actual: $LATEST
+    runs; only the ``f:1`` FunctionName form selects the version.
+
 Not emulated
 ============
 - ProvisionedConcurrencyConfig (Version, Alias): stored on the resource only; moto has no
@@ -118,6 +142,7 @@ Not emulated
 - Lambda refuses to delete a version an alias points to (ResourceConflictException): not checked.
 - ReservedConcurrentExecutions 0 is reported as absent (moto treats 0 as unset).
 - FunctionUrlAuthType is not turned into a policy condition.
+- Invoke: see ``_lambda_runtime.py`` (only ``nodejs*`` zip functions run without Docker).
 """
 
 from __future__ import annotations
@@ -149,6 +174,7 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.moto_api._internal import mock_random
 
+from . import _lambda_runtime
 from ._cfn import Resource, as_int, model, original, properties, replace, stack_tags, tags_to_dict, to_shape
 
 _LAMBDA = botocore.session.get_session().get_service_model("lambda")
@@ -615,6 +641,45 @@ class Permission(_AllCreateOnly, Resource, CloudFormationModel):
         self.delete_from_cloudformation_json(self.statement_id, {"Properties": self.props}, account_id, region_name)
 
 
+
+# --------------------------------------------------------------------------- Invoke (L10)
+
+
+def _backend_invoke(self, function_name, qualifier, body, headers, response_headers):
+    """Invoke: ``nodejs*`` zip functions run in a ``node`` subprocess (_lambda_runtime);
+    the qualifier (version or alias) selects the code and configuration that run."""
+    fn = self.get_function(function_name, qualifier)
+    if not _lambda_runtime.emulates(fn):
+        return original(LambdaBackend, "invoke")(self, function_name, qualifier, body, headers, response_headers)
+    name, in_name = split_function_name(unquote(function_name))
+    used = in_name or qualifier
+    invoked_arn = make_function_arn(fn.region, fn.account_id, fn.function_name) + (f":{used}" if used else "")
+    payload = _lambda_runtime.invoke(fn, body, headers, response_headers, invoked_arn)
+    response_headers["Content-Length"] = str(len(payload))
+    return payload
+
+
+def _invoke_response(self):
+    """Invoke with ``?Qualifier=`` honoured (L11)."""
+    if "Qualifier" in self.querystring and "qualifier" not in self.querystring:
+        self.querystring["qualifier"] = self.querystring["Qualifier"]
+    return original(lambda_responses.LambdaResponse, "invoke")(self)
+
+
+def _function_invoke(self, body, request_headers, response_headers):
+    """Invocations from inside moto (InvokeAsync, SNS, log subscriptions, ...) of a
+    resolved version."""
+    if not _lambda_runtime.emulates(self):
+        return original(LambdaFunction, "invoke")(self, body, request_headers, response_headers)
+    try:
+        return _lambda_runtime.invoke(self, body, request_headers, response_headers, self.function_arn)
+    except _lambda_runtime.LocalRuntimeUnavailable as error:
+        # moto's callers (SNS, log subscriptions) expect a payload, not an exception,
+        # as moto answers when Docker is missing.
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps({"errorType": "ServiceException", "errorMessage": error.message}).encode()
+
+
 def install() -> None:
     replace(LambdaFunction, "create_from_cloudformation_json", _function_create, "classmethod")
     replace(LambdaFunction, "update_from_cloudformation_json", _function_update, "classmethod")
@@ -629,3 +694,6 @@ def install() -> None:
     replace(LambdaBackend, "get_policy", _get_policy)
     replace(LambdaBackend, "remove_permission", _remove_permission)
     replace(lambda_responses.LambdaResponse, "remove_permission", _remove_permission_response)
+    replace(LambdaBackend, "invoke", _backend_invoke)
+    replace(lambda_responses.LambdaResponse, "invoke", _invoke_response)
+    replace(LambdaFunction, "invoke", _function_invoke)
