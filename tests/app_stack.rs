@@ -352,8 +352,10 @@ fn connection_settings_are_imports_set_only_for_what_a_function_uses() {
             for (name, capability) in IMPORTED {
                 let replicas = !config.database.read_replicas.is_empty();
                 // The bootstrap connects to the primary too (as the master user, not with DB_SECRET_ARN).
-                let bootstrap = f.uses.contains(&Capability::DatabaseBootstrap) && ["RDS_ENDPOINT", "RDS_PORT"].contains(&name);
-                let expected = (f.uses.contains(&capability) && (name != "RDS_READER_ENDPOINTS" || replicas)) || bootstrap;
+                let bootstrap =
+                    f.uses.contains(&Capability::DatabaseBootstrap) && ["RDS_ENDPOINT", "RDS_PORT"].contains(&name);
+                let expected =
+                    (f.uses.contains(&capability) && (name != "RDS_READER_ENDPOINTS" || replicas)) || bootstrap;
                 assert_eq!(vars.contains_key(name), expected, "{env}/{}: {name}", f.name);
                 if let Some(value) = vars.get(name) {
                     assert!(is_imported(value), "{env}/{}: {name} = {value} is not an import", f.name);
