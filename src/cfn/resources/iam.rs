@@ -120,14 +120,18 @@ impl Role {
 
 /// A trust policy that lets one AWS service assume the role.
 pub fn service_trust(service: &str) -> PolicyDocument {
-    PolicyDocument::new(vec![Statement {
-        sid: "AssumedByService".into(),
-        effect: Effect::Allow,
-        principal: Some(Principal::Service(service.to_owned())),
-        action: vec!["sts:AssumeRole".into()],
-        resource: Vec::new(),
-        condition: IndexMap::new(),
-    }])
+    PolicyDocument::new(vec![assumed_by_service(service)])
+}
+
+/// [`service_trust`] with one condition: the confused-deputy guard AWS documents for the
+/// service (e.g. `sts:ExternalId` for Firehose, `aws:SourceArn` for CloudWatch Logs).
+pub fn service_trust_when(service: &str, operator: &'static str, key: &str, values: Vec<Str>) -> PolicyDocument {
+    PolicyDocument::new(vec![assumed_by_service(service).when(operator, key, values)])
+}
+
+fn assumed_by_service(service: &str) -> Statement {
+    Statement::allow("AssumedByService", &["sts:AssumeRole"], Vec::new())
+        .principal(Principal::Service(service.to_owned()))
 }
 
 /// An AWS managed policy ARN, partition-aware.

@@ -12,7 +12,7 @@ use crate::cfn::resources::firehose::{
     BufferingHints, CompressionFormat, DeliveryStream, DeliveryStreamType, ExtendedS3Destination, KmsEncryptionConfig,
     ProcessingConfiguration, Processor, S3Encryption, StreamEncryption, StreamKeyType,
 };
-use crate::cfn::resources::iam::{InlinePolicy, PolicyDocument, Principal, Role, Statement};
+use crate::cfn::resources::iam::{InlinePolicy, PolicyDocument, Role, Statement, service_trust_when};
 use crate::cfn::resources::kms::Key;
 use crate::cfn::resources::logs::SubscriptionFilter;
 use crate::cfn::resources::s3::Bucket;
@@ -55,7 +55,12 @@ pub fn add(ctx: &Context, t: &mut Template, bucket: &Handle<Bucket>, key: &Handl
                 "matbakh {}: CloudWatch Logs puts log events into the data lake's feeds",
                 ctx.env.name
             ),
-            assume_role_policy_document: trust("logs.amazonaws.com", "aws:SourceArn", Str::arn("logs", "*")),
+            assume_role_policy_document: service_trust_when(
+                "logs.amazonaws.com",
+                "ArnLike",
+                "aws:SourceArn",
+                vec![Str::arn("logs", "*")],
+            ),
             managed_policy_arns: Vec::new(),
             policies: vec![InlinePolicy {
                 policy_name: "put-into-feeds".into(),
@@ -94,37 +99,40 @@ fn delivery_stream(
     let prefix = format!("raw/{}/", feed.prefix);
     let errors = format!("raw/delivery-errors/{}/", feed.prefix);
     let objects = |p: &str| Str::concat([bucket.arn(), Str::lit(format!("/{p}*"))]);
-    let role = t.add(
-        &format!("{}DeliveryRole", feed.id),
-        Role {
-            role_name: None,
-            description: format!("matbakh {}: Firehose writes {} into {prefix}", ctx.env.name, feed.description),
-            // Firehose passes the account id as external id (the guard AWS documents).
-            assume_role_policy_document: trust("firehose.amazonaws.com", "sts:ExternalId", Pseudo::AccountId.into()),
-            managed_policy_arns: Vec::new(),
-            policies: vec![InlinePolicy {
-                policy_name: "deliver-to-data-lake".into(),
-                policy_document: PolicyDocument::new(vec![
-                    Statement::allow(
-                        "LocateBucket",
-                        &["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-                        vec![bucket.arn()],
-                    ),
-                    Statement::allow(
-                        "WriteOwnPrefixes",
-                        &["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
-                        vec![objects(&prefix), objects(&errors)],
-                    ),
-                    Statement::allow("EncryptObjects", &["kms:GenerateDataKey", "kms:Decrypt"], vec![key.arn()]).when(
-                        "StringEquals",
-                        "kms:ViaService",
-                        vec![via_service("s3")],
-                    ),
-                ]),
-            }],
-            tags: ctx.tags(&format!("{}-delivery", feed.prefix)),
-        },
-    );
+    let role =
+        t.add(
+            &format!("{}DeliveryRole", feed.id),
+            Role {
+                role_name: None,
+                description: format!("matbakh {}: Firehose writes {} into {prefix}", ctx.env.name, feed.description),
+                // Firehose passes the account id as external id (the guard AWS documents).
+                assume_role_policy_document: service_trust_when(
+                    "firehose.amazonaws.com",
+                    "StringEquals",
+                    "sts:ExternalId",
+                    vec![Pseudo::AccountId.into()],
+                ),
+                managed_policy_arns: Vec::new(),
+                policies: vec![InlinePolicy {
+                    policy_name: "deliver-to-data-lake".into(),
+                    policy_document: PolicyDocument::new(vec![
+                        Statement::allow(
+                            "LocateBucket",
+                            &["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+                            vec![bucket.arn()],
+                        ),
+                        Statement::allow(
+                            "WriteOwnPrefixes",
+                            &["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+                            vec![objects(&prefix), objects(&errors)],
+                        ),
+                        Statement::allow("EncryptObjects", &["kms:GenerateDataKey", "kms:Decrypt"], vec![key.arn()])
+                            .when("StringEquals", "kms:ViaService", vec![via_service("s3")]),
+                    ]),
+                }],
+                tags: ctx.tags(&format!("{}-delivery", feed.prefix)),
+            },
+        );
     let day = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/";
     t.add(
         &format!("{}DeliveryStream", feed.id),
@@ -149,14 +157,4 @@ fn delivery_stream(
             tags: ctx.tags(feed.prefix),
         },
     )
-}
-
-/// A trust policy for one service principal with one `StringEquals` / `ArnLike` guard.
-fn trust(service: &str, condition_key: &str, value: Str) -> PolicyDocument {
-    let operator = if condition_key == "aws:SourceArn" { "ArnLike" } else { "StringEquals" };
-    PolicyDocument::new(vec![
-        Statement::allow("AssumedByService", &["sts:AssumeRole"], Vec::new())
-            .principal(Principal::Service(service.to_owned()))
-            .when(operator, condition_key, vec![value]),
-    ])
 }
