@@ -38,6 +38,26 @@ if [ "$(cat "$editor_stamp" 2>/dev/null || true)" != "$want" ]; then
 fi
 echo "yaml-language-server $(node -p 'require(process.argv[1]).version' "$editor/node_modules/yaml-language-server/package.json")" >&2
 
+# Installs Debian packages for a missing test dependency, or says what to do and exits 1
+# where apt-get or root is not available. $1: what is missing; $2: what is wrong and how
+# to install it by hand; the rest: the packages.
+apt_install() {
+  local what="$1" by_hand="$2"
+  shift 2
+  if ! command -v apt-get >/dev/null; then
+    echo "setup: $what not found ($by_hand), then re-run scripts/setup.sh" >&2
+    exit 1
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: $what is missing; run scripts/setup.sh as root, or: sudo apt-get install -y $*" >&2
+    exit 1
+  fi
+  echo "setup: installing $what (apt-get install $*)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 # A real PostgreSQL for the tests that start one (tests/database_layer.rs): the tests run
 # /usr/lib/postgresql/<version>/bin/{initdb,postgres} (or $PG_BIN) themselves; no service is used.
 if [ -n "${PG_BIN:-}" ]; then
@@ -48,18 +68,7 @@ if [ -n "${PG_BIN:-}" ]; then
   initdb="$PG_BIN/initdb"
 else
   if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-    if ! command -v apt-get >/dev/null; then
-      echo "setup: PostgreSQL not found (no /usr/lib/postgresql/*/bin/initdb); install PostgreSQL 15 or newer and set PG_BIN to its bin folder, then re-run scripts/setup.sh" >&2
-      exit 1
-    fi
-    if [ "$(id -u)" -ne 0 ]; then
-      echo "setup: PostgreSQL is missing; run scripts/setup.sh as root, or: sudo apt-get install -y postgresql" >&2
-      exit 1
-    fi
-    echo "setup: installing PostgreSQL (apt-get install postgresql)" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    apt_install PostgreSQL "no /usr/lib/postgresql/*/bin/initdb; install PostgreSQL 15 or newer and set PG_BIN to its bin folder" postgresql
   fi
   initdb="$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -n 1)"
 fi
@@ -70,33 +79,16 @@ fi
 pg_lib="$("$(dirname "$initdb")/pg_config" --pkglibdir)"
 if [ ! -f "$pg_lib/pg_cron.so" ]; then
   pg_major="$("$initdb" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)?.*/\1/')"
-  if ! command -v apt-get >/dev/null || [ "$(id -u)" -ne 0 ]; then
-    echo "setup: pg_cron is missing from $pg_lib; run scripts/setup.sh as root on Debian/Ubuntu, or install pg_cron for PostgreSQL $pg_major" >&2
-    exit 1
-  fi
-  echo "setup: installing pg_cron (apt-get install postgresql-$pg_major-cron)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "postgresql-$pg_major-cron" >/dev/null
+  apt_install pg_cron "no pg_cron in $pg_lib; install pg_cron for PostgreSQL $pg_major" "postgresql-$pg_major-cron"
 fi
 pg_share="$("$(dirname "$initdb")/pg_config" --sharedir)"
 echo "pg_cron $(sed -nE "s/^default_version = '(.*)'/\1/p" "$pg_share/extension/pg_cron.control")" >&2
+
 # A real Redis cluster for the cache invalidator's tests
 # (examples/functions/cache-invalidator/index.test.js): the test starts three
 # `redis-server --cluster-enabled yes` nodes and joins them with `redis-cli --cluster create`
 # itself; no service is used.
 if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
-  if ! command -v apt-get >/dev/null; then
-    echo "setup: redis-server/redis-cli not found; install Redis 7 (server and CLI) and put them on PATH, then re-run scripts/setup.sh" >&2
-    exit 1
-  fi
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "setup: Redis is missing; run scripts/setup.sh as root, or: sudo apt-get install -y redis-server redis-tools" >&2
-    exit 1
-  fi
-  echo "setup: installing Redis (apt-get install redis-server redis-tools)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends redis-server redis-tools >/dev/null
+  apt_install Redis "no redis-server/redis-cli on PATH; install Redis 7 (server and CLI) and put them on PATH" redis-server redis-tools
 fi
 redis-server --version >&2
